@@ -40,6 +40,14 @@ public final class Bytes {
         }
     }
 
+    /** Returns this value if it is exactly {@code n} bytes, else fails naming {@code field}. */
+    public Bytes checkLength(String field, int n) {
+        if (value.length != n) {
+            throw dev.guestattest.core.AttestationException.invalid(field, "must be exactly " + n + " bytes, got " + value.length);
+        }
+        return this;
+    }
+
     public int length() {
         return value.length;
     }
