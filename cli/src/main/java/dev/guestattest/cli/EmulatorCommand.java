@@ -1,0 +1,121 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.tdx.abi.TdReport;
+import dev.guestattest.tdx.emulator.EmulatedPlatform;
+import dev.guestattest.tdx.emulator.TdConfig;
+import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "emulator", mixinStandardHelpOptions = true, description = "Manage the emulated TDX platform and TD.",
+        subcommands = {EmulatorCommand.Root.class, EmulatorCommand.Reset.class, EmulatorCommand.Extend.class})
+final class EmulatorCommand {
+    @Command(name = "root", mixinStandardHelpOptions = true,
+            description = "Print the emulator's root CA certificate (PEM on stdout, SHA-256 fingerprint on stderr).")
+    static final class Root implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        public Integer call() throws Exception {
+            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
+                System.out.print("-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
+                        .encodeToString(tdx.platform().rootCertificate().getEncoded()) + "\n-----END CERTIFICATE-----\n");
+                System.err.println("sha256 fingerprint: " + tdx.platform().rootFingerprint());
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "reset", mixinStandardHelpOptions = true,
+            description = "Relaunch the emulated TD: RTMRs to zero, optionally new MRs; --platform also discards keys and root.")
+    static final class Reset implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--platform", description = "Also delete the platform keys and root CA (a new root is made next time)")
+        boolean platform;
+
+        @Option(names = "--mrtd", paramLabel = "HEX", description = "48-byte MRTD")
+        String mrTd;
+
+        @Option(names = "--mrconfigid", paramLabel = "HEX", description = "48-byte MRCONFIGID")
+        String mrConfigId;
+
+        @Option(names = "--mrowner", paramLabel = "HEX", description = "48-byte MROWNER")
+        String mrOwner;
+
+        @Option(names = "--mrownerconfig", paramLabel = "HEX", description = "48-byte MROWNERCONFIG")
+        String mrOwnerConfig;
+
+        @Option(names = "--attributes", paramLabel = "HEX", description = "8-byte TD ATTRIBUTES (bit 0 = DEBUG)")
+        String attributes;
+
+        @Option(names = "--xfam", paramLabel = "HEX", description = "8-byte XFAM")
+        String xfam;
+
+        @Override
+        public Integer call() {
+            ProviderContext context = common.context();
+            TdConfig d = TdConfig.DEFAULT;
+            TdConfig config = new TdConfig(hex("--mrtd", mrTd, d.mrTd(), 48), hex("--mrconfigid", mrConfigId, d.mrConfigId(), 48),
+                    hex("--mrowner", mrOwner, d.mrOwner(), 48), hex("--mrownerconfig", mrOwnerConfig, d.mrOwnerConfig(), 48),
+                    hex("--attributes", attributes, d.attributes(), 8), hex("--xfam", xfam, d.xfam(), 8));
+            if (platform) {
+                EmulatedPlatform.destroy(TdxEmulatedProvider.stateDir(context));
+                System.out.println("emulator: platform keys and root deleted from " + TdxEmulatedProvider.stateDir(context));
+            }
+            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
+                tdx.td().reset(config);
+                System.out.println("emulator: TD reset (RTMR0-3 zero, MRTD " + config.mrTd().hex().substring(0, 16) + "...)");
+            }
+            return Main.OK;
+        }
+
+        private static Bytes hex(String option, String value, Bytes fallback, int length) {
+            return value == null ? fallback : Bytes.fromHex(option, value).checkLength(option, length);
+        }
+    }
+
+    @Command(name = "extend", mixinStandardHelpOptions = true,
+            description = "Extend an RTMR of the emulated TD: RTMR[n] = SHA-384(RTMR[n] || digest). Irreversible until reset.")
+    static final class Extend implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--rtmr", paramLabel = "N", required = true, description = "Register 0..3")
+        int rtmr;
+
+        static final class Digest {
+            @Option(names = "--digest-hex", paramLabel = "HEX", description = "A 48-byte SHA-384 digest")
+            String hex;
+
+            @Option(names = "--data", paramLabel = "TEXT", description = "Text whose SHA-384 is the digest")
+            String data;
+        }
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Digest digest;
+
+        @Override
+        public Integer call() {
+            if (rtmr < 0 || rtmr > 3) {
+                throw AttestationException.invalid("--rtmr", rtmr + " is outside 0..3");
+            }
+            byte[] d = digest.hex != null ? Bytes.fromHex("--digest-hex", digest.hex).checkLength("--digest-hex", 48).toArray()
+                    : TdReport.sha384(digest.data.getBytes(StandardCharsets.UTF_8));
+            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
+                System.out.println("rtmr" + rtmr + " = " + tdx.td().extend(rtmr, d).hex());
+            }
+            return Main.OK;
+        }
+    }
+}

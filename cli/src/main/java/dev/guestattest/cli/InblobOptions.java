@@ -1,0 +1,60 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Base64;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Option;
+
+/** The caller data, given exactly one way, checked before any provider sees it. */
+final class InblobOptions {
+    static final class Source {
+        @Option(names = "--inblob-hex", paramLabel = "HEX", description = "Caller data as hex (up to 64 bytes)")
+        String hex;
+
+        @Option(names = "--inblob-b64", paramLabel = "BASE64", description = "Caller data as base64 (up to 64 bytes)")
+        String base64;
+
+        @Option(names = "--inblob-file", paramLabel = "FILE", description = "Caller data from a file (up to 64 bytes)")
+        Path file;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--pad", description = "Zero-pad shorter caller data to 64 bytes (TDX and SNP need exactly 64)")
+    boolean pad;
+
+    byte[] bytes() {
+        byte[] raw;
+        if (source.hex != null) {
+            raw = Bytes.fromHex("--inblob-hex", source.hex).toArray();
+        } else if (source.base64 != null) {
+            try {
+                raw = Base64.getDecoder().decode(source.base64.strip());
+            } catch (IllegalArgumentException e) {
+                throw AttestationException.invalid("--inblob-b64", "not valid base64 (" + e.getMessage() + ")");
+            }
+        } else {
+            try {
+                if (Files.size(source.file) > ReportRequest.INBLOB_MAX) {
+                    throw AttestationException.tooLarge("--inblob-file", Files.size(source.file), ReportRequest.INBLOB_MAX);
+                }
+                raw = Files.readAllBytes(source.file);
+            } catch (IOException e) {
+                throw AttestationException.of(Reason.IO_ERROR, "--inblob-file: cannot read " + source.file
+                        + " (" + e.getClass().getSimpleName() + ")");
+            }
+        }
+        if (raw.length > ReportRequest.INBLOB_MAX) {
+            throw AttestationException.tooLarge("inblob", raw.length, ReportRequest.INBLOB_MAX);
+        }
+        return pad && raw.length < ReportRequest.INBLOB_MAX ? Arrays.copyOf(raw, ReportRequest.INBLOB_MAX) : raw;
+    }
+}

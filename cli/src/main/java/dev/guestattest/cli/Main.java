@@ -1,0 +1,52 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code guest-attest}: evidence from any TEE through one CLI. Exit codes: 0 ok, 1 a check failed,
+ * 2 bad input or usage, 3 environment (no provider, device missing, I/O).
+ */
+@Command(name = "guest-attest", mixinStandardHelpOptions = true, version = "guest-attest 0.1.0",
+        description = "Confidential-computing guest attestation: evidence from TDX (and, later, every TEE) through one ABI.",
+        subcommands = {ProvidersCommand.class, ReportCommand.class, SelftestCommand.class, DemoCommand.class,
+                EmulatorCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:ok", "1:a check failed", "2:bad input or usage", "3:environment (no provider, device missing, I/O)"})
+public final class Main {
+    public static final int OK = 0;
+    public static final int CHECK_FAILED = 1;
+    public static final int USAGE = 2;
+    public static final int ENVIRONMENT = 3;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            boolean verbose = parseResult.hasMatchedOption("--verbose")
+                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            if (e instanceof AttestationException ae) {
+                commandLine.getErr().println("guest-attest: " + ae.getMessage());
+                if (verbose) {
+                    ae.printStackTrace(commandLine.getErr());
+                }
+                return exitCode(ae.reason());
+            }
+            commandLine.getErr().println("guest-attest: internal error: " + e);
+            if (verbose) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return ENVIRONMENT;
+        });
+        return cl.execute(args);
+    }
+
+    static int exitCode(Reason reason) {
+        return reason.category() == Reason.Category.INPUT ? USAGE : ENVIRONMENT;
+    }
+}
