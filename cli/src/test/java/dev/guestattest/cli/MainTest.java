@@ -1,0 +1,153 @@
+package dev.guestattest.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.guestattest.tdx.abi.Quote;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path tmp;
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private PrintStream oldOut;
+    private PrintStream oldErr;
+
+    @BeforeEach
+    void capture() {
+        oldOut = System.out;
+        oldErr = System.err;
+        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    @AfterEach
+    void restore() {
+        System.setOut(oldOut);
+        System.setErr(oldErr);
+    }
+
+    private int run(String... args) {
+        out.reset();
+        err.reset();
+        return Main.run(args);
+    }
+
+    private String state() {
+        return tmp.resolve("state").toString();
+    }
+
+    private String stdout() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private String stderr() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void demoRunsEveryStepAndWritesAQuote() throws Exception {
+        Path quote = tmp.resolve("q.bin");
+        assertThat(run("demo", "--state-dir", state(), "--out", quote.toString())).isEqualTo(0);
+        assertThat(stdout()).contains("[1/6]", "[5/6] GetQuote: SUCCESS", "matches the nonce", "[6/6] wrote the quote to " + quote);
+        assertThat(Quote.parse(Files.readAllBytes(quote)).version()).isEqualTo(4);
+    }
+
+    @Test
+    void reportWritesEvidenceAndJson() throws Exception {
+        Path quote = tmp.resolve("q5.bin");
+        assertThat(run("report", "--state-dir", state(), "--provider", "tdx/emulated", "--inblob-hex", "ab", "--pad",
+                "--quote-version", "5", "--out", quote.toString(), "--json")).isEqualTo(0);
+        assertThat(stdout()).contains("\"provider\" : \"tdx/emulated\"", "\"generation\" : 2");
+        Quote q = Quote.parse(Files.readAllBytes(quote));
+        assertThat(q.version()).isEqualTo(5);
+        assertThat(q.body().reportData().get(0)).isEqualTo((byte) 0xab);
+    }
+
+    @Test
+    void badInputIsOneLineExit2AndWritesNothing() {
+        Path quote = tmp.resolve("never.bin");
+        String[][] cases = {
+                {"--inblob-hex", "00".repeat(63)},
+                {"--inblob-hex", "00".repeat(65)},
+                {"--inblob-hex", "zz"},
+                {"--inblob-b64", "!!"},
+                {"--inblob-hex", "00".repeat(64), "--privlevel", "4"},
+                {"--inblob-hex", "00".repeat(64), "--quote-version", "6"},
+        };
+        for (String[] c : cases) {
+            String[] args = new String[c.length + 7];
+            System.arraycopy(new String[] {"report", "--state-dir", state(), "--provider", "tdx/emulated", "--out", quote.toString()},
+                    0, args, 0, 7);
+            System.arraycopy(c, 0, args, 7, c.length);
+            assertThat(run(args)).as(String.join(" ", c)).isEqualTo(2);
+            assertThat(stderr().lines().count()).as(stderr()).isEqualTo(1);
+            assertThat(stderr()).startsWith("guest-attest: ").doesNotContain("Exception", "\tat ");
+            assertThat(quote).doesNotExist();
+        }
+        assertThat(run("report", "--provider", "nope/x", "--inblob-hex", "00", "--out", quote.toString())).isEqualTo(2);
+        assertThat(stderr()).contains("unknown provider 'nope/x'");
+        assertThat(run("report", "--inblob-hex", "00")).as("missing --out").isEqualTo(2);
+    }
+
+    @Test
+    void environmentProblemsExit3() throws Exception {
+        Path quote = tmp.resolve("q.bin");
+        assertThat(run("report", "--state-dir", state(), "--configfs-root", tmp.resolve("none").toString(), "--dev-dir",
+                tmp.toString(), "--inblob-hex", "00", "--pad", "--out", quote.toString())).isEqualTo(3);
+        assertThat(stderr()).contains("no attestation provider");
+        Path file = Files.writeString(tmp.resolve("file"), "x");
+        assertThat(run("report", "--state-dir", file.resolve("s").toString(), "--provider", "tdx/emulated", "--inblob-hex", "00",
+                "--pad", "--out", quote.toString())).isEqualTo(3);
+        assertThat(stderr()).contains("state directory");
+        assertThat(run("report", "--state-dir", state(), "--provider", "tdx/emulated", "--inblob-hex", "00", "--pad", "--out",
+                file.resolve("q.bin").toString())).isEqualTo(3);
+        assertThat(stderr()).contains("--out: cannot write");
+        assertThat(run("selftest", "--dev-dir", tmp.toString())).isEqualTo(3);
+        assertThat(stderr()).contains("not a TDX guest");
+        assertThat(run("report", "-v", "--state-dir", file.resolve("s").toString(), "--provider", "tdx/emulated",
+                "--inblob-hex", "00", "--pad", "--out", quote.toString())).isEqualTo(3);
+        assertThat(stderr()).contains("\tat ");
+    }
+
+    @Test
+    void selftestOnTheEmulatorPasses() {
+        assertThat(run("selftest", "--state-dir", state(), "--provider", "tdx/emulated")).isEqualTo(0);
+        assertThat(stdout().lines().filter(l -> l.startsWith("PASS")).count()).isEqualTo(7);
+        assertThat(stdout()).contains("selftest: all steps passed");
+    }
+
+    @Test
+    void emulatorCommands() {
+        assertThat(run("emulator", "root", "--state-dir", state())).isEqualTo(0);
+        assertThat(stdout()).startsWith("-----BEGIN CERTIFICATE-----");
+        assertThat(stderr()).contains("sha256 fingerprint: ");
+        assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "1", "--data", "x")).isEqualTo(0);
+        assertThat(stdout()).startsWith("rtmr1 = ");
+        assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "4", "--data", "x")).isEqualTo(2);
+        assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "0", "--digest-hex", "00")).isEqualTo(2);
+        assertThat(stderr()).contains("--digest-hex: must be exactly 48 bytes, got 1");
+        assertThat(run("emulator", "reset", "--state-dir", state(), "--mrconfigid", "11".repeat(48))).isEqualTo(0);
+        assertThat(run("emulator", "reset", "--state-dir", state(), "--mrtd", "11")).isEqualTo(2);
+    }
+
+    @Test
+    void providersAndHelp() {
+        assertThat(run("providers", "--configfs-root", tmp.toString() + "/none", "--dev-dir", tmp.toString())).isEqualTo(0);
+        assertThat(stdout()).contains("tdx/emulated", "tdx/configfs", "unavailable", "used only when named");
+        for (String cmd : new String[] {"providers", "report", "selftest", "demo", "emulator"}) {
+            assertThat(run(cmd, "--help")).isEqualTo(0);
+            assertThat(stdout()).contains("Usage: guest-attest " + cmd);
+        }
+        assertThat(run("--help")).isEqualTo(0);
+        assertThat(stdout()).contains("Exit codes:");
+    }
+}
