@@ -8,7 +8,6 @@ import dev.guestattest.tdx.emulator.EmulatedPlatform;
 import dev.guestattest.tdx.emulator.TdConfig;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -25,10 +24,9 @@ final class EmulatorCommand {
         CommonOptions common;
 
         @Override
-        public Integer call() throws Exception {
+        public Integer call() {
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
-                System.out.print("-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'})
-                        .encodeToString(tdx.platform().rootCertificate().getEncoded()) + "\n-----END CERTIFICATE-----\n");
+                System.out.print(tdx.platform().rootCertificatePem());
                 System.err.println("sha256 fingerprint: " + tdx.platform().rootFingerprint());
             }
             return Main.OK;

@@ -153,6 +153,15 @@ public final class EmulatedPlatform {
         }
     }
 
+    /** The root certificate as PEM, for relying parties to pin. */
+    public String rootCertificatePem() {
+        try {
+            return PemFiles.pem("CERTIFICATE", root.getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SHA-256 of the root certificate's DER, the form in which roots are pinned. */
     public String rootFingerprint() {
         try {

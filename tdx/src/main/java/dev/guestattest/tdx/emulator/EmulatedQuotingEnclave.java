@@ -89,9 +89,12 @@ public final class EmulatedQuotingEnclave {
                 Bytes.EMPTY).toBytes();
     }
 
+    /** Bouncy Castle's ECDSA signs P-256 several times faster than the JDK 17 provider; same r||s output. */
+    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+
     static byte[] sign(PrivateKey key, byte[] data) {
         try {
-            Signature s = Signature.getInstance("SHA256withECDSAinP1363Format");
+            Signature s = Signature.getInstance("SHA256withPLAIN-ECDSA", BC);
             s.initSign(key);
             s.update(data);
             return s.sign();
