@@ -1,5 +1,6 @@
 package dev.guestattest.core.configfs;
 
+import dev.guestattest.core.linux.Errno;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Availability;
 import dev.guestattest.core.Reason;

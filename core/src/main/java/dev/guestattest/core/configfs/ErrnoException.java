@@ -1,5 +1,6 @@
 package dev.guestattest.core.configfs;
 
+import dev.guestattest.core.linux.Errno;
 import java.nio.file.Path;
 
 /** A failed file-system call on configfs, with the kernel's errno. Mapped to the public type by the client. */

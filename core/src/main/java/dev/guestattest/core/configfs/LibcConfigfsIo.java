@@ -2,46 +2,21 @@ package dev.guestattest.core.configfs;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import dev.guestattest.core.linux.Errno;
+import dev.guestattest.core.linux.Libc;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
-/**
- * {@link ConfigfsIo} through libc syscalls with JNA, so every configfs errno reaches the caller
- * exactly (java.io would fold them into message strings).
- */
+/** {@link ConfigfsIo} through {@link Libc}, so every configfs errno reaches the caller exactly. */
 public final class LibcConfigfsIo implements ConfigfsIo {
-    private static final int O_RDONLY = 0;
-    private static final int O_WRONLY = 1;
-    private static final int O_CLOEXEC = 0x80000;
     private static final int CHUNK = 64 * 1024;
-
-    /** libc, bound directly; each call throws LastErrorException carrying errno on failure. */
-    private static final class C {
-        static {
-            Native.register("c");
-        }
-
-        static native int open(String path, int flags, int mode) throws LastErrorException;
-
-        static native long read(int fd, Pointer buf, long count) throws LastErrorException;
-
-        static native long write(int fd, Pointer buf, long count) throws LastErrorException;
-
-        static native int close(int fd) throws LastErrorException;
-
-        static native int mkdir(String path, int mode) throws LastErrorException;
-
-        static native int rmdir(String path) throws LastErrorException;
-    }
 
     @Override
     public void mkdir(Path dir) {
         try {
-            C.mkdir(dir.toString(), 0700);
+            Libc.mkdir(dir.toString(), 0700);
         } catch (LastErrorException e) {
             throw new ErrnoException(e.getErrorCode(), "mkdir", dir);
         }
@@ -50,7 +25,7 @@ public final class LibcConfigfsIo implements ConfigfsIo {
     @Override
     public void rmdir(Path dir) {
         try {
-            C.rmdir(dir.toString());
+            Libc.rmdir(dir.toString());
         } catch (LastErrorException e) {
             throw new ErrnoException(e.getErrorCode(), "rmdir", dir);
         }
@@ -63,21 +38,21 @@ public final class LibcConfigfsIo implements ConfigfsIo {
 
     @Override
     public void write(Path file, byte[] data) {
-        int fd = open(file, O_WRONLY);
+        int fd = open(file, Libc.O_WRONLY);
         ErrnoException failure = null;
         try {
             Memory buf = new Memory(Math.max(1, data.length));
             buf.write(0, data, 0, data.length);
             long done = 0;
             while (done < data.length) {
-                done += C.write(fd, buf.share(done), data.length - done);
+                done += Libc.write(fd, buf.share(done), data.length - done);
             }
         } catch (LastErrorException e) {
             failure = new ErrnoException(e.getErrorCode(), "write", file);
         } finally {
             // configfs applies binary attributes at close(); its errors matter too.
             try {
-                C.close(fd);
+                Libc.close(fd);
             } catch (LastErrorException e) {
                 if (failure == null) {
                     failure = new ErrnoException(e.getErrorCode(), "close", file);
@@ -91,12 +66,12 @@ public final class LibcConfigfsIo implements ConfigfsIo {
 
     @Override
     public byte[] read(Path file, int max) {
-        int fd = open(file, O_RDONLY);
+        int fd = open(file, Libc.O_RDONLY);
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             Memory buf = new Memory(CHUNK);
             while (true) {
-                long n = C.read(fd, buf, CHUNK);
+                long n = Libc.read(fd, buf, CHUNK);
                 if (n == 0) {
                     return out.toByteArray();
                 }
@@ -109,7 +84,7 @@ public final class LibcConfigfsIo implements ConfigfsIo {
             throw new ErrnoException(e.getErrorCode(), "read", file);
         } finally {
             try {
-                C.close(fd);
+                Libc.close(fd);
             } catch (LastErrorException ignored) {
                 // A read-only fd's close cannot lose data.
             }
@@ -118,7 +93,7 @@ public final class LibcConfigfsIo implements ConfigfsIo {
 
     private static int open(Path file, int flags) {
         try {
-            return C.open(file.toString(), flags | O_CLOEXEC, 0);
+            return Libc.open(file.toString(), flags | Libc.O_CLOEXEC, 0);
         } catch (LastErrorException e) {
             throw new ErrnoException(e.getErrorCode(), "open", file);
         }

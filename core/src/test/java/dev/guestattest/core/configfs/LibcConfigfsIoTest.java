@@ -1,5 +1,6 @@
 package dev.guestattest.core.configfs;
 
+import dev.guestattest.core.linux.Errno;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

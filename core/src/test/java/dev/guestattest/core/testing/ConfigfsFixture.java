@@ -1,7 +1,7 @@
 package dev.guestattest.core.testing;
 
 import dev.guestattest.core.configfs.ConfigfsIo;
-import dev.guestattest.core.configfs.Errno;
+import dev.guestattest.core.linux.Errno;
 import dev.guestattest.core.configfs.ErrnoException;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,8 @@
 package dev.guestattest.tdx.abi;
 
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.core.codec.ByteReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -26,6 +27,8 @@ public final class GetQuoteBuffer {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final byte[] shared;
+    /** Little-endian view of {@link #shared} for the header fields. */
+    private final ByteBuffer header;
 
     /** What the guest read of the header, once. */
     public record Snapshot(long status, long outLength) {
@@ -33,6 +36,7 @@ public final class GetQuoteBuffer {
 
     private GetQuoteBuffer(byte[] shared) {
         this.shared = shared;
+        this.header = ByteBuffer.wrap(shared).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** A buffer of {@code capacity} bytes (header included) holding {@code tdReport}, status IN_FLIGHT. */
@@ -43,13 +47,10 @@ public final class GetQuoteBuffer {
         if (capacity < HEADER_SIZE + TdReport.SIZE) {
             throw AttestationException.invalid("GetQuote buffer", capacity + " bytes is smaller than header plus TDREPORT");
         }
-        byte[] b = new byte[capacity];
-        putLong(b, 0, VERSION);
-        putLong(b, 8, STATUS_IN_FLIGHT);
-        putInt(b, 16, TdReport.SIZE);
-        putInt(b, 20, 0);
-        System.arraycopy(tdReport, 0, b, HEADER_SIZE, TdReport.SIZE);
-        return new GetQuoteBuffer(b);
+        GetQuoteBuffer b = new GetQuoteBuffer(new byte[capacity]);
+        b.header.putLong(0, VERSION).putLong(8, STATUS_IN_FLIGHT).putInt(16, TdReport.SIZE).putInt(20, 0);
+        System.arraycopy(tdReport, 0, b.shared, HEADER_SIZE, TdReport.SIZE);
+        return b;
     }
 
     public int capacity() {
@@ -60,14 +61,11 @@ public final class GetQuoteBuffer {
     public byte[] inputReport() {
         lock.lock();
         try {
-            ByteReader r = new ByteReader("getquote", shared);
-            r.u64("version");
-            r.u64("status");
-            int inLen = (int) Math.min(r.u32("in_len"), Integer.MAX_VALUE);
+            long inLen = Integer.toUnsignedLong(header.getInt(16));
             if (inLen > shared.length - HEADER_SIZE) {
                 throw AttestationException.invalid("getquote.in_len", inLen + " exceeds the buffer");
             }
-            return Arrays.copyOfRange(shared, HEADER_SIZE, HEADER_SIZE + inLen);
+            return Arrays.copyOfRange(shared, HEADER_SIZE, HEADER_SIZE + (int) inLen);
         } finally {
             lock.unlock();
         }
@@ -80,8 +78,7 @@ public final class GetQuoteBuffer {
     public void hostWrite(long status, long outLength, byte[] payload) {
         lock.lock();
         try {
-            putLong(shared, 8, status);
-            putInt(shared, 20, outLength);
+            header.putLong(8, status).putInt(20, (int) outLength);
             System.arraycopy(payload, 0, shared, HEADER_SIZE, Math.min(payload.length, shared.length - HEADER_SIZE));
             changed.signalAll();
         } finally {
@@ -94,7 +91,7 @@ public final class GetQuoteBuffer {
         long nanos = unit.toNanos(timeout);
         lock.lock();
         try {
-            while (getLong(shared, 8) == STATUS_IN_FLIGHT) {
+            while (header.getLong(8) == STATUS_IN_FLIGHT) {
                 if (nanos <= 0) {
                     return false;
                 }
@@ -110,7 +107,7 @@ public final class GetQuoteBuffer {
     public Snapshot snapshot() {
         lock.lock();
         try {
-            return new Snapshot(getLong(shared, 8), getLong(shared, 20) & 0xffff_ffffL);
+            return new Snapshot(header.getLong(8), Integer.toUnsignedLong(header.getInt(20)));
         } finally {
             lock.unlock();
         }
@@ -127,25 +124,5 @@ public final class GetQuoteBuffer {
         } finally {
             lock.unlock();
         }
-    }
-
-    private static void putLong(byte[] b, int off, long v) {
-        for (int i = 0; i < 8; i++) {
-            b[off + i] = (byte) (v >>> (8 * i));
-        }
-    }
-
-    private static void putInt(byte[] b, int off, long v) {
-        for (int i = 0; i < 4; i++) {
-            b[off + i] = (byte) (v >>> (8 * i));
-        }
-    }
-
-    private static long getLong(byte[] b, int off) {
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = v << 8 | (b[off + i] & 0xff);
-        }
-        return v;
     }
 }

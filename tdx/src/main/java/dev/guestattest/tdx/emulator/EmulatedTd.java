@@ -62,7 +62,8 @@ public final class EmulatedTd {
     /** Rebuilds the TD with {@code newConfig} and zeroed RTMRs, as a TD relaunch would. */
     public synchronized void reset(TdConfig newConfig) {
         withFileLock(() -> store(file, newConfig, zeroRtmrs()));
-        load();
+        config = newConfig;
+        rtmrs = zeroRtmrs();
     }
 
     /**
@@ -84,8 +85,8 @@ public final class EmulatedTd {
             List<Bytes> next = new ArrayList<>(rtmrs);
             next.set(index, Bytes.of(TdReport.sha384(joined)));
             store(file, config, next);
+            rtmrs = List.copyOf(next);
         });
-        load();
         return rtmrs.get(index);
     }
 

@@ -2,13 +2,12 @@ package dev.guestattest.tdx.guest;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import com.sun.jna.NativeLong;
-import com.sun.jna.Pointer;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.configfs.Errno;
+import dev.guestattest.core.linux.Errno;
+import dev.guestattest.core.linux.Libc;
 import dev.guestattest.tdx.abi.TdReport;
 import java.nio.file.Path;
 
@@ -21,21 +20,6 @@ public final class TdxDevice {
     public static final int REQUEST_SIZE = TdReport.REPORT_DATA_SIZE + TdReport.SIZE;
     /** _IOWR('T', 1, struct tdx_report_req). */
     public static final long TDX_CMD_GET_REPORT0 = iowr('T', 1, REQUEST_SIZE);
-    private static final int O_RDWR = 2;
-    private static final int O_CLOEXEC = 0x80000;
-
-    private static final class C {
-        static {
-            Native.register("c");
-        }
-
-        static native int open(String path, int flags) throws LastErrorException;
-
-        static native int ioctl(int fd, NativeLong request, Pointer arg) throws LastErrorException;
-
-        static native int close(int fd) throws LastErrorException;
-    }
-
     private final Path device;
 
     public TdxDevice(Path device) {
@@ -71,20 +55,20 @@ public final class TdxDevice {
         byte[] req = encodeRequest(reportData);
         int fd;
         try {
-            fd = C.open(device.toString(), O_RDWR | O_CLOEXEC);
+            fd = Libc.open(device.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
         } catch (LastErrorException e) {
             throw failure("open", e.getErrorCode());
         }
         try {
             Memory mem = new Memory(REQUEST_SIZE);
             mem.write(0, req, 0, REQUEST_SIZE);
-            C.ioctl(fd, new NativeLong(TDX_CMD_GET_REPORT0), mem);
+            Libc.ioctl(fd, new NativeLong(TDX_CMD_GET_REPORT0), mem);
             return decodeResponse(mem.getByteArray(0, REQUEST_SIZE));
         } catch (LastErrorException e) {
             throw failure("TDX_CMD_GET_REPORT0", e.getErrorCode());
         } finally {
             try {
-                C.close(fd);
+                Libc.close(fd);
             } catch (LastErrorException ignored) {
                 // nothing was written through this fd
             }
@@ -92,7 +76,7 @@ public final class TdxDevice {
     }
 
     private AttestationException failure(String op, int errno) {
-        if (errno == Errno.ENOENT || errno == Errno.ENXIO || errno == 19 /* ENODEV */) {
+        if (errno == Errno.ENOENT || errno == Errno.ENXIO || errno == Errno.ENODEV) {
             return AttestationException.fromErrno(Reason.UNSUPPORTED, errno, "device " + device
                     + " not found: not a TDX guest, or the tdx_guest module is not loaded");
         }

@@ -1,9 +1,9 @@
-package dev.guestattest.core.configfs;
+package dev.guestattest.core.linux;
 
 import dev.guestattest.core.Reason;
 
 /**
- * The Linux errno values the configfs-tsm ABI produces (generic numbering, the same on x86-64,
+ * The Linux errno values Linux guest ABIs (configfs-tsm, vendor devices) produce (generic numbering, the same on x86-64,
  * arm64, riscv64 and s390x) and their meaning for a report (linux-abi.md §1.7).
  */
 public final class Errno {
@@ -16,6 +16,7 @@ public final class Errno {
     public static final int EACCES = 13;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int ENODEV = 19;
     public static final int ENOTDIR = 20;
     public static final int EINVAL = 22;
     public static final int ENOTTY = 25;
