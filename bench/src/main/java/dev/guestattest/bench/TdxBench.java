@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -37,13 +38,16 @@ import org.openjdk.jmh.annotations.Warmup;
 public class TdxBench {
     @State(Scope.Benchmark)
     public static class Emulator {
+        /** The emulated QE's ECDSA implementation (tdx.emulator.signer). */
+        @Param({"jdk", "bc"})
+        public String signer;
         Path dir;
         TdxEmulatedProvider tdx;
 
         @Setup(Level.Trial)
         public void open() throws IOException {
             dir = Files.createTempDirectory("guestattest-bench");
-            tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(dir));
+            tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(dir).withSetting(TdxEmulatedProvider.SIGNER, signer));
         }
 
         @TearDown(Level.Trial)

@@ -2,6 +2,8 @@ package dev.guestattest.cli;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.keys.upcall.UpcallMain;
+import java.util.Arrays;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "guest-attest", mixinStandardHelpOptions = true, version = "guest-attest 0.1.0",
         description = "Confidential-computing guest attestation: evidence from TDX (and, later, every TEE) through one ABI.",
         subcommands = {ProvidersCommand.class, ReportCommand.class, SelftestCommand.class, DemoCommand.class,
-                EmulatorCommand.class},
+                EmulatorCommand.class, KeysCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed", "2:bad input or usage", "3:environment (no provider, device missing, I/O)"})
 public final class Main {
@@ -22,6 +24,11 @@ public final class Main {
     public static final int ENVIRONMENT = 3;
 
     public static void main(String[] args) {
+        if (args.length >= 2 && args[0].equals("keys") && args[1].equals("upcall")) {
+            // request-key's handler: skip picocli and everything else a one-shot upcall does not need
+            UpcallMain.main(Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
         System.exit(run(args));
     }
 

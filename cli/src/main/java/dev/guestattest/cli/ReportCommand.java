@@ -3,6 +3,7 @@ package dev.guestattest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import java.nio.file.Path;
@@ -49,8 +50,8 @@ final class ReportCommand implements Callable<Integer> {
         ReportRequest request = ReportRequest.builder().inblob(inblob.bytes()).privlevel(privlevel).build();
         ProviderContext context = common.context().withSetting("tdx.quote-version", quoteVersion);
         Report report;
-        try (ProviderChoice choice = new ProviderChoice(Optional.ofNullable(provider), context)) {
-            report = choice.tsm.report(request);
+        try (ProviderSession session = ProviderSession.open(Optional.ofNullable(provider), context)) {
+            report = session.report(request);
         }
         OutputFiles.write("--out", out, report.outblob().toArray());
         if (auxblob != null) {

@@ -28,7 +28,17 @@ public enum Reason {
     /** The caller may not use the device or file (EACCES, EPERM). */
     PERMISSION_DENIED(Category.ENVIRONMENT),
     /** A local file or directory could not be read or written (state directory, output file). */
-    IO_ERROR(Category.ENVIRONMENT);
+    IO_ERROR(Category.ENVIRONMENT),
+    /** No key matches the type and description (ENOKEY), or a key was negated. */
+    KEY_NOT_FOUND(Category.ENVIRONMENT),
+    /** The key was revoked and can only be unlinked (EKEYREVOKED). */
+    KEY_REVOKED(Category.ENVIRONMENT),
+    /** The key's expiry time passed (EKEYEXPIRED). */
+    KEY_EXPIRED(Category.ENVIRONMENT),
+    /** The key's construction was rejected; the key's error is cached until its timeout (EKEYREJECTED). */
+    KEY_REJECTED(Category.ENVIRONMENT),
+    /** The owner's key count or byte quota is exhausted (EDQUOT). */
+    QUOTA_EXCEEDED(Category.ENVIRONMENT);
 
     /** Coarse grouping used for exit codes: the caller's input, or the environment. */
     public enum Category { INPUT, ENVIRONMENT }

@@ -35,4 +35,6 @@ public final class Libc {
     public static native int rmdir(String path) throws LastErrorException;
 
     public static native int ioctl(int fd, NativeLong request, Pointer arg) throws LastErrorException;
+
+    public static native int geteuid();
 }

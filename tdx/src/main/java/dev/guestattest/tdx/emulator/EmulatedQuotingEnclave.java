@@ -32,6 +32,7 @@ public final class EmulatedQuotingEnclave {
     static final int TD_QE_ISVSVN = 4;
     static final Bytes TD_QE_ATTRIBUTES = Bytes.fromHex("attributes", "11000000000000000000000000000000");
 
+    private final Signer signer;
     private final SecretKeySpec macKey;
     private final PrivateKey attestationKey;
     private final Bytes attestationPublicKey;
@@ -39,7 +40,8 @@ public final class EmulatedQuotingEnclave {
     private final QuoteHeader header4;
     private final QuoteHeader header5;
 
-    public EmulatedQuotingEnclave(EmulatedPlatform platform) {
+    public EmulatedQuotingEnclave(EmulatedPlatform platform, Signer signer) {
+        this.signer = signer;
         this.macKey = new SecretKeySpec(platform.reportMacKey(), "HmacSHA256");
         this.attestationKey = platform.attestationKey().getPrivate();
         this.attestationPublicKey = Bytes.of(rawPoint((ECPublicKey) platform.attestationKey().getPublic()));
@@ -48,11 +50,11 @@ public final class EmulatedQuotingEnclave {
                 Bytes.zeros(4), QuoteHeader.INTEL_QE_VENDOR_ID, Bytes.of(userData));
         this.header5 = new QuoteHeader(Quote.V5, header4.attestationKeyType(), header4.teeType(), header4.reserved(),
                 header4.qeVendorId(), header4.userData());
-        this.certificationData = qeCertificationData(platform, attestationPublicKey);
+        this.certificationData = qeCertificationData(platform, attestationPublicKey, signer);
     }
 
     /** The QE report and its PCK signature depend only on the attestation key: made once. */
-    private static CertificationData qeCertificationData(EmulatedPlatform platform, Bytes akPoint) {
+    private static CertificationData qeCertificationData(EmulatedPlatform platform, Bytes akPoint, Signer signer) {
         byte[] authData = new byte[32];
         for (int i = 0; i < authData.length; i++) {
             authData[i] = (byte) i;
@@ -63,7 +65,7 @@ public final class EmulatedQuotingEnclave {
                 TD_QE_ATTRIBUTES, Bytes.of(sha256("GuestAttest emulated TD QE".getBytes(StandardCharsets.US_ASCII), new byte[0])),
                 Bytes.zeros(32), TD_QE_MRSIGNER, Bytes.zeros(32), Bytes.zeros(64), TD_QE_ISVPRODID, TD_QE_ISVSVN, 0,
                 Bytes.zeros(42), Bytes.zeros(16), Bytes.of(reportData));
-        byte[] qeSignature = sign(platform.pckKey(), qeReport.toBytes());
+        byte[] qeSignature = signer.sign(platform.pckKey(), qeReport.toBytes());
         byte[] pem = (platform.pckChainPem() + "\0").getBytes(StandardCharsets.US_ASCII);
         return new QeReportCertificationData(qeReport, Bytes.of(qeSignature), Bytes.of(authData),
                 new CertificationData(CertificationData.PCK_CERT_CHAIN, Bytes.of(pem))).asCertificationData();
@@ -84,23 +86,45 @@ public final class EmulatedQuotingEnclave {
         TdQuoteBody body = TdQuoteBody.fromTdReport(report, version == Quote.V5);
         Quote unsigned = new Quote(version == Quote.V4 ? header4 : header5, body,
                 new QuoteSignatureData(Bytes.zeros(64), attestationPublicKey, certificationData), Bytes.EMPTY);
-        Bytes signature = Bytes.of(sign(attestationKey, unsigned.signedRegion()));
+        Bytes signature = Bytes.of(signer.sign(attestationKey, unsigned.signedRegion()));
         return new Quote(unsigned.header(), body, new QuoteSignatureData(signature, attestationPublicKey, certificationData),
                 Bytes.EMPTY).toBytes();
     }
 
-    /** Bouncy Castle's ECDSA signs P-256 several times faster than the JDK 17 provider; same r||s output. */
-    private static final java.security.Provider BC = new org.bouncycastle.jce.provider.BouncyCastleProvider();
+    /**
+     * Where the P-256 signatures come from. The JDK's provider signs a first quote within a few
+     * milliseconds; Bouncy Castle signs about 1.5x faster once warm but spends ~260 ms on its
+     * provider and curve tables first. One-shot processes (the CLI, the request-key handler) want
+     * the JDK; long-running emulations that make many quotes can choose Bouncy Castle.
+     */
+    public enum Signer {
+        JDK, BOUNCY_CASTLE;
 
-    static byte[] sign(PrivateKey key, byte[] data) {
-        try {
-            Signature s = Signature.getInstance("SHA256withPLAIN-ECDSA", BC);
-            s.initSign(key);
-            s.update(data);
-            return s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("P-256 ECDSA is mandatory in every JDK", e);
+        /** {@code jdk} or {@code bc}, as the {@code tdx.emulator.signer} setting spells them. */
+        public static Signer parse(String text) {
+            return switch (text) {
+                case "jdk" -> JDK;
+                case "bc" -> BOUNCY_CASTLE;
+                default -> throw dev.guestattest.core.AttestationException.invalid("tdx.emulator.signer", "'" + text + "'; must be jdk or bc");
+            };
         }
+
+        byte[] sign(PrivateKey key, byte[] data) {
+            try {
+                Signature s = this == JDK ? Signature.getInstance("SHA256withECDSAinP1363Format")
+                        : Signature.getInstance("SHA256withPLAIN-ECDSA", BouncyCastle.PROVIDER);
+                s.initSign(key);
+                s.update(data);
+                return s.sign();
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("P-256 ECDSA is mandatory in every JDK", e);
+            }
+        }
+    }
+
+    /** Loaded only when Bouncy Castle signing is chosen. */
+    private static final class BouncyCastle {
+        static final java.security.Provider PROVIDER = new org.bouncycastle.jce.provider.BouncyCastleProvider();
     }
 
     /** The raw x||y (32+32 bytes, big-endian) form of a P-256 public key, as quotes carry it. */

@@ -21,6 +21,8 @@ public final class TdxEmulatedProvider implements ReportProvider, TdxGuest, Auto
     public static final String NAME = "tdx/emulated";
     /** Setting naming the quote version, 4 (default) or 5. */
     public static final String QUOTE_VERSION = "tdx.quote-version";
+    /** Setting naming the emulated QE's ECDSA implementation, {@code jdk} (default) or {@code bc}. */
+    public static final String SIGNER = "tdx.emulator.signer";
 
     private final EmulatedPlatform platform;
     private final EmulatedTd td;
@@ -30,7 +32,8 @@ public final class TdxEmulatedProvider implements ReportProvider, TdxGuest, Auto
     private TdxEmulatedProvider(EmulatedPlatform platform, int version, ProviderContext context) {
         this.platform = platform;
         this.td = EmulatedTd.open(platform);
-        this.service = new EmulatedQuoteService(new EmulatedQuotingEnclave(platform), version);
+        EmulatedQuotingEnclave.Signer signer = EmulatedQuotingEnclave.Signer.parse(context.setting(SIGNER).orElse("jdk"));
+        this.service = new EmulatedQuoteService(new EmulatedQuotingEnclave(platform, signer), version);
         this.getQuote = new GetQuote(service, context.quoteTimeout());
     }
 

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class EmulatedQuoteTest {
     @TempDir
@@ -43,8 +43,13 @@ class EmulatedQuoteTest {
     private final List<TdxEmulatedProvider> opened = new ArrayList<>();
 
     private TdxEmulatedProvider open(Path dir, int version) {
+        return open(dir, version, "jdk");
+    }
+
+    private TdxEmulatedProvider open(Path dir, int version, String signer) {
         TdxEmulatedProvider p = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(dir)
-                .withSetting(TdxEmulatedProvider.QUOTE_VERSION, Integer.toString(version)));
+                .withSetting(TdxEmulatedProvider.QUOTE_VERSION, Integer.toString(version))
+                .withSetting(TdxEmulatedProvider.SIGNER, signer));
         opened.add(p);
         return p;
     }
@@ -81,10 +86,10 @@ class EmulatedQuoteTest {
      * An independent reading of the quote by raw offsets from formats.md §1.2-1.4 (not our parser),
      * checking every signature and the chain to the emulator's root.
      */
-    @ParameterizedTest(name = "v{0}")
-    @ValueSource(ints = {4, 5})
-    void quotesAreTheRealFormatAndEverySignatureVerifies(int version) throws Exception {
-        TdxEmulatedProvider p = open(state, version);
+    @ParameterizedTest(name = "v{0} signed by {1}")
+    @CsvSource({"4,jdk", "5,jdk", "4,bc", "5,bc"})
+    void quotesAreTheRealFormatAndEverySignatureVerifies(int version, String signer) throws Exception {
+        TdxEmulatedProvider p = open(state, version, signer);
         byte[] quote = p.quote(p.tdReport(nonce(7)));
         ByteBuffer b = ByteBuffer.wrap(quote).order(ByteOrder.LITTLE_ENDIAN);
         assertThat(b.getShort(0)).isEqualTo((short) version);
@@ -182,7 +187,7 @@ class EmulatedQuoteTest {
         TdxEmulatedProvider p = open(state, 4);
         byte[] tdReport = p.tdReport(nonce(1)).toBytes();
         tdReport[200] ^= 1; // reserved2, covered by the MAC
-        EmulatedQuotingEnclave qe = new EmulatedQuotingEnclave(p.platform());
+        EmulatedQuotingEnclave qe = new EmulatedQuotingEnclave(p.platform(), EmulatedQuotingEnclave.Signer.JDK);
         assertThatThrownBy(() -> qe.quote(tdReport, 4))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.DEVICE_ERROR))
                 .hasMessageContaining("MAC");
@@ -205,6 +210,11 @@ class EmulatedQuoteTest {
     @Test
     void badQuoteVersionSettingIsRejected() {
         assertThatThrownBy(() -> open(state, 3)).hasMessage("quote-version: '3'; must be 4 or 5");
+    }
+
+    @Test
+    void badSignerSettingIsRejected() {
+        assertThatThrownBy(() -> open(state, 4, "openssl")).hasMessage("tdx.emulator.signer: 'openssl'; must be jdk or bc");
     }
 
     @Test

@@ -1,0 +1,163 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.linux.Libc;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.kernel.KernelKeys;
+import dev.guestattest.keys.kernel.KeyPermissions;
+import dev.guestattest.keys.kernel.KeyringId;
+import dev.guestattest.keys.kernel.LogonKeys;
+import dev.guestattest.keys.upcall.HandlerCommand;
+import dev.guestattest.keys.upcall.RequestKeyConf;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "keys", mixinStandardHelpOptions = true,
+        description = {"The keys ABI: evidence through the Linux kernel keyring's request-key upcall, and derived keys into it.",
+                "The handler itself runs as: guest-attest keys upcall [options] <op> <key> <callout> <session-keyring>"
+                        + " (see guest-attest keys upcall --help)."},
+        subcommands = {KeysCommand.Install.class, KeysCommand.Uninstall.class, KeysCommand.AddLogon.class})
+final class KeysCommand {
+    /** The CLI's entry point as request-key calls it; Main hands "keys upcall" to the lean handler. */
+    static final List<String> ENTRY_POINT = List.of(Main.class.getName(), "keys", "upcall");
+
+    @Command(name = "install", mixinStandardHelpOptions = true,
+            description = {"Write /etc/request-key.d/guest_attest.conf so that request_key(\"user\", \"guest_attest:<level>:<id>\","
+                    + " base64(data)) returns evidence, e.g.:",
+                    "  keyctl pipe $(keyctl request2 user guest_attest:0:0 \"$(base64 -w0 < data)\") > quote.bin",
+                    "Runs the handler once first (proving the provider works) and records an AppCDS archive that halves its start."})
+    static final class Install implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--provider", paramLabel = "P", description = "Provider the handler uses, e.g. tdx/emulated; default: the real TEE found at upcall time")
+        String provider;
+
+        @Option(names = "--handler-log", paramLabel = "FILE", description = "Append one line per upcall here (default: syslog)")
+        Path handlerLog;
+
+        @Option(names = "--negative-timeout", paramLabel = "SECONDS", defaultValue = "5",
+                description = "How long a rejected key keeps failing requests for it (default ${DEFAULT-VALUE})")
+        int negativeTimeout;
+
+        @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "Provider setting, e.g. tdx.quote-version=5")
+        List<String> settings = new ArrayList<>();
+
+        @Option(names = "--root", paramLabel = "DIR", defaultValue = "/", description = "Tree to install into (default ${DEFAULT-VALUE}; another DIR stages the file)")
+        Path root;
+
+        @Option(names = "--no-cds", description = "Skip the training run and the AppCDS archive")
+        boolean noCds;
+
+        @Override
+        public Integer call() {
+            int euid = Libc.geteuid();
+            RequestKeyConf.preflight(root, euid);
+            ProviderContext context = common.context();
+            List<String> options = new ArrayList<>();
+            if (provider != null) {
+                options.addAll(List.of("--provider", provider));
+            }
+            options.addAll(List.of("--state-dir", context.stateDir().toAbsolutePath().toString(),
+                    "--configfs-root", context.configfsRoot().toAbsolutePath().toString(),
+                    "--dev-dir", context.deviceDir().toAbsolutePath().toString(),
+                    "--timeout", Long.toString(context.quoteTimeout().toSeconds()),
+                    "--negative-timeout", Integer.toString(negativeTimeout)));
+            if (handlerLog != null) {
+                options.addAll(List.of("--handler-log", handlerLog.toAbsolutePath().toString()));
+            }
+            settings.forEach(s -> options.addAll(List.of("--setting", s)));
+            HandlerCommand handler = HandlerCommand.ofThisJvm(ENTRY_POINT, options);
+            RequestKeyConf.render(handler.words()); // refuse unusable paths before the training run
+            String cds = "no AppCDS archive (--no-cds)";
+            if (!noCds) {
+                if (handler.canUseCds()) {
+                    handler = handler.train(context.stateDir().resolve("keys").resolve("upcall.jsa"), Duration.ofSeconds(120));
+                    cds = "AppCDS archive " + handler.cdsArchive().orElseThrow();
+                } else {
+                    cds = "no AppCDS archive (the class path has directories; run from the packaged jar for one)";
+                }
+            }
+            RequestKeyConf.Change change = RequestKeyConf.install(root, handler.words(), euid);
+            System.out.printf("%s %s (provider %s; %s)%n", change == RequestKeyConf.Change.UNCHANGED ? "unchanged:" : "wrote",
+                    RequestKeyConf.path(root), provider == null ? "the real TEE found at upcall time" : provider, cds);
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "uninstall", mixinStandardHelpOptions = true,
+            description = "Remove /etc/request-key.d/guest_attest.conf if guest-attest wrote it.")
+    static final class Uninstall implements Callable<Integer> {
+        @Option(names = "--root", paramLabel = "DIR", defaultValue = "/", description = "Tree to remove it from (default ${DEFAULT-VALUE})")
+        Path root;
+
+        @Override
+        public Integer call() {
+            RequestKeyConf.Change change = RequestKeyConf.uninstall(root, Libc.geteuid());
+            System.out.println((change == RequestKeyConf.Change.REMOVED ? "removed " : "not installed: no ") + RequestKeyConf.path(root));
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "add-logon", mixinStandardHelpOptions = true,
+            description = {"Put secret material into the kernel as a logon key (never readable from userspace; usable by dm-crypt and",
+                    "fscrypt). Prints the key's serial. The secret comes from a file or stdin, never the command line."})
+    static final class AddLogon implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DESCRIPTION", description = "<subclass>:<name>, e.g. cryptsetup:root")
+        String description;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Source source;
+
+        static final class Source {
+            @Option(names = "--secret-file", paramLabel = "FILE", description = "Read the secret from FILE")
+            Path file;
+
+            @Option(names = "--secret-stdin", description = "Read the secret from standard input")
+            boolean stdin;
+        }
+
+        @Option(names = "--keyring", paramLabel = "RING", defaultValue = "@u", description = "@s, @u, @p, @t, @us, @g or a key ID (default ${DEFAULT-VALUE})")
+        String keyring;
+
+        @Option(names = "--perm", paramLabel = "MASK", description = "Permission mask (default 0x3f010000: possessor all, owner view)")
+        String perm;
+
+        @Option(names = "--expire", paramLabel = "SECONDS", description = "Expire the key after SECONDS")
+        Long expire;
+
+        @Override
+        public Integer call() throws Exception {
+            int ring = KeyringId.parse(keyring);
+            KeyPermissions permissions = perm == null ? KeyPermissions.POSSESSOR_ONLY : KeyPermissions.parse(perm);
+            if (expire != null && (expire < 1 || expire > 0xffffffffL)) {
+                throw AttestationException.invalid("--expire", expire + " is outside 1..4294967295 seconds");
+            }
+            Secret secret;
+            try (InputStream in = source.stdin ? System.in : Files.newInputStream(source.file)) {
+                secret = Secret.read(in, KernelKeys.MAX_USER_PAYLOAD, "secret");
+            } catch (java.io.IOException e) {
+                throw AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "--secret-file: cannot read " + source.file + ": " + e.getMessage());
+            }
+            try {
+                int serial = LogonKeys.add(description, secret, ring, permissions,
+                        expire == null ? Duration.ZERO : Duration.ofSeconds(expire));
+                System.out.println(serial);
+            } finally {
+                secret.destroy();
+            }
+            return Main.OK;
+        }
+    }
+}

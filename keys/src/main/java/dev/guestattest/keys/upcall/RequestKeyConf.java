@@ -1,0 +1,138 @@
+package dev.guestattest.keys.upcall;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code /etc/request-key.d/guest_attest.conf}: the one line that makes /sbin/request-key run the
+ * handler for {@code user} keys described {@code guest_attest:*}. Install and uninstall touch that
+ * file only, are idempotent, and refuse to overwrite or remove a file GuestAttest did not write.
+ */
+public final class RequestKeyConf {
+    public static final String FILE_NAME = "guest_attest.conf";
+    /** The request-key substitutions the handler expects: op, key, callout, requester's session keyring. */
+    public static final List<String> UPCALL_ARGUMENTS = List.of("%o", "%k", "%c", "%S");
+    static final String MARKER = "# Managed by guest-attest keys install; guest-attest keys uninstall removes it.";
+    /** request-key splits the line on blanks and has no quoting, and its argument vector is bounded. */
+    private static final int MAX_TOKENS = 64;
+
+    private RequestKeyConf() {
+    }
+
+    /** What install or uninstall did. */
+    public enum Change { WRITTEN, UNCHANGED, REMOVED, ABSENT }
+
+    public static Path path(Path root) {
+        return root.resolve("etc").resolve("request-key.d").resolve(FILE_NAME);
+    }
+
+    /** The file's text for a handler run as {@code command} (program first), the upcall arguments appended. */
+    public static String render(List<String> command) {
+        if (command.isEmpty()) {
+            throw AttestationException.invalid("handler command", "is empty");
+        }
+        if (command.size() + UPCALL_ARGUMENTS.size() > MAX_TOKENS) {
+            throw AttestationException.invalid("handler command", command.size() + " words exceed the limit of "
+                    + (MAX_TOKENS - UPCALL_ARGUMENTS.size()));
+        }
+        for (String word : command) {
+            if (word.isEmpty() || word.chars().anyMatch(c -> c <= ' ' || c == 0x7f || c == '%' || c == '"' || c == '\'' || c == '\\'
+                    || c == '#')) {
+                throw AttestationException.invalid("handler command", "'" + word + "' is empty or has a blank, quote, backslash, "
+                        + "'#' or '%', which request-key.conf cannot carry (move the file to a path without them)");
+            }
+        }
+        if (!command.get(0).startsWith("/")) {
+            throw AttestationException.invalid("handler command", "program '" + command.get(0) + "' must be an absolute path");
+        }
+        List<String> line = new ArrayList<>(List.of("create", "user", "guest_attest:*", "*"));
+        line.addAll(command);
+        line.addAll(UPCALL_ARGUMENTS);
+        return MARKER + "\n" + String.join(" ", line) + "\n";
+    }
+
+    /**
+     * Writes the file under {@code root} ("/" for the real system, which needs {@code euid} 0);
+     * an identical file is left alone, a file without the marker is refused.
+     */
+    public static Change install(Path root, List<String> command, int euid) {
+        String text = render(command);
+        Path file = path(root);
+        try {
+            if (preflight(root, euid).equals(Optional.of(text))) {
+                return Change.UNCHANGED;
+            }
+            Files.createDirectories(file.getParent());
+            Path tmp = file.resolveSibling("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return Change.WRITTEN;
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "cannot write " + file + ": " + e);
+        }
+    }
+
+    /**
+     * The checks install makes before it writes, for callers with slow work to do first: root
+     * privileges for the real tree, and an existing file must be ours. Returns that file's text.
+     */
+    public static Optional<String> preflight(Path root, int euid) {
+        requireRoot(root, euid, "install");
+        Path file = path(root);
+        try {
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
+            String existing = Files.readString(file, StandardCharsets.UTF_8);
+            requireOurs(file, existing, "overwrite");
+            return Optional.of(existing);
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "cannot read " + file + ": " + e);
+        }
+    }
+
+    /** Removes the file if GuestAttest wrote it. */
+    public static Change uninstall(Path root, int euid) {
+        Path file = path(root);
+        requireRoot(root, euid, "uninstall");
+        try {
+            if (!Files.exists(file)) {
+                return Change.ABSENT;
+            }
+            requireOurs(file, Files.readString(file, StandardCharsets.UTF_8), "remove");
+            Files.delete(file);
+            return Change.REMOVED;
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "cannot remove " + file + ": " + e);
+        }
+    }
+
+    private static void requireRoot(Path root, int euid, String what) {
+        if (euid != 0 && root.toAbsolutePath().normalize().getParent() == null) {
+            throw AttestationException.of(Reason.PERMISSION_DENIED, "keys " + what + " changes " + path(root)
+                    + ", which only root may do: run it as root, or pass --root DIR to stage the file in another tree");
+        }
+    }
+
+    private static void requireOurs(Path file, String text, String what) {
+        if (!text.startsWith(MARKER + "\n")) {
+            throw AttestationException.of(Reason.PERMISSION_DENIED, "refusing to " + what + " " + file
+                    + ": GuestAttest did not write it (its first line is not our marker); move it aside first");
+        }
+    }
+}

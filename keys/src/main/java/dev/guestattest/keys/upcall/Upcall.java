@@ -1,0 +1,25 @@
+package dev.guestattest.keys.upcall;
+
+import dev.guestattest.core.AttestationException;
+
+/**
+ * One request-key upcall as the handler's configuration line passes it: {@code %o %k %c %S}, the
+ * operation ("create"), the key under construction, the callout and the requester's session keyring.
+ */
+public record Upcall(String op, int key, String callout, int sessionKeyring) {
+    public static Upcall parse(String op, String key, String callout, String sessionKeyring) {
+        return new Upcall(op, serial("key", key, false), callout, serial("session keyring", sessionKeyring, true));
+    }
+
+    private static int serial(String field, String text, boolean zeroAllowed) {
+        try {
+            int v = Integer.parseInt(text);
+            if (v > 0 || (zeroAllowed && v == 0)) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the accepted range
+        }
+        throw AttestationException.invalid(field, "'" + text + "' is not a key serial (1..2147483647)");
+    }
+}
