@@ -5,6 +5,7 @@ import dev.guestattest.core.Reason;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.linux.Errno;
+import dev.guestattest.keys.Attester;
 import dev.guestattest.keys.abi.AttestDescription;
 import dev.guestattest.keys.abi.Callout;
 import dev.guestattest.keys.kernel.KernelKeys;

@@ -3,6 +3,7 @@ package dev.guestattest.keys.upcall;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.linux.Errno;
+import dev.guestattest.keys.Attester;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;

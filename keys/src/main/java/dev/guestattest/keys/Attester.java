@@ -1,4 +1,4 @@
-package dev.guestattest.keys.upcall;
+package dev.guestattest.keys;
 
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.ProviderSession;
