@@ -72,6 +72,21 @@ public final class KeyringKeyStore extends KeyStoreSpi {
         return new KeyringSecretKey(key.get());
     }
 
+    /** Secret-key entries need no password here: the keyring's permissions guard them. */
+    @Override
+    public KeyStore.Entry engineGetEntry(String alias, KeyStore.ProtectionParameter protection) throws UnrecoverableKeyException {
+        java.security.Key key = engineGetKey(alias, null);
+        return key == null ? null : new KeyStore.SecretKeyEntry((SecretKey) key);
+    }
+
+    @Override
+    public void engineSetEntry(String alias, KeyStore.Entry entry, KeyStore.ProtectionParameter protection) throws KeyStoreException {
+        if (!(entry instanceof KeyStore.SecretKeyEntry s)) {
+            throw new KeyStoreException("a GuestAttest key store holds secret-key entries only, got " + entry.getClass().getName());
+        }
+        engineSetKeyEntry(alias, s.getSecretKey(), null, null);
+    }
+
     @Override
     public Certificate[] engineGetCertificateChain(String alias) {
         return null;

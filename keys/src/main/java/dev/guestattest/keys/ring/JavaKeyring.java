@@ -127,7 +127,7 @@ public final class JavaKeyring implements AutoCloseable {
     public KeyType type(String name) {
         KeyType t = types.get(name);
         if (t == null) {
-            throw AttestationException.invalid("key type", "'" + name + "' is not registered; known: " + String.join(", ", types.keySet()));
+            throw AttestationException.invalid("key type", "'" + name + "' is not registered; known: " + String.join(", ", new java.util.TreeSet<>(types.keySet())));
         }
         return t;
     }

@@ -36,7 +36,11 @@ public final class Key {
         this.payload = payload;
         this.negative = negative;
         this.expiry = expiry;
-        this.permissions = EnumSet.copyOf(permissions);
+        this.permissions = copy(permissions);
+    }
+
+    private static EnumSet<KeyPermission> copy(Set<KeyPermission> permissions) {
+        return permissions.isEmpty() ? EnumSet.noneOf(KeyPermission.class) : EnumSet.copyOf(permissions);
     }
 
     static Key instantiated(JavaKeyring space, int serial, KeyType type, String description, byte[] payload,
@@ -125,7 +129,7 @@ public final class Key {
     public synchronized void setPermissions(Set<KeyPermission> newPermissions) {
         usable();
         require(KeyPermission.SETATTR, "set the permissions of");
-        permissions = newPermissions.isEmpty() ? EnumSet.noneOf(KeyPermission.class) : EnumSet.copyOf(newPermissions);
+        permissions = copy(newPermissions);
     }
 
     /** Makes the key unusable at once and wipes its payload (WRITE or SETATTR permission). */

@@ -102,7 +102,9 @@ public final class Keyring {
                 if (k.state() != KeyState.EXPIRED) {
                     throw failure.get();
                 }
-                slot = null; // an expired key (or negative result) is replaced by a fresh construction
+                slots.remove(id); // an expired key (or negative result) gives way to a fresh construction
+                space.forget(k);
+                slot = null;
             }
             if (slot instanceof CompletableFuture<?> f) {
                 @SuppressWarnings("unchecked")
