@@ -150,4 +150,64 @@ class MainTest {
         assertThat(run("--help")).isEqualTo(0);
         assertThat(stdout()).contains("Exit codes:");
     }
+
+    @Test
+    void keysInstallWritesTheRequestKeyLineIdempotentlyAndUninstallRemovesIt() throws Exception {
+        Path root = tmp.resolve("root");
+        String[] install = {"keys", "install", "--root", root.toString(), "--no-cds", "--provider", "tdx/emulated",
+                "--state-dir", state(), "--handler-log", tmp.resolve("h.log").toString()};
+        assertThat(run(install)).as(stderr()).isZero();
+        Path conf = root.resolve("etc/request-key.d/guest_attest.conf");
+        assertThat(stdout()).startsWith("wrote " + conf + " (provider tdx/emulated; no AppCDS archive (--no-cds))");
+        String text = Files.readString(conf);
+        assertThat(text).startsWith("# Managed by guest-attest keys install").contains("\ncreate user guest_attest:* * /")
+                .contains(" dev.guestattest.cli.Main keys upcall --provider tdx/emulated --state-dir " + state())
+                .contains("--handler-log " + tmp.resolve("h.log")).endsWith(" %o %k %c %S\n");
+        assertThat(run(install)).isZero();
+        assertThat(stdout()).startsWith("unchanged: " + conf);
+        assertThat(run("keys", "uninstall", "--root", root.toString())).isZero();
+        assertThat(stdout()).isEqualTo("removed " + conf + System.lineSeparator());
+        assertThat(conf).doesNotExist();
+        assertThat(run("keys", "uninstall", "--root", root.toString())).isZero();
+        assertThat(stdout()).startsWith("not installed");
+    }
+
+    @Test
+    void keysInstallRefusesAFileItDidNotWrite() throws Exception {
+        Path conf = tmp.resolve("root/etc/request-key.d/guest_attest.conf");
+        Files.createDirectories(conf.getParent());
+        Files.writeString(conf, "create user guest_attest:* * /bin/false\n");
+        assertThat(run("keys", "install", "--root", tmp.resolve("root").toString(), "--no-cds", "--state-dir", state())).isEqualTo(3);
+        assertThat(stderr()).startsWith("guest-attest: refusing to overwrite " + conf);
+        assertThat(Files.readString(conf)).isEqualTo("create user guest_attest:* * /bin/false\n");
+    }
+
+    @Test
+    void addLogonPrintsOnlyTheSerialAndTheKernelHoldsAnUnreadableKey() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("secret"), "TOPSECRET-0123456789");
+        assertThat(run("keys", "add-logon", "guestattest:test", "--secret-file", secret.toString(), "--keyring", "@t",
+                "--expire", "60")).as(stderr()).isZero();
+        int serial = Integer.parseInt(stdout().trim());
+        try {
+            dev.guestattest.keys.kernel.KeyInfo info = dev.guestattest.keys.kernel.KernelKeys.describe(serial);
+            assertThat(info.type()).isEqualTo("logon");
+            assertThat(info.permissions()).isEqualTo(dev.guestattest.keys.kernel.KeyPermissions.POSSESSOR_ONLY);
+            assertThat(stdout() + stderr()).doesNotContain("TOPSECRET");
+        } finally {
+            dev.guestattest.keys.kernel.KernelKeys.revoke(serial);
+        }
+    }
+
+    @Test
+    void addLogonRejectsBadInputBeforeTouchingTheKernel() throws Exception {
+        Path secret = Files.writeString(tmp.resolve("secret"), "TOPSECRET");
+        assertThat(run("keys", "add-logon", "nocolon", "--secret-file", secret.toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("guest-attest: description: 'nocolon' is not <subclass>:<name>").doesNotContain("TOPSECRET");
+        Files.write(secret, new byte[40_000]);
+        assertThat(run("keys", "add-logon", "a:b", "--secret-file", secret.toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("guest-attest: secret: more than the limit of 32767 bytes");
+        assertThat(run("keys", "add-logon", "a:b", "--secret-file", secret.toString(), "--keyring", "@nope")).isEqualTo(2);
+        assertThat(run("keys", "add-logon", "a:b", "--secret-file", secret.toString(), "--perm", "zz")).isEqualTo(2);
+        assertThat(run("keys", "add-logon", "a:b")).isEqualTo(2); // no secret source
+    }
 }

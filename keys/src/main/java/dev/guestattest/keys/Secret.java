@@ -31,7 +31,7 @@ public final class Secret implements Destroyable {
             byte[] b = in.readNBytes(limit + 1);
             if (b.length > limit) {
                 Arrays.fill(b, (byte) 0);
-                throw AttestationException.tooLarge(field, limit + 1L, limit);
+                throw AttestationException.of(dev.guestattest.core.Reason.TOO_LARGE, field + ": more than the limit of " + limit + " bytes");
             }
             if (b.length == 0) {
                 throw AttestationException.invalid(field, "is empty");
