@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 public record HandlerCommand(Path java, List<Path> classpath, List<String> entryPoint, List<String> options,
                              Optional<Path> cdsArchive) {
-    private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto");
+    private static final List<String> JVM_FLAGS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto");
 
     public HandlerCommand {
         classpath = List.copyOf(classpath);
