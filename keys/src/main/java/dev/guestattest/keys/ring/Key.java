@@ -156,11 +156,6 @@ public final class Key {
         };
     }
 
-    int payloadLength() {
-        byte[] p = payload;
-        return p == null ? 0 : p.length;
-    }
-
     private void usable() {
         Optional<AttestationException> f = failure();
         if (f.isPresent()) {
