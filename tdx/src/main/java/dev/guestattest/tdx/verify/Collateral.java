@@ -1,0 +1,88 @@
+package dev.guestattest.tdx.verify;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * The Intel PCS collateral a TDX quote is verified with: the PCK CRL and its issuer chain, the
+ * root CA CRL, TCB Info and QE Identity each with their signature and issuer chain. TCB Info and
+ * QE Identity are kept as the exact JSON text Intel signed; they are never re-encoded.
+ */
+public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl, String tcbInfoIssuerChain, String tcbInfo,
+                         Bytes tcbInfoSignature, String qeIdentityIssuerChain, String qeIdentity, Bytes qeIdentitySignature) {
+    /** Real collateral is 15-20 KiB; Intel's processor-CA CRL is the largest part. */
+    public static final int MAX_JSON = 4 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public Collateral {
+        tcbInfoSignature.checkLength("collateral tcb_info_signature", 64);
+        qeIdentitySignature.checkLength("collateral qe_identity_signature", 64);
+    }
+
+    /** Reads dcap-qvl's {@code QuoteCollateralV3} JSON (CRLs and signatures in hex, the signed objects as strings). */
+    public static Collateral fromDcapQvlJson(byte[] json) {
+        if (json.length > MAX_JSON) {
+            throw AttestationException.tooLarge("collateral", json.length, MAX_JSON);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(json);
+        } catch (IOException e) {
+            throw AttestationException.invalid("collateral", "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (root == null || !root.isObject()) {
+            throw AttestationException.invalid("collateral", "must be a JSON object (dcap-qvl QuoteCollateralV3 layout)");
+        }
+        return new Collateral(text(root, "pck_crl_issuer_chain"), hex(root, "root_ca_crl"), hex(root, "pck_crl"),
+                text(root, "tcb_info_issuer_chain"), text(root, "tcb_info"), hex(root, "tcb_info_signature"),
+                text(root, "qe_identity_issuer_chain"), text(root, "qe_identity"), hex(root, "qe_identity_signature"));
+    }
+
+    /** The same layout, for files the emulator writes and other verifiers read. */
+    public byte[] toDcapQvlJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("pck_crl_issuer_chain", pckCrlIssuerChain);
+        n.put("root_ca_crl", rootCaCrl.hex());
+        n.put("pck_crl", pckCrl.hex());
+        n.put("tcb_info_issuer_chain", tcbInfoIssuerChain);
+        n.put("tcb_info", tcbInfo);
+        n.put("tcb_info_signature", tcbInfoSignature.hex());
+        n.put("qe_identity_issuer_chain", qeIdentityIssuerChain);
+        n.put("qe_identity", qeIdentity);
+        n.put("qe_identity_signature", qeIdentitySignature.hex());
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(JsonNode root, String field) {
+        JsonNode v = root.get(field);
+        if (v == null || !v.isTextual()) {
+            throw AttestationException.invalid("collateral " + field, v == null ? "missing" : "must be a string");
+        }
+        return v.asText();
+    }
+
+    private static Bytes hex(JsonNode root, String field) {
+        String s = text(root, field);
+        try {
+            return Bytes.of(HexFormat.of().parseHex(s));
+        } catch (IllegalArgumentException e) {
+            throw AttestationException.invalid("collateral " + field, "not hex: " + e.getMessage());
+        }
+    }
+
+    /** UTF-8 bytes of a signed object, exactly as signed. */
+    static byte[] signedBytes(String raw) {
+        return raw.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,135 @@
+package dev.guestattest.tdx.verify;
+
+import dev.guestattest.core.AttestationException;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CRLException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+
+/**
+ * Collateral whose signatures and chains have been checked once against the trust anchors; what
+ * depends on the time (validity windows, freshness) is checked per quote. Each part is either
+ * usable or carries the reason it is not, so a verification names the part that failed.
+ */
+final class PreparedCollateral {
+    /** A part of the collateral: its value once checked, or why it cannot be used. */
+    record Part<T>(Optional<T> value, String problem) {
+        static <T> Part<T> ok(T value) {
+            return new Part<>(Optional.of(value), "");
+        }
+
+        static <T> Part<T> bad(String problem) {
+            return new Part<>(Optional.empty(), problem);
+        }
+    }
+
+    /** A signed JSON object with the chain that signed it. */
+    record Signed<T>(T value, CertChain chain) {
+    }
+
+    final Part<X509CRL> rootCrl;
+    final Part<Signed<X509CRL>> pckCrl;
+    final Part<Signed<TcbInfo>> tcbInfo;
+    final Part<Signed<QeIdentity>> qeIdentity;
+
+    PreparedCollateral(Collateral c, TrustAnchors anchors) {
+        this.rootCrl = part(() -> rootCrl(c, anchors));
+        this.pckCrl = part(() -> pckCrl(c, anchors));
+        this.tcbInfo = part(() -> signedJson("tcb_info", c.tcbInfoIssuerChain(), c.tcbInfo(), c.tcbInfoSignature().toArray(), anchors,
+                TcbInfo::parse));
+        this.qeIdentity = part(() -> signedJson("qe_identity", c.qeIdentityIssuerChain(), c.qeIdentity(),
+                c.qeIdentitySignature().toArray(), anchors, QeIdentity::parse));
+    }
+
+    private static <T> Part<T> part(Supplier<T> make) {
+        try {
+            return Part.ok(make.get());
+        } catch (AttestationException e) {
+            return Part.bad(e.getMessage());
+        }
+    }
+
+    private static X509CRL rootCrl(Collateral c, TrustAnchors anchors) {
+        X509CRL crl = crl("root_ca_crl", c.rootCaCrl().toArray());
+        for (X509Certificate root : anchors.roots()) {
+            if (root.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
+                try {
+                    crl.verify(root.getPublicKey());
+                    return crl;
+                } catch (GeneralSecurityException e) {
+                    // another root of the same name may have signed it
+                }
+            }
+        }
+        throw AttestationException.invalid("root_ca_crl", "not signed by a trusted root (issuer " + crl.getIssuerX500Principal().getName() + ")");
+    }
+
+    private static Signed<X509CRL> pckCrl(Collateral c, TrustAnchors anchors) {
+        CertChain chain = CertChain.parsePem("pck_crl_issuer_chain", c.pckCrlIssuerChain());
+        chain.signatureProblem(anchors).ifPresent(p -> {
+            throw AttestationException.invalid("pck_crl_issuer_chain", p);
+        });
+        X509CRL crl = crl("pck_crl", c.pckCrl().toArray());
+        try {
+            crl.verify(chain.leaf().getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw AttestationException.invalid("pck_crl", "signature does not verify with " + CertChain.name(chain.leaf()) + "'s key");
+        }
+        return new Signed<>(crl, chain);
+    }
+
+    private static <T> Signed<T> signedJson(String what, String chainPem, String raw, byte[] signature, TrustAnchors anchors,
+                                            java.util.function.Function<String, T> parse) {
+        CertChain chain = CertChain.parsePem(what + "_issuer_chain", chainPem);
+        chain.signatureProblem(anchors).ifPresent(p -> {
+            throw AttestationException.invalid(what + "_issuer_chain", p);
+        });
+        ECPublicKeyParameters key = P256.key(chain.leaf().getPublicKey());
+        if (!P256.verify(key, Collateral.signedBytes(raw), signature)) {
+            throw AttestationException.invalid(what + "_signature", "does not verify with " + CertChain.name(chain.leaf())
+                    + "'s key over the JSON as signed");
+        }
+        return new Signed<>(parse.apply(raw), chain);
+    }
+
+    private static X509CRL crl(String what, byte[] der) {
+        try {
+            return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
+        } catch (CRLException e) {
+            throw AttestationException.invalid(what, "not a DER X.509 CRL: " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("X.509 is mandatory in every JDK", e);
+        }
+    }
+
+    /** Why a CRL is not fresh at {@code now}, or empty. */
+    static Optional<String> staleness(String what, X509CRL crl, Instant now) {
+        if (now.isBefore(crl.getThisUpdate().toInstant())) {
+            return Optional.of(what + " is not valid before its thisUpdate " + crl.getThisUpdate().toInstant());
+        }
+        if (crl.getNextUpdate() == null) {
+            return Optional.of(what + " has no nextUpdate, so its freshness cannot be judged");
+        }
+        if (now.isAfter(crl.getNextUpdate().toInstant())) {
+            return Optional.of(what + " is stale: its nextUpdate " + crl.getNextUpdate().toInstant() + " has passed");
+        }
+        return Optional.empty();
+    }
+
+    /** Why a signed object is not current at {@code now}, or empty. */
+    static Optional<String> staleness(String what, Instant issueDate, Instant nextUpdate, CertChain chain, Instant now) {
+        if (now.isBefore(issueDate)) {
+            return Optional.of(what + " is not valid before its issueDate " + issueDate);
+        }
+        if (now.isAfter(nextUpdate)) {
+            return Optional.of(what + " is stale: its nextUpdate " + nextUpdate + " has passed");
+        }
+        return chain.validityProblem(now).map(p -> what + " signing chain: " + p);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.guestattest.tdx.verify;
+
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.tdx.abi.TdQuoteBody;
+import java.util.List;
+import java.util.Optional;
+
+/** What a verified quote says about the TD, for appraisal against reference values. */
+public record TdClaims(Bytes mrTd, List<Bytes> rtmrs, Bytes mrConfigId, Bytes mrOwner, Bytes mrOwnerConfig, Bytes mrSeam,
+                       Bytes tdAttributes, boolean debug, Bytes xfam, Bytes reportData, Bytes teeTcbSvn, Optional<Bytes> mrServiceTd) {
+    public TdClaims {
+        rtmrs = List.copyOf(rtmrs);
+    }
+
+    static TdClaims of(TdQuoteBody b) {
+        return new TdClaims(b.mrTd(), b.rtmrs(), b.mrConfigId(), b.mrOwner(), b.mrOwnerConfig(), b.mrSeam(), b.tdAttributes(),
+                isDebug(b.tdAttributes()), b.xfam(), b.reportData(), b.teeTcbSvn(), b.mrServiceTd());
+    }
+
+    /** TDATTRIBUTES bit 0 (TUD.DEBUG): the host can read and write the TD's memory. */
+    static boolean isDebug(Bytes tdAttributes) {
+        return (tdAttributes.get(0) & 1) != 0;
+    }
+}

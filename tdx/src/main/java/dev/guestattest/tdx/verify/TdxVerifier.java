@@ -1,0 +1,314 @@
+package dev.guestattest.tdx.verify;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.tdx.abi.CertificationData;
+import dev.guestattest.tdx.abi.EnclaveReportBody;
+import dev.guestattest.tdx.abi.QeReportCertificationData;
+import dev.guestattest.tdx.abi.Quote;
+import dev.guestattest.tdx.abi.QuoteHeader;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+
+/**
+ * Verifies TDX quotes as Intel's QVL does, offline: the PCK chain to a trusted root, both CRLs,
+ * the QE report and its binding of the attestation key, the quote signature, TCB Info and QE
+ * Identity (signatures over the JSON as signed, validity windows), the TCB level, the QE identity,
+ * and the TD's DEBUG attribute. Every check is named in the result; one that cannot be made fails.
+ * Thread-safe. Work keyed by bytes already checked (collateral, PCK chains, attestation keys) is
+ * cached, so a warm verification costs two ECDSA verifications and a few hashes.
+ */
+public final class TdxVerifier {
+    private static final int CACHE_LIMIT = 1024;
+
+    private final TrustAnchors anchors;
+    private final Clock clock;
+    private final boolean allowDebug;
+    private final Set<TcbStatus> accepted;
+    private final Map<Collateral, PreparedCollateral> collaterals = new ConcurrentHashMap<>();
+    private final Map<String, PckChain> chains = new ConcurrentHashMap<>();
+    private final Map<Bytes, ECPublicKeyParameters> attestationKeys = new ConcurrentHashMap<>();
+
+    private TdxVerifier(Builder b) {
+        this.anchors = b.anchors;
+        this.clock = b.clock;
+        this.allowDebug = b.allowDebug;
+        this.accepted = Set.copyOf(b.accepted);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private TrustAnchors anchors = TrustAnchors.intel();
+        private Clock clock = Clock.systemUTC();
+        private boolean allowDebug;
+        private Set<TcbStatus> accepted = EnumSet.of(TcbStatus.UP_TO_DATE);
+
+        private Builder() {
+        }
+
+        /** Roots chains may end at; the default is Intel's SGX Root CA alone. */
+        public Builder anchors(TrustAnchors a) {
+            this.anchors = a;
+            return this;
+        }
+
+        /** Also trust {@code root} (e.g. the emulator's), besides the roots so far. */
+        public Builder trust(X509Certificate root) {
+            this.anchors = anchors.plus(root);
+            return this;
+        }
+
+        /** "Now" for every validity and freshness check. */
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        /** Accept TDs with the DEBUG attribute (still reported). Off by default: the host can read their memory. */
+        public Builder allowDebug(boolean allow) {
+            this.allowDebug = allow;
+            return this;
+        }
+
+        /** The TCB statuses that pass; the default is UpToDate only. */
+        public Builder acceptTcbStatuses(Set<TcbStatus> statuses) {
+            if (statuses.isEmpty()) {
+                throw AttestationException.invalid("accepted TCB statuses", "none given");
+            }
+            this.accepted = EnumSet.copyOf(statuses);
+            return this;
+        }
+
+        public TdxVerifier build() {
+            return new TdxVerifier(this);
+        }
+    }
+
+    public TdxVerification verify(byte[] quote, Collateral collateral) {
+        return verify(quote, collateral, Optional.empty());
+    }
+
+    /** Verifies {@code quote} with {@code collateral}; with {@code expectedReportData}, REPORTDATA must equal it. */
+    public TdxVerification verify(byte[] quoteBytes, Collateral collateral, Optional<Bytes> expectedReportData) {
+        Instant now = clock.instant();
+        List<Check> checks = new ArrayList<>();
+        Quote quote;
+        QeReportCertificationData qe;
+        String pem;
+        try {
+            quote = Quote.parse(quoteBytes);
+            qe = quote.qeReportCertificationData();
+            pem = qe.pckCertificationData().pemChain();
+        } catch (AttestationException e) {
+            checks.add(Check.fail("quote.format", e.getMessage()));
+            return new TdxVerification(new VerificationResult(checks), Optional.empty(), Optional.empty(), Optional.empty(), now);
+        }
+        checks.add(header(quote.header()));
+        PreparedCollateral pc = prepared(collateral);
+        PckChain pck = chains.size() < CACHE_LIMIT ? chains.computeIfAbsent(pem, p -> PckChain.of(p, anchors)) : PckChain.of(pem, anchors);
+
+        checks.add(pck.usable() ? Check.pass("pck.chain", "chain of " + pck.chain().orElseThrow().certs().size()
+                + " to a trusted root; PCK FMSPC " + pck.extensions().orElseThrow().fmspc().hex())
+                : Check.fail("pck.chain", pck.problem()));
+        checks.add(pck.chain().map(c -> c.validityProblem(now).map(p -> Check.fail("pck.validity", p))
+                        .orElseGet(() -> Check.pass("pck.validity", "every certificate is valid at " + now)))
+                .orElseGet(() -> Check.fail("pck.validity", "cannot be checked: " + pck.problem())));
+        checks.add(crlCheck("collateral.root_ca_crl", pc.rootCrl.value(), pc.rootCrl.problem(), now));
+        checks.add(crlCheck("collateral.pck_crl", pc.pckCrl.value().map(PreparedCollateral.Signed::value), pc.pckCrl.problem(), now));
+        checks.add(revocation(pck, pc));
+
+        EnclaveReportBody qeReport = qe.qeReport();
+        byte[] qeReportBytes = qeReport.toBytes();
+        checks.add(pck.key().map(k -> P256.verify(k, qeReportBytes, qe.qeReportSignature().toArray())
+                        ? Check.pass("qe.report.signature", "signed by the PCK key")
+                        : Check.fail("qe.report.signature", "does not verify with the PCK key"))
+                .orElseGet(() -> Check.fail("qe.report.signature", "cannot be checked: " + pck.problem())));
+        byte[] ak = quote.signatureData().attestationKey().toArray();
+        byte[] binding = P256.sha256(ak, qe.qeAuthData().toArray());
+        byte[] reportData = qeReport.reportData().toArray();
+        boolean bound = Arrays.equals(binding, Arrays.copyOf(reportData, 32)) && Bytes.of(reportData, 32, 32).isZero();
+        checks.add(bound ? Check.pass("qe.report.binding", "REPORTDATA = SHA-256(attestation key || QE auth data) || 0^32")
+                : Check.fail("qe.report.binding", "the QE report does not bind this attestation key"));
+        checks.add(quoteSignature(quote, ak));
+
+        checks.add(signedCheck("collateral.tcb_info", pc.tcbInfo, now, t -> t.issueDate(), t -> t.nextUpdate()));
+        checks.add(signedCheck("collateral.qe_identity", pc.qeIdentity, now, q -> q.issueDate(), q -> q.nextUpdate()));
+        Optional<TcbInfo> tcbInfo = pc.tcbInfo.value().map(PreparedCollateral.Signed::value);
+        Optional<QeIdentity> qeIdentity = pc.qeIdentity.value().map(PreparedCollateral.Signed::value);
+        checks.add(platformMatch(tcbInfo, pck, pc));
+        Optional<TcbInfo.IsvLevel> qeLevel = qeIdentity.flatMap(q -> qeLevel(q, qeReport, checks));
+        if (qeIdentity.isEmpty()) {
+            checks.add(Check.fail("qe.identity", "cannot be checked: " + pc.qeIdentity.problem()));
+        }
+        Optional<TcbEvaluation> tcb = Optional.empty();
+        if (tcbInfo.isPresent() && pck.extensions().isPresent() && qeLevel.isPresent()) {
+            TcbEvaluation e = TcbEvaluation.evaluate(tcbInfo.get(), pck.extensions().get(), quote.body(), qeLevel.get());
+            tcb = Optional.of(e);
+            checks.add(accepted.contains(e.status()) ? Check.pass("tcb.status", e.status() + ": " + e.detail())
+                    : Check.fail("tcb.status", e.status() + " is not accepted (accepted: " + accepted + "): " + e.detail()));
+        } else {
+            checks.add(Check.fail("tcb.status", "cannot be evaluated without a usable TCB Info, PCK and QE identity"));
+        }
+        TdClaims claims = TdClaims.of(quote.body());
+        checks.add(!claims.debug() ? Check.pass("td.debug", "not a debug TD")
+                : allowDebug ? Check.pass("td.debug", "debug TD (allowed by option): its memory is open to the host")
+                : Check.fail("td.debug", "debug TD: its memory is open to the host (allow with --allow-debug)"));
+        expectedReportData.ifPresent(want -> checks.add(want.equals(claims.reportData())
+                ? Check.pass("report_data", "equals the expected value")
+                : Check.fail("report_data", "is " + claims.reportData().hex() + ", expected " + want.hex())));
+        Optional<TdxVerification.Dates> dates = tcbInfo.isPresent() && qeIdentity.isPresent()
+                ? Optional.of(new TdxVerification.Dates(tcbInfo.get().issueDate(), tcbInfo.get().nextUpdate(),
+                qeIdentity.get().issueDate(), qeIdentity.get().nextUpdate())) : Optional.empty();
+        return new TdxVerification(new VerificationResult(checks), Optional.of(claims), tcb, dates, now);
+    }
+
+    private PreparedCollateral prepared(Collateral c) {
+        if (collaterals.size() >= CACHE_LIMIT) {
+            collaterals.clear();
+        }
+        return collaterals.computeIfAbsent(c, k -> new PreparedCollateral(k, anchors));
+    }
+
+    private static Check header(QuoteHeader h) {
+        if (h.attestationKeyType() != QuoteHeader.ATTESTATION_KEY_ECDSA_P256) {
+            return Check.fail("quote.format", "attestation key type " + h.attestationKeyType() + " is not 2 (ECDSA P-256)");
+        }
+        if (h.teeType() != QuoteHeader.TEE_TYPE_TDX) {
+            return Check.fail("quote.format", String.format("TEE type 0x%x is not TDX (0x81)", h.teeType()));
+        }
+        if (!h.qeVendorId().equals(QuoteHeader.INTEL_QE_VENDOR_ID)) {
+            return Check.fail("quote.format", "QE vendor " + h.qeVendorId().hex() + " is not Intel's");
+        }
+        return Check.pass("quote.format", "TDX quote v" + h.version() + ", ECDSA P-256, Intel QE");
+    }
+
+    private Check quoteSignature(Quote quote, byte[] ak) {
+        ECPublicKeyParameters key;
+        try {
+            Bytes id = Bytes.of(ak);
+            key = attestationKeys.get(id);
+            if (key == null) {
+                key = P256.rawKey(ak);
+                if (attestationKeys.size() < CACHE_LIMIT) {
+                    attestationKeys.put(id, key);
+                }
+            }
+        } catch (AttestationException e) {
+            return Check.fail("quote.signature", e.getMessage());
+        }
+        return P256.verify(key, quote.signedRegion(), quote.signatureData().signature().toArray())
+                ? Check.pass("quote.signature", "header and body signed by the attestation key")
+                : Check.fail("quote.signature", "does not verify with the attestation key");
+    }
+
+    private static Check crlCheck(String name, Optional<X509CRL> crl, String problem, Instant now) {
+        if (crl.isEmpty()) {
+            return Check.fail(name, problem);
+        }
+        return PreparedCollateral.staleness(name.substring("collateral.".length()), crl.get(), now).map(p -> Check.fail(name, p))
+                .orElseGet(() -> Check.pass(name, "signed by its issuer, fresh until " + crl.get().getNextUpdate().toInstant()));
+    }
+
+    private static Check revocation(PckChain pck, PreparedCollateral pc) {
+        if (pck.chain().isEmpty() || pc.rootCrl.value().isEmpty() || pc.pckCrl.value().isEmpty()) {
+            return Check.fail("pck.revocation", "cannot be checked without the PCK chain and both CRLs");
+        }
+        List<X509Certificate> certs = pck.chain().get().certs();
+        X509Certificate leaf = certs.get(0);
+        X509CRL pckCrl = pc.pckCrl.value().get().value();
+        if (!pckCrl.getIssuerX500Principal().equals(leaf.getIssuerX500Principal())) {
+            return Check.fail("pck.revocation", "the PCK CRL is issued by " + pckCrl.getIssuerX500Principal().getName()
+                    + " but the PCK by " + leaf.getIssuerX500Principal().getName());
+        }
+        if (pckCrl.isRevoked(leaf)) {
+            return Check.fail("pck.revocation", "the PCK certificate (serial " + leaf.getSerialNumber().toString(16) + ") is revoked");
+        }
+        X509CRL rootCrl = pc.rootCrl.value().get();
+        for (X509Certificate c : certs.subList(1, certs.size())) {
+            if (rootCrl.isRevoked(c)) {
+                return Check.fail("pck.revocation", CertChain.name(c) + " (serial " + c.getSerialNumber().toString(16) + ") is revoked");
+            }
+        }
+        return Check.pass("pck.revocation", "no certificate of the chain is revoked");
+    }
+
+    private static <T> Check signedCheck(String name, PreparedCollateral.Part<PreparedCollateral.Signed<T>> part, Instant now,
+                                         java.util.function.Function<T, Instant> issued, java.util.function.Function<T, Instant> next) {
+        if (part.value().isEmpty()) {
+            return Check.fail(name, part.problem());
+        }
+        PreparedCollateral.Signed<T> s = part.value().get();
+        String what = name.substring("collateral.".length());
+        return PreparedCollateral.staleness(what, issued.apply(s.value()), next.apply(s.value()), s.chain(), now)
+                .map(p -> Check.fail(name, p))
+                .orElseGet(() -> Check.pass(name, "signed by " + CertChain.name(s.chain().leaf()) + ", current until "
+                        + next.apply(s.value())));
+    }
+
+    private static Check platformMatch(Optional<TcbInfo> info, PckChain pck, PreparedCollateral pc) {
+        if (info.isEmpty() || pck.extensions().isEmpty()) {
+            return Check.fail("tcb_info.platform", "cannot be checked: " + (info.isEmpty() ? pc.tcbInfo.problem() : pck.problem()));
+        }
+        PckExtensions e = pck.extensions().get();
+        if (!info.get().fmspc().equals(e.fmspc())) {
+            return Check.fail("tcb_info.platform", "TCB Info is for FMSPC " + info.get().fmspc().hex() + ", the PCK is " + e.fmspc().hex());
+        }
+        if (!info.get().pceId().equals(e.pceId())) {
+            return Check.fail("tcb_info.platform", "TCB Info is for PCE ID " + info.get().pceId().hex() + ", the PCK is " + e.pceId().hex());
+        }
+        return Check.pass("tcb_info.platform", "FMSPC " + e.fmspc().hex() + " and PCE ID " + e.pceId().hex() + " match");
+    }
+
+    /** Adds the qe.identity check; returns the QE's TCB level when its identity matches. */
+    private static Optional<TcbInfo.IsvLevel> qeLevel(QeIdentity id, EnclaveReportBody qe, List<Check> checks) {
+        String mismatch = null;
+        if (!id.mrsigner().equals(qe.mrSigner())) {
+            mismatch = "MRSIGNER " + qe.mrSigner().hex() + " is not " + id.mrsigner().hex();
+        } else if (id.isvProdId() != qe.isvProdId()) {
+            mismatch = "ISVPRODID " + qe.isvProdId() + " is not " + id.isvProdId();
+        } else if ((qe.miscSelect() & u32(id.miscselectMask())) != u32(id.miscselect())) {
+            mismatch = String.format("MISCSELECT 0x%08x masked is not %s", qe.miscSelect(), id.miscselect().hex());
+        } else if (!masked(qe.attributes(), id.attributesMask()).equals(id.attributes())) {
+            mismatch = "ATTRIBUTES " + qe.attributes().hex() + " masked are not " + id.attributes().hex();
+        }
+        if (mismatch != null) {
+            checks.add(Check.fail("qe.identity", mismatch));
+            return Optional.empty();
+        }
+        Optional<TcbInfo.IsvLevel> level = id.levels().stream().filter(l -> l.isvsvn() <= qe.isvSvn()).findFirst();
+        checks.add(level.map(l -> Check.pass("qe.identity", "Intel TD QE, ISVSVN " + qe.isvSvn() + ": " + l.status()))
+                .orElseGet(() -> Check.fail("qe.identity", "QE ISVSVN " + qe.isvSvn() + " is below every level (TcbNotSupported)")));
+        return level;
+    }
+
+    /** MISCSELECT is a little-endian u32 in the report; Intel writes the identity's as big-endian hex. */
+    private static long u32(Bytes be) {
+        byte[] b = be.toArray();
+        return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
+    }
+
+    private static Bytes masked(Bytes value, Bytes mask) {
+        byte[] v = value.toArray();
+        byte[] m = mask.toArray();
+        for (int i = 0; i < v.length; i++) {
+            v[i] &= m[i];
+        }
+        return Bytes.of(v);
+    }
+}

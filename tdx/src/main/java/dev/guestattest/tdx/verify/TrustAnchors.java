@@ -1,0 +1,85 @@
+package dev.guestattest.tdx.verify;
+
+import dev.guestattest.core.AttestationException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The roots a chain may end at, matched by public key: Intel reissued its SGX Root CA certificate
+ * in 2025 with the same key, and chains issued under either certificate are valid.
+ */
+public final class TrustAnchors {
+    /** SHA-256 of the DER of the Intel SGX Root CA certificate built in (dcap-qvl's TrustedRootCA.der, 2025 reissue). */
+    public static final String INTEL_ROOT_FINGERPRINT = "44a0196b2b99f889b8e149e95b807a350e7424964399e885a7cbb8ccfab674d3";
+
+    private final List<X509Certificate> roots;
+
+    private TrustAnchors(List<X509Certificate> roots) {
+        this.roots = List.copyOf(roots);
+    }
+
+    /** Intel's SGX Root CA only. */
+    public static TrustAnchors intel() {
+        return new TrustAnchors(List.of(intelRoot()));
+    }
+
+    public static TrustAnchors of(List<X509Certificate> roots) {
+        if (roots.isEmpty()) {
+            throw AttestationException.invalid("trusted roots", "none given");
+        }
+        return new TrustAnchors(roots);
+    }
+
+    public TrustAnchors plus(X509Certificate root) {
+        List<X509Certificate> all = new ArrayList<>(roots);
+        all.add(root);
+        return new TrustAnchors(all);
+    }
+
+    public List<X509Certificate> roots() {
+        return roots;
+    }
+
+    /** The trusted root whose key is {@code cert}'s key, if any. */
+    Optional<X509Certificate> byKey(X509Certificate cert) {
+        byte[] key = cert.getPublicKey().getEncoded();
+        return roots.stream().filter(r -> Arrays.equals(r.getPublicKey().getEncoded(), key)).findFirst();
+    }
+
+    /** The trusted root that issued {@code cert} (by subject and signature), if any. */
+    Optional<X509Certificate> issuerOf(X509Certificate cert) {
+        return roots.stream().filter(r -> r.getSubjectX500Principal().equals(cert.getIssuerX500Principal())).filter(r -> {
+            try {
+                cert.verify(r.getPublicKey());
+                return true;
+            } catch (GeneralSecurityException e) {
+                return false;
+            }
+        }).findFirst();
+    }
+
+    static X509Certificate intelRoot() {
+        try (InputStream in = TrustAnchors.class.getResourceAsStream("IntelSGXRootCA.der")) {
+            if (in == null) {
+                throw new IllegalStateException("IntelSGXRootCA.der is missing from the tdx jar");
+            }
+            byte[] der = in.readAllBytes();
+            String fp = HexFormat.of().formatHex(P256.sha256(der));
+            if (!fp.equals(INTEL_ROOT_FINGERPRINT)) {
+                throw new IllegalStateException("the built-in Intel SGX Root CA has fingerprint " + fp + ", not " + INTEL_ROOT_FINGERPRINT);
+            }
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot load the built-in Intel SGX Root CA", e);
+        }
+    }
+}
