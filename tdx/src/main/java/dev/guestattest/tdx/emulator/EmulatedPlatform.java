@@ -114,7 +114,8 @@ public final class EmulatedPlatform {
 
     /** Deletes the platform in {@code dir}: the next open creates a new root. */
     public static void destroy(Path dir) {
-        for (String f : List.of(SECRETS, ROOT_KEY, ROOT_CERT, CA_KEY, CA_CERT, PCK_KEY, PCK_CERT, AK_KEY, AK_PUB)) {
+        for (String f : List.of(SECRETS, ROOT_KEY, ROOT_CERT, CA_KEY, CA_CERT, PCK_KEY, PCK_CERT, AK_KEY, AK_PUB,
+                EmulatedCollateral.TCB_SIGNING_CERT, EmulatedCollateral.TCB_SIGNING_KEY)) {
             try {
                 Files.deleteIfExists(dir.resolve(f));
             } catch (IOException e) {
@@ -177,6 +178,16 @@ public final class EmulatedPlatform {
 
     KeyPair attestationKey() {
         return attestationKey;
+    }
+
+    /** The root CA's key, read only when the emulator issues collateral (CRLs, the TCB signing certificate). */
+    PrivateKey rootKey() {
+        return PemFiles.readPrivateKey(dir.resolve(ROOT_KEY));
+    }
+
+    /** The PCK Platform CA's key, which signs the PCK CRL. */
+    PrivateKey platformCaKey() {
+        return PemFiles.readPrivateKey(dir.resolve(CA_KEY));
     }
 
     byte[] reportMacKey() {

@@ -12,6 +12,7 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.List;
 import org.bouncycastle.asn1.ASN1EncodableVector;
 import org.bouncycastle.asn1.ASN1Enumerated;
 import org.bouncycastle.asn1.ASN1Integer;
@@ -20,8 +21,10 @@ import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
@@ -66,6 +69,28 @@ final class PckCertificates {
         return issue(new X500Name("CN=GuestAttest Emulated SGX PCK Certificate,O=GuestAttest Emulator,C=ZZ"), key.getPublic(),
                 X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()), caKey, now, Duration.ofDays(365L * 7),
                 false, sgxExtensions(tcb, ppid), random);
+    }
+
+    /** Intel's "SGX TCB Signing" counterpart: signs the emulator's TCB Info and QE Identity. */
+    static X509Certificate tcbSigning(KeyPair key, X509Certificate root, PrivateKey rootKey, Instant now, SecureRandom random) {
+        return issue(new X500Name("CN=GuestAttest Emulated SGX TCB Signing,O=GuestAttest Emulator,C=ZZ"), key.getPublic(),
+                X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKey, now, Duration.ofDays(365L * 7),
+                false, null, random);
+    }
+
+    /** A CRL of {@code issuer}, revoking {@code revoked} serials, fresh from {@code thisUpdate} to {@code nextUpdate}. */
+    static byte[] crl(X509Certificate issuer, PrivateKey issuerKey, Instant thisUpdate, Instant nextUpdate, List<BigInteger> revoked) {
+        try {
+            X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+                    Date.from(thisUpdate));
+            b.setNextUpdate(Date.from(nextUpdate));
+            for (BigInteger serial : revoked) {
+                b.addCRLEntry(serial, Date.from(thisUpdate), CRLReason.keyCompromise);
+            }
+            return b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey)).getEncoded();
+        } catch (OperatorCreationException | java.io.IOException e) {
+            throw new IllegalStateException("issuing an emulator CRL failed", e);
+        }
     }
 
     /** The SGX extension value: a SEQUENCE of (OID, value) pairs. */

@@ -1,0 +1,141 @@
+package dev.guestattest.tdx.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.tdx.emulator.TdConfig;
+import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Emulator quotes verify end to end against the emulator's root and its own collateral; tampering is caught. */
+class EmulatedQuoteVerificationTest {
+    private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+    @TempDir
+    java.nio.file.Path state;
+    private TdxEmulatedProvider tdx;
+
+    private TdxEmulatedProvider open(int version) {
+        tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(state)
+                .withSetting(TdxEmulatedProvider.QUOTE_VERSION, Integer.toString(version)));
+        return tdx;
+    }
+
+    @AfterEach
+    void close() {
+        if (tdx != null) {
+            tdx.close();
+        }
+    }
+
+    private TdxVerifier verifier(Instant at) {
+        return TdxVerifier.builder().trust(tdx.platform().rootCertificate()).clock(Clock.fixed(at, ZoneOffset.UTC)).build();
+    }
+
+    private Collateral collateral(boolean revoke) {
+        return EmulatedCollateral.issue(tdx.platform(), NOW.minusSeconds(60), Duration.ofDays(30), revoke, new SecureRandom());
+    }
+
+    private byte[] quote(Bytes reportData) {
+        return tdx.quote(tdx.tdReport(reportData));
+    }
+
+    @ParameterizedTest(name = "v{0}")
+    @ValueSource(ints = {4, 5})
+    void emulatorQuotesVerifyEndToEnd(int version) {
+        open(version);
+        Bytes nonce = Bytes.of(new byte[64]);
+        TdxVerification v = verifier(NOW).verify(quote(nonce), collateral(false), Optional.of(nonce));
+        assertThat(v.result().failures()).isEmpty();
+        assertThat(v.trusted()).isTrue();
+        assertThat(v.tcb().orElseThrow().status()).isEqualTo(TcbStatus.UP_TO_DATE);
+        assertThat(v.result().check("report_data")).hasValueSatisfying(c -> assertThat(c.passed()).isTrue());
+    }
+
+    @Test
+    void aCrlThatRevokesThePckIsCaught() {
+        open(4);
+        TdxVerification v = verifier(NOW).verify(quote(Bytes.zeros(64)), collateral(true));
+        assertThat(v.result().failures()).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo("pck.revocation");
+            assertThat(c.detail()).startsWith("the PCK certificate (serial ").endsWith(") is revoked");
+        });
+    }
+
+    @Test
+    void withoutTheEmulatorsRootNothingChainsToATrustedRoot() {
+        open(4);
+        TdxVerification v = TdxVerifier.builder().clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
+                .verify(quote(Bytes.zeros(64)), collateral(false));
+        assertThat(v.trusted()).isFalse();
+        assertThat(v.result().check("pck.chain").orElseThrow().detail()).endsWith("which is not a trusted root");
+        assertThat(v.result().failures()).extracting(Check::name).contains("pck.chain", "collateral.root_ca_crl", "collateral.pck_crl",
+                "collateral.tcb_info", "collateral.qe_identity", "qe.report.signature", "tcb.status");
+    }
+
+    @Test
+    void brokenCollateralSignaturesAreNamed() {
+        open(4);
+        Collateral good = collateral(false);
+        byte[] sig = good.tcbInfoSignature().toArray();
+        sig[5] ^= 1;
+        Collateral badTcb = new Collateral(good.pckCrlIssuerChain(), good.rootCaCrl(), good.pckCrl(), good.tcbInfoIssuerChain(),
+                good.tcbInfo(), Bytes.of(sig), good.qeIdentityIssuerChain(), good.qeIdentity(), good.qeIdentitySignature());
+        TdxVerification v = verifier(NOW).verify(quote(Bytes.zeros(64)), badTcb);
+        assertThat(v.result().check("collateral.tcb_info").orElseThrow()).satisfies(c -> {
+            assertThat(c.passed()).isFalse();
+            assertThat(c.detail()).isEqualTo("tcb_info_signature: does not verify with 'GuestAttest Emulated SGX TCB Signing''s key"
+                    + " over the JSON as signed");
+        });
+        assertThat(v.result().check("tcb.status").orElseThrow().passed()).isFalse();
+        // re-encoding the signed JSON (same content, other whitespace) breaks the signature too
+        Collateral reencoded = new Collateral(good.pckCrlIssuerChain(), good.rootCaCrl(), good.pckCrl(), good.tcbInfoIssuerChain(),
+                good.tcbInfo().replace(",", ", "), good.tcbInfoSignature(), good.qeIdentityIssuerChain(), good.qeIdentity(),
+                good.qeIdentitySignature());
+        assertThat(verifier(NOW).verify(quote(Bytes.zeros(64)), reencoded).result().check("collateral.tcb_info").orElseThrow().passed())
+                .isFalse();
+        byte[] crl = good.pckCrl().toArray();
+        crl[crl.length - 3] ^= 1;
+        Collateral badCrl = new Collateral(good.pckCrlIssuerChain(), good.rootCaCrl(), Bytes.of(crl), good.tcbInfoIssuerChain(),
+                good.tcbInfo(), good.tcbInfoSignature(), good.qeIdentityIssuerChain(), good.qeIdentity(), good.qeIdentitySignature());
+        assertThat(verifier(NOW).verify(quote(Bytes.zeros(64)), badCrl).result().check("collateral.pck_crl").orElseThrow())
+                .satisfies(c -> assertThat(c.passed()).isFalse());
+    }
+
+    @Test
+    void aDebugTdFailsUnlessAllowedAndIsAlwaysReported() {
+        open(4);
+        tdx.td().reset(new TdConfig(TdConfig.DEFAULT.mrTd(), TdConfig.DEFAULT.mrConfigId(), TdConfig.DEFAULT.mrOwner(),
+                TdConfig.DEFAULT.mrOwnerConfig(), Bytes.fromHex("attributes", "0100000000000000"), TdConfig.DEFAULT.xfam()));
+        byte[] q = quote(Bytes.zeros(64));
+        TdxVerification strict = verifier(NOW).verify(q, collateral(false));
+        assertThat(strict.result().failures()).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo("td.debug");
+            assertThat(c.detail()).startsWith("debug TD");
+        });
+        TdxVerification lenient = TdxVerifier.builder().trust(tdx.platform().rootCertificate()).allowDebug(true)
+                .clock(Clock.fixed(NOW, ZoneOffset.UTC)).build().verify(q, collateral(false));
+        assertThat(lenient.trusted()).isTrue();
+        assertThat(lenient.claims().orElseThrow().debug()).isTrue();
+        assertThat(lenient.result().check("td.debug").orElseThrow().detail()).startsWith("debug TD (allowed by option)");
+    }
+
+    @Test
+    void collateralRoundTripsThroughTheDcapQvlJsonLayout() {
+        open(4);
+        Collateral c = collateral(false);
+        assertThat(Collateral.fromDcapQvlJson(c.toDcapQvlJson())).isEqualTo(c);
+    }
+}
