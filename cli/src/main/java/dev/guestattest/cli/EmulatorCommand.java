@@ -6,8 +6,10 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.tdx.abi.TdReport;
 import dev.guestattest.tdx.emulator.EmulatedPlatform;
 import dev.guestattest.tdx.emulator.TdConfig;
+import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "emulator", mixinStandardHelpOptions = true, description = "Manage the emulated TDX platform and TD.",
-        subcommands = {EmulatorCommand.Root.class, EmulatorCommand.Reset.class, EmulatorCommand.Extend.class})
+        subcommands = {EmulatorCommand.Root.class, EmulatorCommand.Reset.class, EmulatorCommand.Extend.class,
+                EmulatorCommand.CollateralCommand.class})
 final class EmulatorCommand {
     @Command(name = "root", mixinStandardHelpOptions = true,
             description = "Print the emulator's root CA certificate (PEM on stdout, SHA-256 fingerprint on stderr).")
@@ -112,6 +115,39 @@ final class EmulatorCommand {
                     : TdReport.sha384(digest.data.getBytes(StandardCharsets.UTF_8));
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
                 System.out.println("rtmr" + rtmr + " = " + tdx.td().extend(rtmr, d).hex());
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "collateral", mixinStandardHelpOptions = true,
+            description = {"Write the collateral Intel's PCS would serve for the emulated platform (dcap-qvl JSON layout): CRLs,",
+                    "TCB Info and QE Identity signed by the emulator's TCB signing key. Verify with --root from 'emulator root'."})
+    static final class CollateralCommand implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the JSON")
+        Path out;
+
+        @Option(names = "--valid-days", paramLabel = "N", defaultValue = "30", description = "Validity from now (default ${DEFAULT-VALUE})")
+        int validDays;
+
+        @Option(names = "--revoke-pck", description = "Revoke the platform's PCK certificate in the PCK CRL (for testing)")
+        boolean revokePck;
+
+        @Override
+        public Integer call() {
+            if (validDays < 1 || validDays > 3650) {
+                throw AttestationException.invalid("--valid-days", validDays + " is outside 1..3650");
+            }
+            ProviderContext context = common.context();
+            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
+                dev.guestattest.tdx.verify.Collateral c = EmulatedCollateral.issue(tdx.platform(), context.clock().instant(),
+                        java.time.Duration.ofDays(validDays), revokePck, context.random());
+                OutputFiles.write("--out", out, c.toDcapQvlJson());
+                System.out.println("wrote collateral for FMSPC " + tdx.platform().tcb().fmspc().hex() + " to " + out
+                        + (revokePck ? " (PCK revoked)" : "") + "; valid " + validDays + " days");
             }
             return Main.OK;
         }

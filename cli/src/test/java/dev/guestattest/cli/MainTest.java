@@ -57,7 +57,8 @@ class MainTest {
     void demoRunsEveryStepAndWritesAQuote() throws Exception {
         Path quote = tmp.resolve("q.bin");
         assertThat(run("demo", "--state-dir", state(), "--out", quote.toString())).isEqualTo(0);
-        assertThat(stdout()).contains("[1/6]", "[5/6] GetQuote: SUCCESS", "matches the nonce", "[6/6] wrote the quote to " + quote);
+        assertThat(stdout()).contains("[1/7]", "[5/7] GetQuote: SUCCESS", "matches the nonce", "[6/7] wrote the quote to " + quote,
+                "[7/7] verified against the emulator's root and collateral: trusted (UpToDate), 16 checks passed");
         assertThat(Quote.parse(Files.readAllBytes(quote)).version()).isEqualTo(4);
     }
 
@@ -209,5 +210,65 @@ class MainTest {
         assertThat(run("keys", "add-logon", "a:b", "--secret-file", secret.toString(), "--keyring", "@nope")).isEqualTo(2);
         assertThat(run("keys", "add-logon", "a:b", "--secret-file", secret.toString(), "--perm", "zz")).isEqualTo(2);
         assertThat(run("keys", "add-logon", "a:b")).isEqualTo(2); // no secret source
+    }
+
+    @Test
+    void verifyAcceptsAnEmulatorQuoteWithItsCollateralAndRootAndNamesEveryCheck() throws Exception {
+        Path quote = tmp.resolve("q.bin");
+        Path collateral = tmp.resolve("collateral.json");
+        Path root = tmp.resolve("root.pem");
+        assertThat(run("report", "--provider", "tdx/emulated", "--state-dir", state(), "--inblob-hex", "ab".repeat(64), "--out",
+                quote.toString())).isZero();
+        assertThat(run("emulator", "collateral", "--state-dir", state(), "--out", collateral.toString())).isZero();
+        assertThat(stdout()).startsWith("wrote collateral for FMSPC ea0001000000 to " + collateral);
+        assertThat(run("emulator", "root", "--state-dir", state())).isZero();
+        Files.writeString(root, stdout());
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString(), "--root", root.toString(),
+                "--report-data", "ab".repeat(64))).as(stdout() + stderr()).isZero();
+        assertThat(stdout()).contains("ok   quote.signature: ", "ok   report_data: equals the expected value").endsWith("trusted (UpToDate)"
+                + System.lineSeparator());
+        // a directory of <FMSPC>.json works the same
+        Path dir = Files.createDirectories(tmp.resolve("cache"));
+        Files.copy(collateral, dir.resolve("EA0001000000.json"));
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", dir.toString(), "--root", root.toString(), "--json")).isZero();
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout());
+        assertThat(json.get("trusted").asBoolean()).isTrue();
+        assertThat(json.get("tcb").get("status").asText()).isEqualTo("UpToDate");
+        assertThat(json.get("claims").get("report_data").asText()).isEqualTo("ab".repeat(64));
+        assertThat(json.get("checks")).hasSize(15);
+    }
+
+    @Test
+    void verifyExitsOneNamingTheFailedCheckAndTwoForBadInput() throws Exception {
+        Path quote = tmp.resolve("q.bin");
+        Path collateral = tmp.resolve("collateral.json");
+        assertThat(run("report", "--provider", "tdx/emulated", "--state-dir", state(), "--inblob-hex", "00", "--pad", "--out",
+                quote.toString())).isZero();
+        assertThat(run("emulator", "collateral", "--state-dir", state(), "--out", collateral.toString(), "--revoke-pck")).isZero();
+        assertThat(run("emulator", "root", "--state-dir", state())).isZero();
+        Path root = Files.writeString(tmp.resolve("root.pem"), stdout());
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString(), "--root", root.toString())).isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: pck.revocation: the PCK certificate (serial ");
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString())).isEqualTo(1); // Intel root only
+        assertThat(stdout()).contains("NOT trusted: pck.chain: ");
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString(), "--at", "yesterday")).isEqualTo(2);
+        assertThat(stderr()).startsWith("guest-attest: --at: 'yesterday' is not an ISO-8601 instant");
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString(), "--report-data", "00")).isEqualTo(2);
+        assertThat(run("verify", "--tdx", tmp.resolve("absent").toString(), "--collateral", collateral.toString())).isEqualTo(2);
+        Files.writeString(tmp.resolve("bad.json"), "{\"pck_crl\": 1}");
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", tmp.resolve("bad.json").toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("guest-attest: collateral pck_crl_issuer_chain: missing");
+        assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString(), "--accept-tcb", "Great")).isEqualTo(2);
+    }
+
+    @Test
+    void verifyChecksRealIntelQuotesWithTheBuiltInRoot() {
+        String vectors = dev.guestattest.core.testing.Vectors.root().toString();
+        assertThat(run("verify", "--tdx", vectors + "/intel-tdx/dcap-qvl/tdx_quote_v4.bin", "--collateral",
+                vectors + "/intel-tdx/dcap-qvl/tdx_quote_v4_collateral.json", "--at", "2025-07-01T00:00:00Z")).isZero();
+        assertThat(stdout()).endsWith("trusted (UpToDate)" + System.lineSeparator());
+        assertThat(run("verify", "--tdx", vectors + "/intel-tdx/dcap-qvl/tdx_quote_v4.bin", "--collateral",
+                vectors + "/intel-tdx/dcap-qvl/tdx_quote_v4_collateral.json", "--at", "2025-07-19T10:00:36Z")).isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: collateral.pck_crl: pck_crl is stale: its nextUpdate 2025-07-19T10:00:35Z has passed");
     }
 }

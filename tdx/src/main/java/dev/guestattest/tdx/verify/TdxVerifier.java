@@ -104,6 +104,34 @@ public final class TdxVerifier {
         return verify(quote, collateral, Optional.empty());
     }
 
+    /**
+     * Verifies {@code quote} with the collateral {@code source} has for its platform (the FMSPC of
+     * its PCK certificate). A source that has none, or fails, fails the verification with its reason.
+     */
+    public TdxVerification verify(byte[] quote, CollateralSource source, Optional<Bytes> expectedReportData) {
+        PckChain pck;
+        try {
+            pck = chain(Quote.parse(quote).qeReportCertificationData().pckCertificationData().pemChain());
+        } catch (AttestationException e) {
+            return failed("quote.format", e.getMessage());
+        }
+        if (pck.extensions().isEmpty()) {
+            return failed("pck.chain", pck.problem());
+        }
+        Collateral collateral;
+        try {
+            collateral = source.forPlatform(pck.extensions().get().fmspc());
+        } catch (AttestationException e) {
+            return failed("collateral", e.getMessage());
+        }
+        return verify(quote, collateral, expectedReportData);
+    }
+
+    private TdxVerification failed(String check, String why) {
+        return new TdxVerification(new VerificationResult(List.of(Check.fail(check, why))), Optional.empty(), Optional.empty(),
+                Optional.empty(), clock.instant());
+    }
+
     /** Verifies {@code quote} with {@code collateral}; with {@code expectedReportData}, REPORTDATA must equal it. */
     public TdxVerification verify(byte[] quoteBytes, Collateral collateral, Optional<Bytes> expectedReportData) {
         Instant now = clock.instant();
@@ -116,12 +144,11 @@ public final class TdxVerifier {
             qe = quote.qeReportCertificationData();
             pem = qe.pckCertificationData().pemChain();
         } catch (AttestationException e) {
-            checks.add(Check.fail("quote.format", e.getMessage()));
-            return new TdxVerification(new VerificationResult(checks), Optional.empty(), Optional.empty(), Optional.empty(), now);
+            return failed("quote.format", e.getMessage());
         }
         checks.add(header(quote.header()));
         PreparedCollateral pc = prepared(collateral);
-        PckChain pck = chains.size() < CACHE_LIMIT ? chains.computeIfAbsent(pem, p -> PckChain.of(p, anchors)) : PckChain.of(pem, anchors);
+        PckChain pck = chain(pem);
 
         checks.add(pck.usable() ? Check.pass("pck.chain", "chain of " + pck.chain().orElseThrow().certs().size()
                 + " to a trusted root; PCK FMSPC " + pck.extensions().orElseThrow().fmspc().hex())
@@ -176,6 +203,10 @@ public final class TdxVerifier {
                 ? Optional.of(new TdxVerification.Dates(tcbInfo.get().issueDate(), tcbInfo.get().nextUpdate(),
                 qeIdentity.get().issueDate(), qeIdentity.get().nextUpdate())) : Optional.empty();
         return new TdxVerification(new VerificationResult(checks), Optional.of(claims), tcb, dates, now);
+    }
+
+    private PckChain chain(String pem) {
+        return chains.size() < CACHE_LIMIT ? chains.computeIfAbsent(pem, p -> PckChain.of(p, anchors)) : PckChain.of(pem, anchors);
     }
 
     private PreparedCollateral prepared(Collateral c) {
