@@ -11,17 +11,17 @@ import java.util.Locale;
 /** Where the collateral for a platform (keyed by FMSPC) comes from. */
 @FunctionalInterface
 public interface CollateralSource {
-    /** The collateral for the platform with {@code fmspc}; a typed error when there is none. */
-    Collateral forPlatform(Bytes fmspc);
+    /** The collateral for the platform with {@code fmspc} whose PCK {@code ca} issued; a typed error when there is none. */
+    Collateral forPlatform(Bytes fmspc, PckCa ca);
 
     /** The same collateral for every platform. */
     static CollateralSource of(Collateral collateral) {
-        return fmspc -> collateral;
+        return (fmspc, ca) -> collateral;
     }
 
     /** dcap-qvl JSON files named {@code <FMSPC>.json} (upper- or lower-case hex) in {@code dir}. */
     static CollateralSource directory(Path dir) {
-        return fmspc -> {
+        return (fmspc, ca) -> {
             for (String name : new String[] {fmspc.hex().toUpperCase(Locale.ROOT), fmspc.hex()}) {
                 Path f = dir.resolve(name + ".json");
                 if (Files.isRegularFile(f)) {

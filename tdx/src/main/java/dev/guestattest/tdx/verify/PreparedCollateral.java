@@ -98,7 +98,7 @@ final class PreparedCollateral {
         return new Signed<>(parse.apply(raw), chain);
     }
 
-    private static X509CRL crl(String what, byte[] der) {
+    static X509CRL crl(String what, byte[] der) {
         try {
             return (X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der));
         } catch (CRLException e) {

@@ -120,7 +120,7 @@ public final class TdxVerifier {
         }
         Collateral collateral;
         try {
-            collateral = source.forPlatform(pck.extensions().get().fmspc());
+            collateral = source.forPlatform(pck.extensions().get().fmspc(), PckCa.issuerOf(pck.chain().orElseThrow().leaf()));
         } catch (AttestationException e) {
             return failed("collateral", e.getMessage());
         }

@@ -1,0 +1,208 @@
+package dev.guestattest.tdx.verify;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.codec.Bytes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.cert.X509CRL;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Collateral from an Intel-PCS-compatible service (API v4; base URL configurable, e.g. a PCCS),
+ * cached on disk per FMSPC and PCK CA in dcap-qvl's layout. A cached copy is used while every part
+ * is fresh (before the earliest nextUpdate); only then is the service asked again. A failed fetch
+ * is a typed error, unless a still-fresh cached copy exists. TCB Info and QE Identity are kept as
+ * the exact bytes served.
+ */
+public final class PcsCollateralSource implements CollateralSource {
+    public static final URI INTEL_PCS = URI.create("https://api.trustedservices.intel.com");
+    public static final URI INTEL_ROOT_CRL = URI.create("https://certificates.trustedservices.intel.com/IntelSGXRootCA.der");
+
+    private final URI base;
+    private final URI rootCrl;
+    private final Path cacheDir;
+    private final HttpClient http;
+    private final Duration timeout;
+    private final Clock clock;
+    private final Map<String, Collateral> memory = new ConcurrentHashMap<>();
+
+    public PcsCollateralSource(URI base, URI rootCrl, Path cacheDir, Duration timeout, Clock clock) {
+        this.base = base;
+        this.rootCrl = rootCrl;
+        this.cacheDir = cacheDir;
+        this.timeout = timeout;
+        this.clock = clock;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    @Override
+    public Collateral forPlatform(Bytes fmspc, PckCa ca) {
+        String key = fmspc.hex().toUpperCase(Locale.ROOT) + "-" + ca.query();
+        Instant now = clock.instant();
+        Collateral cached = memory.get(key);
+        if (cached == null) {
+            cached = readCache(key).orElse(null);
+        }
+        if (cached != null && freshUntil(cached).isAfter(now)) {
+            memory.put(key, cached);
+            return cached;
+        }
+        try {
+            Collateral fetched = fetch(fmspc, ca);
+            writeCache(key, fetched);
+            memory.put(key, fetched);
+            return fetched;
+        } catch (AttestationException e) {
+            throw AttestationException.of(e.reason(), "collateral: " + e.getMessage() + (cached == null ? "; no cached copy"
+                    : "; the cached copy went stale at " + freshUntil(cached)));
+        }
+    }
+
+    /** The earliest nextUpdate of the collateral's parts: after it, the copy must be replaced. */
+    static Instant freshUntil(Collateral c) {
+        try {
+            Instant t = TcbInfo.parse(c.tcbInfo()).nextUpdate();
+            Instant q = QeIdentity.parse(c.qeIdentity()).nextUpdate();
+            Instant earliest = t.isBefore(q) ? t : q;
+            for (Bytes der : List.of(c.rootCaCrl(), c.pckCrl())) {
+                X509CRL crl = PreparedCollateral.crl("crl", der.toArray());
+                if (crl.getNextUpdate() == null) {
+                    return Instant.MIN;
+                }
+                Instant n = crl.getNextUpdate().toInstant();
+                earliest = n.isBefore(earliest) ? n : earliest;
+            }
+            return earliest;
+        } catch (AttestationException e) {
+            return Instant.MIN; // an unreadable copy is never fresh
+        }
+    }
+
+    private Collateral fetch(Bytes fmspc, PckCa ca) {
+        Response tcb = get(base.resolve("/tdx/certification/v4/tcb?fmspc=" + fmspc.hex().toUpperCase(Locale.ROOT)));
+        Response qe = get(base.resolve("/tdx/certification/v4/qe/identity"));
+        Response pckCrl = get(base.resolve("/sgx/certification/v4/pckcrl?ca=" + ca.query() + "&encoding=der"));
+        Response root = get(rootCrl);
+        String tcbBody = tcb.text();
+        String qeBody = qe.text();
+        return new Collateral(pckCrl.chain("SGX-PCK-CRL-Issuer-Chain"), Bytes.of(root.body), Bytes.of(pckCrl.body),
+                tcb.chain("TCB-Info-Issuer-Chain"), rawMember(tcbBody, "tcbInfo", tcb.uri), signature(tcbBody, tcb.uri),
+                qe.chain("SGX-Enclave-Identity-Issuer-Chain"), rawMember(qeBody, "enclaveIdentity", qe.uri), signature(qeBody, qe.uri));
+    }
+
+    private record Response(URI uri, byte[] body, Map<String, List<String>> headers) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        String chain(String header) {
+            List<String> v = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(header)).findFirst()
+                    .map(Map.Entry::getValue).orElse(List.of());
+            if (v.isEmpty()) {
+                throw AttestationException.of(Reason.DEVICE_ERROR, uri + " sent no " + header + " header");
+            }
+            return URLDecoder.decode(v.get(0), StandardCharsets.UTF_8);
+        }
+    }
+
+    private Response get(URI uri) {
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+        try {
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = r.body()) {
+                byte[] body = in.readNBytes(Collateral.MAX_JSON + 1);
+                if (r.statusCode() != 200) {
+                    String why = r.headers().firstValue("Error-Message").or(() -> r.headers().firstValue("Error-Code")).orElse("");
+                    throw AttestationException.of(Reason.DEVICE_ERROR, uri + " answered HTTP " + r.statusCode() + (why.isEmpty() ? "" : " (" + why + ")"));
+                }
+                if (body.length > Collateral.MAX_JSON) {
+                    throw AttestationException.tooLarge("collateral response from " + uri, body.length, Collateral.MAX_JSON);
+                }
+                return new Response(uri, body, r.headers().map());
+            }
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw AttestationException.of(Reason.TIMEOUT, uri + " did not answer within " + timeout.toSeconds() + " s");
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "cannot fetch " + uri + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AttestationException.of(Reason.INTERRUPTED, "interrupted fetching " + uri);
+        }
+    }
+
+    /** The exact text of a top-level member's object value, as served (signatures cover these bytes). */
+    static String rawMember(String json, String member, URI from) {
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw AttestationException.invalid("response from " + from, "is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.getCurrentName();
+                JsonToken value = p.nextToken();
+                if (name.equals(member) && value == JsonToken.START_OBJECT) {
+                    int start = (int) p.getTokenLocation().getCharOffset();
+                    p.skipChildren();
+                    int end = (int) p.getCurrentLocation().getCharOffset();
+                    return json.substring(start, end);
+                }
+                p.skipChildren();
+            }
+            throw AttestationException.invalid("response from " + from, "has no '" + member + "' object");
+        } catch (IOException e) {
+            throw AttestationException.invalid("response from " + from, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static Bytes signature(String json, URI from) {
+        try {
+            String hex = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("signature").asText("");
+            return Bytes.of(HexFormat.of().parseHex(hex)).checkLength("signature from " + from, 64);
+        } catch (IOException | IllegalArgumentException e) {
+            throw AttestationException.invalid("signature from " + from, "missing or not hex");
+        }
+    }
+
+    private Optional<Collateral> readCache(String key) {
+        Path f = cacheDir.resolve(key + ".json");
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CollateralSource.file(f));
+        } catch (AttestationException e) {
+            return Optional.empty(); // a damaged cache entry is refetched
+        }
+    }
+
+    private void writeCache(String key, Collateral c) {
+        try {
+            Files.createDirectories(cacheDir);
+            Path tmp = Files.createTempFile(cacheDir, key, ".tmp");
+            Files.write(tmp, c.toDcapQvlJson());
+            Files.move(tmp, cacheDir.resolve(key + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "cannot write the collateral cache in " + cacheDir + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.guestattest.tdx.verify;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A PCS-compatible service on loopback, serving the emulator's collateral the way Intel's PCS serves its own. */
+class PcsCollateralSourceTest {
+    private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
+    @TempDir
+    Path tmp;
+    private TdxEmulatedProvider tdx;
+    private HttpServer server;
+    private Collateral collateral;
+    private final AtomicInteger requests = new AtomicInteger();
+    private volatile int status = 200;
+
+    @BeforeEach
+    void start() throws IOException {
+        tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(tmp.resolve("state")));
+        collateral = EmulatedCollateral.issue(tdx.platform(), NOW.minusSeconds(60), Duration.ofDays(30), false, new SecureRandom());
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/tdx/certification/v4/tcb", x -> json(x, "{\"tcbInfo\":" + collateral.tcbInfo() + ",\"signature\":\""
+                + collateral.tcbInfoSignature().hex() + "\"}", "TCB-Info-Issuer-Chain", collateral.tcbInfoIssuerChain()));
+        server.createContext("/tdx/certification/v4/qe/identity", x -> json(x, "{\"enclaveIdentity\":" + collateral.qeIdentity()
+                + ",\"signature\":\"" + collateral.qeIdentitySignature().hex() + "\"}", "SGX-Enclave-Identity-Issuer-Chain",
+                collateral.qeIdentityIssuerChain()));
+        server.createContext("/sgx/certification/v4/pckcrl", x -> send(x, collateral.pckCrl().toArray(), "SGX-PCK-CRL-Issuer-Chain",
+                collateral.pckCrlIssuerChain()));
+        server.createContext("/root.crl", x -> send(x, collateral.rootCaCrl().toArray(), null, null));
+        server.start();
+        port = server.getAddress().getPort();
+    }
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.stop(0);
+        }
+        tdx.close();
+    }
+
+    private void json(HttpExchange x, String body, String header, String chain) throws IOException {
+        send(x, body.getBytes(StandardCharsets.UTF_8), header, chain);
+    }
+
+    private void send(HttpExchange x, byte[] body, String header, String chain) throws IOException {
+        requests.incrementAndGet();
+        if (header != null) {
+            x.getResponseHeaders().add(header, URLEncoder.encode(chain, StandardCharsets.UTF_8));
+        }
+        if (status != 200) {
+            x.getResponseHeaders().add("Error-Message", "No cache for this FMSPC");
+            x.sendResponseHeaders(status, -1);
+            x.close();
+            return;
+        }
+        x.sendResponseHeaders(200, body.length);
+        x.getResponseBody().write(body);
+        x.close();
+    }
+
+    private int port;
+
+    private PcsCollateralSource source(Instant at) {
+        URI base = URI.create("http://127.0.0.1:" + port);
+        return new PcsCollateralSource(base, base.resolve("/root.crl"), tmp.resolve("cache"), Duration.ofSeconds(5),
+                Clock.fixed(at, ZoneOffset.UTC));
+    }
+
+    private TdxVerification verify(CollateralSource source) {
+        return TdxVerifier.builder().trust(tdx.platform().rootCertificate()).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
+                .verify(tdx.quote(tdx.tdReport(Bytes.zeros(64))), source, Optional.empty());
+    }
+
+    @Test
+    void fetchedCollateralIsTheServedBytesAndVerifies() {
+        PcsCollateralSource pcs = source(NOW);
+        TdxVerification v = verify(pcs);
+        assertThat(v.result().failures()).isEmpty();
+        assertThat(requests).hasValue(4);
+        Collateral got = pcs.forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
+        assertThat(got).isEqualTo(collateral); // the signed JSON exactly as served, never re-encoded
+        assertThat(requests).as("served from memory while fresh").hasValue(4);
+        assertThat(tmp.resolve("cache/EA0001000000-platform.json")).exists();
+    }
+
+    @Test
+    void aFreshDiskCacheIsUsedWhenTheServiceIsDownAndAStaleOneIsNot() {
+        source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
+        server.stop(0);
+        server = null;
+        assertThat(source(NOW.plus(Duration.ofDays(1))).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM)).isEqualTo(collateral);
+        assertThatThrownBy(() -> source(NOW.plus(Duration.ofDays(31))).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM))
+                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.IO_ERROR))
+                .hasMessageStartingWith("collateral: cannot fetch http://127.0.0.1:").hasMessageContaining("the cached copy went stale at");
+    }
+
+    @Test
+    void aStaleCacheIsRefetched() throws IOException {
+        source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
+        Files.writeString(tmp.resolve("cache/EA0001000000-platform.json"), "damaged");
+        source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
+        assertThat(requests).hasValue(8);
+    }
+
+    @Test
+    void anHttpErrorIsATypedFailureThatVerificationNames() {
+        status = 404;
+        TdxVerification v = verify(source(NOW));
+        assertThat(v.trusted()).isFalse();
+        assertThat(v.result().failures()).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo("collateral");
+            assertThat(c.detail()).contains("answered HTTP 404 (No cache for this FMSPC)").endsWith("; no cached copy");
+        });
+    }
+
+    @Test
+    void theSignedObjectIsCutFromTheBodyByteForByte() {
+        String body = "{ \"signature\" : \"00\", \"tcbInfo\" :{\"a\": [1, {\"b\":\"}\"}] ,\"c\":2}  }";
+        assertThat(PcsCollateralSource.rawMember(body, "tcbInfo", URI.create("http://x"))).isEqualTo("{\"a\": [1, {\"b\":\"}\"}] ,\"c\":2}");
+        assertThatThrownBy(() -> PcsCollateralSource.rawMember("{\"x\":{}}", "tcbInfo", URI.create("http://x")))
+                .hasMessage("response from http://x: has no 'tcbInfo' object");
+    }
+}
