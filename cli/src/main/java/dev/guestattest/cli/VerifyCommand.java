@@ -4,16 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.tdx.verify.CollateralSource;
+import dev.guestattest.tdx.verify.PcsCollateralSource;
 import dev.guestattest.tdx.verify.TcbStatus;
 import dev.guestattest.tdx.verify.TdClaims;
 import dev.guestattest.tdx.verify.TdxVerification;
 import dev.guestattest.tdx.verify.TdxVerifier;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -21,6 +24,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -30,6 +34,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -43,9 +48,25 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--tdx", paramLabel = "QUOTE", required = true, description = "The quote (binary)")
     Path quote;
 
-    @Option(names = "--collateral", paramLabel = "FILE|DIR", required = true,
-            description = "dcap-qvl collateral JSON, or a directory of <FMSPC>.json files (guest-attest emulator collateral makes one)")
-    Path collateral;
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    static final class Source {
+        @Option(names = "--collateral", paramLabel = "FILE|DIR",
+                description = "dcap-qvl collateral JSON, or a directory of <FMSPC>.json files (guest-attest emulator collateral makes one)")
+        Path collateral;
+
+        @Option(names = "--pcs", paramLabel = "URL",
+                description = "Fetch collateral from this Intel-PCS-compatible service (e.g. https://api.trustedservices.intel.com or a PCCS),"
+                        + " cached in <state-dir>/collateral until its nextUpdate")
+        URI pcs;
+    }
+
+    @Option(names = "--pcs-root-crl", paramLabel = "URL", description = "Root CA CRL location for --pcs (default: Intel's)")
+    URI pcsRootCrl = PcsCollateralSource.INTEL_ROOT_CRL;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where --pcs caches collateral (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
+    Path stateDir;
 
     @Option(names = "--at", paramLabel = "TIME", description = "Verify as of this instant, e.g. 2025-07-01T00:00:00Z (default: now)")
     String at;
@@ -68,7 +89,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        TdxVerifier.Builder b = TdxVerifier.builder().allowDebug(allowDebug).clock(clock());
+        Clock clock = clock();
+        TdxVerifier.Builder b = TdxVerifier.builder().allowDebug(allowDebug).clock(clock);
         for (Path root : roots) {
             for (X509Certificate c : certificates(root)) {
                 b.trust(c);
@@ -80,9 +102,12 @@ final class VerifyCommand implements Callable<Integer> {
             b.acceptTcbStatuses(statuses);
         }
         Optional<Bytes> expected = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h).checkLength("--report-data", 64));
-        CollateralSource source = Files.isDirectory(collateral) ? CollateralSource.directory(collateral)
-                : CollateralSource.of(CollateralSource.file(collateral));
-        TdxVerification v = b.build().verify(readQuote(), source, expected);
+        CollateralSource collateral = source.pcs != null
+                ? new PcsCollateralSource(source.pcs, pcsRootCrl, (stateDir != null ? stateDir : ProviderContext.defaultStateDir())
+                        .resolve("collateral"), Duration.ofSeconds(20), clock)
+                : Files.isDirectory(source.collateral) ? CollateralSource.directory(source.collateral)
+                : CollateralSource.of(CollateralSource.file(source.collateral));
+        TdxVerification v = b.build().verify(readQuote(), collateral, expected);
         if (json) {
             System.out.println(toJson(v).toPrettyString());
         } else {
