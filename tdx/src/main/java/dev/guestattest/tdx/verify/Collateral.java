@@ -1,6 +1,9 @@
 package dev.guestattest.tdx.verify;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -61,6 +64,55 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * From Intel PCS API v4 responses as served: the TCB Info and QE Identity bodies
+     * ({@code {"tcbInfo":{...},"signature":"..."}}), the issuer chains from their headers (decoded
+     * PEM), the PCK CRL and root CA CRL in DER. The signed objects are cut from the bodies byte for byte.
+     */
+    public static Collateral fromPcsResponses(String tcbInfoBody, String tcbInfoChain, String qeIdentityBody, String qeIdentityChain,
+                                              byte[] pckCrlDer, String pckCrlChain, byte[] rootCaCrlDer) {
+        for (String body : new String[] {tcbInfoBody, qeIdentityBody}) {
+            if (body.length() > MAX_JSON) {
+                throw AttestationException.tooLarge("PCS response", body.length(), MAX_JSON);
+            }
+        }
+        return new Collateral(pckCrlChain, Bytes.of(rootCaCrlDer), Bytes.of(pckCrlDer), tcbInfoChain,
+                rawMember(tcbInfoBody, "tcbInfo", "TCB Info response"), signature(tcbInfoBody, "TCB Info response"), qeIdentityChain,
+                rawMember(qeIdentityBody, "enclaveIdentity", "QE Identity response"), signature(qeIdentityBody, "QE Identity response"));
+    }
+
+    /** The exact text of a top-level member's object value, as served (signatures cover these bytes). */
+    static String rawMember(String json, String member, String from) {
+        try (JsonParser p = new JsonFactory().createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw AttestationException.invalid("response from " + from, "is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.getCurrentName();
+                JsonToken value = p.nextToken();
+                if (name.equals(member) && value == JsonToken.START_OBJECT) {
+                    int start = (int) p.getTokenLocation().getCharOffset();
+                    p.skipChildren();
+                    int end = (int) p.getCurrentLocation().getCharOffset();
+                    return json.substring(start, end);
+                }
+                p.skipChildren();
+            }
+            throw AttestationException.invalid("response from " + from, "has no '" + member + "' object");
+        } catch (IOException e) {
+            throw AttestationException.invalid("response from " + from, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static Bytes signature(String json, String from) {
+        try {
+            String hex = JSON.readTree(json).path("signature").asText("");
+            return Bytes.of(HexFormat.of().parseHex(hex)).checkLength("signature from " + from, 64);
+        } catch (IOException | IllegalArgumentException e) {
+            throw AttestationException.invalid("signature from " + from, "missing or not hex");
         }
     }
 

@@ -1,8 +1,5 @@
 package dev.guestattest.tdx.verify;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
@@ -21,7 +18,6 @@ import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -104,11 +100,8 @@ public final class PcsCollateralSource implements CollateralSource {
         Response qe = get(base.resolve("/tdx/certification/v4/qe/identity"));
         Response pckCrl = get(base.resolve("/sgx/certification/v4/pckcrl?ca=" + ca.query() + "&encoding=der"));
         Response root = get(rootCrl);
-        String tcbBody = tcb.text();
-        String qeBody = qe.text();
-        return new Collateral(pckCrl.chain("SGX-PCK-CRL-Issuer-Chain"), Bytes.of(root.body), Bytes.of(pckCrl.body),
-                tcb.chain("TCB-Info-Issuer-Chain"), rawMember(tcbBody, "tcbInfo", tcb.uri), signature(tcbBody, tcb.uri),
-                qe.chain("SGX-Enclave-Identity-Issuer-Chain"), rawMember(qeBody, "enclaveIdentity", qe.uri), signature(qeBody, qe.uri));
+        return Collateral.fromPcsResponses(tcb.text(), tcb.chain("TCB-Info-Issuer-Chain"), qe.text(),
+                qe.chain("SGX-Enclave-Identity-Issuer-Chain"), pckCrl.body, pckCrl.chain("SGX-PCK-CRL-Issuer-Chain"), root.body);
     }
 
     private record Response(URI uri, byte[] body, Map<String, List<String>> headers) {
@@ -148,38 +141,6 @@ public final class PcsCollateralSource implements CollateralSource {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw AttestationException.of(Reason.INTERRUPTED, "interrupted fetching " + uri);
-        }
-    }
-
-    /** The exact text of a top-level member's object value, as served (signatures cover these bytes). */
-    static String rawMember(String json, String member, URI from) {
-        try (JsonParser p = new JsonFactory().createParser(json)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                throw AttestationException.invalid("response from " + from, "is not a JSON object");
-            }
-            while (p.nextToken() == JsonToken.FIELD_NAME) {
-                String name = p.getCurrentName();
-                JsonToken value = p.nextToken();
-                if (name.equals(member) && value == JsonToken.START_OBJECT) {
-                    int start = (int) p.getTokenLocation().getCharOffset();
-                    p.skipChildren();
-                    int end = (int) p.getCurrentLocation().getCharOffset();
-                    return json.substring(start, end);
-                }
-                p.skipChildren();
-            }
-            throw AttestationException.invalid("response from " + from, "has no '" + member + "' object");
-        } catch (IOException e) {
-            throw AttestationException.invalid("response from " + from, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-    }
-
-    private static Bytes signature(String json, URI from) {
-        try {
-            String hex = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("signature").asText("");
-            return Bytes.of(HexFormat.of().parseHex(hex)).checkLength("signature from " + from, 64);
-        } catch (IOException | IllegalArgumentException e) {
-            throw AttestationException.invalid("signature from " + from, "missing or not hex");
         }
     }
 

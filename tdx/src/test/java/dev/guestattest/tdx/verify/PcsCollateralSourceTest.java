@@ -144,8 +144,8 @@ class PcsCollateralSourceTest {
     @Test
     void theSignedObjectIsCutFromTheBodyByteForByte() {
         String body = "{ \"signature\" : \"00\", \"tcbInfo\" :{\"a\": [1, {\"b\":\"}\"}] ,\"c\":2}  }";
-        assertThat(PcsCollateralSource.rawMember(body, "tcbInfo", URI.create("http://x"))).isEqualTo("{\"a\": [1, {\"b\":\"}\"}] ,\"c\":2}");
-        assertThatThrownBy(() -> PcsCollateralSource.rawMember("{\"x\":{}}", "tcbInfo", URI.create("http://x")))
+        assertThat(Collateral.rawMember(body, "tcbInfo", "http://x")).isEqualTo("{\"a\": [1, {\"b\":\"}\"}] ,\"c\":2}");
+        assertThatThrownBy(() -> Collateral.rawMember("{\"x\":{}}", "tcbInfo", "http://x"))
                 .hasMessage("response from http://x: has no 'tcbInfo' object");
     }
 }

@@ -146,4 +146,23 @@ class RealQuoteVerificationTest {
             assertThat(c.detail()).startsWith("is 9a9d48e7").endsWith("expected " + "00".repeat(64));
         });
     }
+
+    @Test
+    void goTdxGuestsSeparatePcsFilesMakeTheSameCollateral() {
+        String g = "intel-tdx/go-tdx-guest/";
+        com.fasterxml.jackson.databind.JsonNode chains;
+        try {
+            chains = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Vectors.read(g + "issuer_chains.derived.json"));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        Collateral fromFiles = Collateral.fromPcsResponses(new String(Vectors.read(g + "sample_tcbInfo_response.json"),
+                        java.nio.charset.StandardCharsets.UTF_8), chains.get("tcbInfoIssuerChain").asText(),
+                new String(Vectors.read(g + "sample_qeIdentity_response.json"), java.nio.charset.StandardCharsets.UTF_8),
+                chains.get("qeIdentityIssuerChain").asText(), Vectors.read(g + "pckcrl_platform.der"),
+                chains.get("pckCrlIssuerChain").asText(), Vectors.read(g + "rootcrl.der"));
+        TdxVerification v = at("2023-07-01T01:00:00Z").verify(Vectors.read(SPR), fromFiles);
+        assertThat(v.result().failures()).extracting(Check::name).containsExactly("tcb.status");
+        assertThat(v.result().checks()).filteredOn(c -> c.name().startsWith("collateral.")).hasSize(4).allMatch(Check::passed);
+    }
 }
