@@ -165,4 +165,27 @@ class RealQuoteVerificationTest {
         assertThat(v.result().failures()).extracting(Check::name).containsExactly("tcb.status");
         assertThat(v.result().checks()).filteredOn(c -> c.name().startsWith("collateral.")).hasSize(4).allMatch(Check::passed);
     }
+
+    @Test
+    void oneVerifierServesManyThreadsAtOnce() throws Exception {
+        TdxVerifier verifier = at("2025-07-01T00:00:00Z");
+        byte[] quote = Vectors.read(V4);
+        byte[] outdated = Vectors.read(V5_OUTDATED);
+        Collateral c4 = collateral(V4_COLLATERAL);
+        Collateral c5 = collateral(V5_COLLATERAL);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                boolean good = i % 2 == 0;
+                // the v5 quote is checked at the v4 time: its collateral is not yet valid and its TCB unsupported
+                results.add(pool.submit(() -> verifier.verify(good ? quote : outdated, good ? c4 : c5).trusted() == good));
+            }
+            for (java.util.concurrent.Future<Boolean> f : results) {
+                assertThat(f.get(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }
