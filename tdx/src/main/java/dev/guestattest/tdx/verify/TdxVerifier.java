@@ -156,8 +156,9 @@ public final class TdxVerifier {
         checks.add(pck.chain().map(c -> c.validityProblem(now).map(p -> Check.fail("pck.validity", p))
                         .orElseGet(() -> Check.pass("pck.validity", "every certificate is valid at " + now)))
                 .orElseGet(() -> Check.fail("pck.validity", "cannot be checked: " + pck.problem())));
-        checks.add(crlCheck("collateral.root_ca_crl", pc.rootCrl.value(), pc.rootCrl.problem(), now));
-        checks.add(crlCheck("collateral.pck_crl", pc.pckCrl.value().map(PreparedCollateral.Signed::value), pc.pckCrl.problem(), now));
+        checks.add(crlCheck("collateral.root_ca_crl", pc.rootCrl.value(), pc.rootCrl.problem(), now, Optional.empty()));
+        checks.add(crlCheck("collateral.pck_crl", pc.pckCrl.value().map(PreparedCollateral.Signed::value), pc.pckCrl.problem(), now,
+                pc.pckCrl.value().flatMap(s -> s.chain().validityProblem(now))));
         checks.add(revocation(pck, pc));
 
         EnclaveReportBody qeReport = qe.qeReport();
@@ -248,9 +249,12 @@ public final class TdxVerifier {
                 : Check.fail("quote.signature", "does not verify with the attestation key");
     }
 
-    private static Check crlCheck(String name, Optional<X509CRL> crl, String problem, Instant now) {
+    private static Check crlCheck(String name, Optional<X509CRL> crl, String problem, Instant now, Optional<String> issuerValidity) {
         if (crl.isEmpty()) {
             return Check.fail(name, problem);
+        }
+        if (issuerValidity.isPresent()) {
+            return Check.fail(name, "issuer chain: " + issuerValidity.get());
         }
         return PreparedCollateral.staleness(name.substring("collateral.".length()), crl.get(), now).map(p -> Check.fail(name, p))
                 .orElseGet(() -> Check.pass(name, "signed by its issuer, fresh until " + crl.get().getNextUpdate().toInstant()));
