@@ -1,0 +1,21 @@
+package dev.guestattest.snp.verify;
+
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.snp.abi.AttestationReport;
+import dev.guestattest.snp.abi.TcbVersion;
+
+/**
+ * What a verified report says about the guest. Names follow the TDX claims where the meaning is the
+ * same ({@code reportData}, {@code debug}).
+ */
+public record SnpClaims(Bytes measurement, Bytes hostData, Bytes reportData, long vmpl, long policy, boolean debug,
+                        Bytes chipId, TcbVersion.Parts reportedTcb, TcbVersion.Parts currentTcb, TcbVersion.Parts committedTcb,
+                        TcbVersion.Parts launchTcb, AttestationReport.Firmware firmware, Bytes idKeyDigest, Bytes authorKeyDigest,
+                        Bytes familyId, Bytes imageId, long guestSvn, String signingKey) {
+    static SnpClaims of(AttestationReport r, TcbVersion.Layout layout) {
+        return new SnpClaims(r.measurement(), r.hostData(), r.reportData(), r.vmpl(), r.policy().raw(), r.policy().debugAllowed(),
+                r.chipId(), r.reportedTcb().parts(layout), r.currentTcb().parts(layout), r.committedTcb().parts(layout),
+                r.launchTcb().parts(layout), r.currentFirmware(), r.idKeyDigest(), r.authorKeyDigest(), r.familyId(), r.imageId(),
+                r.guestSvn(), r.signingKey().name());
+    }
+}

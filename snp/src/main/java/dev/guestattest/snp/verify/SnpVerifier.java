@@ -1,0 +1,343 @@
+package dev.guestattest.snp.verify;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.snp.abi.AttestationReport;
+import dev.guestattest.snp.abi.GuestPolicy;
+import dev.guestattest.snp.abi.SigningKey;
+import dev.guestattest.snp.abi.TcbVersion;
+import java.io.ByteArrayInputStream;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+
+/**
+ * Verifies SEV-SNP attestation reports (formats.md §2.7): the chain VCEK → ASK → ARK (or VLEK →
+ * ASVK → ARK) to a trusted ARK, the signer's extensions against the report (SPLs = REPORTED_TCB,
+ * hwID = CHIP_ID), CRLs when given, the P-384 report signature, and a policy. Every check is named;
+ * one that cannot be made fails. Thread-safe; chains already checked are cached by the signer's
+ * certificate bytes, so a warm verification is one P-384 verification plus hashing.
+ */
+public final class SnpVerifier {
+    private static final int CACHE_LIMIT = 1024;
+
+    private final AmdRoots roots;
+    private final Clock clock;
+    private final SnpPolicy policy;
+    private final List<X509CRL> crls;
+    private final Map<Bytes, Signer> signers = new ConcurrentHashMap<>();
+
+    private SnpVerifier(Builder b) {
+        this.roots = b.roots;
+        this.clock = b.clock;
+        this.policy = b.policy;
+        this.crls = List.copyOf(b.crls);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public static final class Builder {
+        private AmdRoots roots = AmdRoots.amd();
+        private Clock clock = Clock.systemUTC();
+        private SnpPolicy policy = SnpPolicy.DEFAULT;
+        private final List<X509CRL> crls = new ArrayList<>();
+
+        private Builder() {
+        }
+
+        public Builder roots(AmdRoots r) {
+            this.roots = r;
+            return this;
+        }
+
+        public Builder clock(Clock c) {
+            this.clock = c;
+            return this;
+        }
+
+        public Builder policy(SnpPolicy p) {
+            this.policy = p;
+            return this;
+        }
+
+        /** A CRL from KDS ({@code /vcek/v1/<product>/crl}), DER; checked against its ARK at verification. */
+        public Builder crl(byte[] der) {
+            try {
+                crls.add((X509CRL) CertificateFactory.getInstance("X.509").generateCRL(new ByteArrayInputStream(der)));
+            } catch (GeneralSecurityException e) {
+                throw AttestationException.invalid("CRL", "not a DER X.509 CRL: " + e.getMessage());
+            }
+            return this;
+        }
+
+        public SnpVerifier build() {
+            return new SnpVerifier(this);
+        }
+    }
+
+    /** The signer's chain, checked once: certificates, key, extensions, product; or why not. */
+    private record Signer(List<X509Certificate> chain, Optional<ECPublicKeyParameters> key, Optional<VcekExtensions> extensions,
+                          Optional<Product> product, String problem) {
+    }
+
+    public SnpVerification verify(byte[] reportBytes, SnpCertificates certs) {
+        Instant now = clock.instant();
+        AttestationReport report;
+        try {
+            report = AttestationReport.parse(reportBytes);
+        } catch (AttestationException e) {
+            return new SnpVerification(new VerificationResult(List.of(Check.fail("report.format", e.getMessage()))), Optional.empty(),
+                    Optional.empty(), now);
+        }
+        List<Check> checks = new ArrayList<>();
+        checks.add(format(report));
+        Signer signer = signer(certs);
+        Optional<Product> product = signer.product().or(() -> Product.fromReport(report));
+        checks.add(productCheck(report, signer, product));
+        checks.add(signer.problem().isEmpty() ? Check.pass("chain", names(signer.chain()) + ", ending at a trusted ARK")
+                : Check.fail("chain", signer.problem()));
+        checks.add(signer.chain().isEmpty() ? Check.fail("chain.validity", "cannot be checked: " + signer.problem())
+                : validity(signer.chain(), now));
+        if (!crls.isEmpty()) {
+            checks.add(revocation(signer, now));
+        }
+        TcbVersion.Layout layout = product.map(Product::layout).orElse(report.tcbLayout());
+        checks.add(signer.extensions().map(e -> tcbCheck(e, report, layout))
+                .orElseGet(() -> Check.fail("signer.tcb", "cannot be checked: " + signer.problem())));
+        checks.add(signer.extensions().map(e -> chipCheck(e, report))
+                .orElseGet(() -> Check.fail("signer.chip", "cannot be checked: " + signer.problem())));
+        checks.add(signer.key().map(k -> P384.verify(k, report.signedRegion(), report.signatureR(), report.signatureS())
+                        ? Check.pass("report.signature", "bytes 0x000-0x29F signed by the " + report.signingKey() + " (ECDSA P-384)")
+                        : Check.fail("report.signature", "does not verify with the " + report.signingKey() + "'s key"))
+                .orElseGet(() -> Check.fail("report.signature", "cannot be checked: " + signer.problem())));
+        appraise(report, layout, checks);
+        return new SnpVerification(new VerificationResult(checks), product, Optional.of(SnpClaims.of(report, layout)), now);
+    }
+
+    /** Only the certificates: the chain to a trusted ARK and its validity now (e.g. for a VCEK fetched from KDS). */
+    public VerificationResult verifyChain(SnpCertificates certs) {
+        Signer signer = signer(certs);
+        return new VerificationResult(List.of(signer.problem().isEmpty()
+                        ? Check.pass("chain", names(signer.chain()) + ", ending at a trusted ARK") : Check.fail("chain", signer.problem()),
+                signer.chain().isEmpty() ? Check.fail("chain.validity", "cannot be checked: " + signer.problem())
+                        : validity(signer.chain(), clock.instant())));
+    }
+
+    private Signer signer(SnpCertificates certs) {
+        Bytes id;
+        try {
+            id = Bytes.of(certs.signer().getEncoded());
+        } catch (java.security.cert.CertificateEncodingException e) {
+            return new Signer(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), "unencodable signer certificate");
+        }
+        Supplier<Signer> make = () -> checkSigner(certs);
+        if (signers.size() >= CACHE_LIMIT) {
+            return make.get();
+        }
+        // the cache key must cover the intermediate and ARK offered too, or a bad pair could ride on a good one's entry
+        Bytes key = Bytes.of(P384.sha384((id.hex() + certs.intermediate().map(SnpVerifier::hexOf).orElse("-")
+                + certs.ark().map(SnpVerifier::hexOf).orElse("-")).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return signers.computeIfAbsent(key, k -> make.get());
+    }
+
+    private static String hexOf(X509Certificate c) {
+        try {
+            return Bytes.of(c.getEncoded()).hex();
+        } catch (java.security.cert.CertificateEncodingException e) {
+            return "?";
+        }
+    }
+
+    private Signer checkSigner(SnpCertificates certs) {
+        X509Certificate leaf = certs.signer();
+        Optional<Product> product = Optional.empty();
+        Optional<VcekExtensions> ext = Optional.empty();
+        List<X509Certificate> chain = new ArrayList<>(List.of(leaf));
+        try {
+            ext = Optional.of(VcekExtensions.of(leaf));
+            product = Product.fromIssuer(leaf).or(() -> Product.fromName(VcekExtensions.of(leaf).productName()));
+            X509Certificate intermediate = certs.intermediate().filter(i -> i.getSubjectX500Principal().equals(leaf.getIssuerX500Principal()))
+                    .or(() -> roots.intermediateFor(leaf).map(AmdRoots.Chain::intermediate))
+                    .orElseThrow(() -> AttestationException.invalid("certificate chain", "no ASK/ASVK named '"
+                            + leaf.getIssuerX500Principal().getName() + "' is given or built in"));
+            chain.add(intermediate);
+            verifySignature(leaf, intermediate);
+            X509Certificate ark = certs.ark().filter(a -> a.getSubjectX500Principal().equals(intermediate.getIssuerX500Principal()))
+                    .or(() -> roots.arkFor(intermediate))
+                    .orElseThrow(() -> AttestationException.invalid("certificate chain", "no ARK for '"
+                            + intermediate.getIssuerX500Principal().getName() + "'"));
+            chain.add(ark);
+            X509Certificate trusted = roots.arkByKey(ark).orElseThrow(() -> AmdRoots.untrusted(ark));
+            verifySignature(intermediate, trusted);
+            verifySignature(ark, trusted);
+            return new Signer(chain, Optional.of(P384.key(leaf.getPublicKey())), ext, product, "");
+        } catch (AttestationException e) {
+            return new Signer(chain, Optional.empty(), ext, product, e.getMessage());
+        }
+    }
+
+    private static void verifySignature(X509Certificate cert, X509Certificate issuer) {
+        try {
+            cert.verify(issuer.getPublicKey());
+        } catch (GeneralSecurityException e) {
+            throw AttestationException.invalid("certificate chain", "the signature on '" + cert.getSubjectX500Principal().getName()
+                    + "' does not verify with '" + issuer.getSubjectX500Principal().getName() + "'s key");
+        }
+    }
+
+    private static Check format(AttestationReport r) {
+        if (r.version() < 2) {
+            return Check.fail("report.format", "version " + r.version() + " is below 2");
+        }
+        if (r.signatureAlgo() != 1) {
+            return Check.fail("report.format", "signature algorithm " + r.signatureAlgo() + " is not 1 (ECDSA P-384 with SHA-384)");
+        }
+        if (r.signingKey() != SigningKey.VCEK && r.signingKey() != SigningKey.VLEK) {
+            return Check.fail("report.format", "signing key " + r.signingKey() + ": the report is not signed by a VCEK or VLEK");
+        }
+        if (!r.policy().wellFormed()) {
+            return Check.fail("report.format", "policy " + r.policy() + " has must-be-zero bits set or bit 17 clear");
+        }
+        if (!r.reservedFieldsZero()) {
+            return Check.fail("report.format", "a reserved, must-be-zero field is not zero");
+        }
+        return Check.pass("report.format", "version " + r.version() + ", signed by the " + r.signingKey());
+    }
+
+    private static Check productCheck(AttestationReport r, Signer s, Optional<Product> product) {
+        if (product.isEmpty()) {
+            return Check.fail("product", "cannot tell Milan, Genoa or Turin from the signer or the report");
+        }
+        Optional<Product> byCpuid = Product.fromReport(r);
+        if (byCpuid.isPresent() && s.product().isPresent() && byCpuid.get() != s.product().get()) {
+            return Check.fail("product", "the report's CPUID says " + byCpuid.get() + " but its signer is for " + s.product().get());
+        }
+        return Check.pass("product", product.get().kdsName() + s.extensions().map(e -> " (" + e.productName() + ")").orElse(""));
+    }
+
+    private static Check validity(List<X509Certificate> chain, Instant now) {
+        Date at = Date.from(now);
+        for (X509Certificate c : chain) {
+            if (at.before(c.getNotBefore()) || at.after(c.getNotAfter())) {
+                return Check.fail("chain.validity", "'" + c.getSubjectX500Principal().getName() + "' is valid only "
+                        + c.getNotBefore().toInstant() + ".." + c.getNotAfter().toInstant());
+            }
+        }
+        return Check.pass("chain.validity", "every certificate is valid at " + now);
+    }
+
+    private Check revocation(Signer s, Instant now) {
+        if (s.chain().size() < 3) {
+            return Check.fail("chain.revocation", "cannot be checked: " + s.problem());
+        }
+        X509Certificate ark = s.chain().get(2);
+        for (X509CRL crl : crls) {
+            if (!crl.getIssuerX500Principal().equals(ark.getSubjectX500Principal())) {
+                continue;
+            }
+            try {
+                crl.verify(ark.getPublicKey());
+            } catch (GeneralSecurityException e) {
+                return Check.fail("chain.revocation", "the CRL of '" + ark.getSubjectX500Principal().getName() + "' is not signed by it");
+            }
+            if (now.isBefore(crl.getThisUpdate().toInstant()) || crl.getNextUpdate() == null || now.isAfter(crl.getNextUpdate().toInstant())) {
+                return Check.fail("chain.revocation", "the CRL is not fresh at " + now);
+            }
+            X509Certificate intermediate = s.chain().get(1);
+            return crl.isRevoked(intermediate) ? Check.fail("chain.revocation", "'" + intermediate.getSubjectX500Principal().getName()
+                    + "' is revoked") : Check.pass("chain.revocation", "the ASK/ASVK is not revoked");
+        }
+        return Check.fail("chain.revocation", "CRLs were given, but none is the ARK's");
+    }
+
+    private static Check tcbCheck(VcekExtensions e, AttestationReport r, TcbVersion.Layout layout) {
+        TcbVersion.Parts reported = r.reportedTcb().parts(layout);
+        return e.spls().equals(reported) ? Check.pass("signer.tcb", "the signer's SPLs equal REPORTED_TCB " + reported)
+                : Check.fail("signer.tcb", "the signer is for TCB " + e.spls() + " but the report's REPORTED_TCB is " + reported
+                + ": this VCEK belongs to another TCB");
+    }
+
+    private static Check chipCheck(VcekExtensions e, AttestationReport r) {
+        if (r.signingKey() == SigningKey.VLEK) {
+            return Check.pass("signer.chip", "VLEK: not bound to one chip" + e.cspId().map(c -> " (CSP " + c + ")").orElse(""));
+        }
+        if (e.hwId().isEmpty()) {
+            return Check.fail("signer.chip", "the VCEK has no hwID extension");
+        }
+        Bytes hw = e.hwId().get();
+        if (hw.length() > 64 || !Bytes.of(r.chipId().toArray(), 0, hw.length()).equals(hw)) {
+            return Check.fail("signer.chip", "the VCEK's hwID " + hw.hex() + " is not the report's CHIP_ID: this VCEK belongs to another chip");
+        }
+        return Check.pass("signer.chip", "hwID equals CHIP_ID (" + hw.length() + " bytes)");
+    }
+
+    private void appraise(AttestationReport r, TcbVersion.Layout layout, List<Check> checks) {
+        GuestPolicy p = r.policy();
+        checks.add(!p.debugAllowed() ? Check.pass("policy.debug", "debugging not allowed by the guest policy")
+                : policy.allowDebug() ? Check.pass("policy.debug", "debug allowed (accepted by option): the host can read its memory")
+                : Check.fail("policy.debug", "debug allowed: the host can read and write the guest's memory (accept with --allow-debug)"));
+        if (!policy.allowSmt()) {
+            checks.add(p.smtAllowed() ? Check.fail("policy.smt", "the guest policy allows SMT") : Check.pass("policy.smt", "SMT not allowed"));
+        }
+        if (!policy.allowMigrationAgent()) {
+            checks.add(p.migrationAgentAllowed() ? Check.fail("policy.migration_agent", "the guest policy allows a migration agent")
+                    : Check.pass("policy.migration_agent", "no migration agent"));
+        }
+        if (policy.requireSingleSocket()) {
+            checks.add(p.singleSocket() ? Check.pass("policy.single_socket", "single socket")
+                    : Check.fail("policy.single_socket", "the guest policy does not require a single socket"));
+        }
+        policy.minimumTcb().ifPresent(min -> {
+            TcbVersion minimum = TcbVersion.of(layout, min);
+            boolean ok = r.reportedTcb().atLeast(minimum, layout) && r.committedTcb().atLeast(minimum, layout);
+            checks.add(ok ? Check.pass("policy.tcb", "reported and committed TCB meet " + min)
+                    : Check.fail("policy.tcb", "reported TCB " + r.reportedTcb().parts(layout) + " / committed " + r.committedTcb().parts(layout)
+                    + " is below the minimum " + min));
+        });
+        policy.minimumFirmware().ifPresent(min -> checks.add(r.currentFirmware().compareTo(min) >= 0
+                ? Check.pass("policy.firmware", "firmware " + r.currentFirmware() + " meets " + min.major() + "." + min.minor())
+                : Check.fail("policy.firmware", "firmware " + r.currentFirmware() + " is below " + min.major() + "." + min.minor())));
+        if (!policy.measurements().isEmpty()) {
+            checks.add(policy.measurements().contains(r.measurement()) ? Check.pass("policy.measurement", "measurement is allowed")
+                    : Check.fail("policy.measurement", "measurement " + r.measurement().hex() + " is not an allowed one"));
+        }
+        policy.hostData().ifPresent(h -> checks.add(h.equals(r.hostData()) ? Check.pass("policy.host_data", "host data as expected")
+                : Check.fail("policy.host_data", "host data " + r.hostData().hex() + ", expected " + h.hex())));
+        if (!policy.idKeyDigests().isEmpty()) {
+            checks.add(policy.idKeyDigests().contains(r.idKeyDigest()) ? Check.pass("policy.id_key", "ID key is allowed")
+                    : Check.fail("policy.id_key", "ID key digest " + r.idKeyDigest().hex() + " is not an allowed one"));
+        }
+        if (!policy.authorKeyDigests().isEmpty()) {
+            checks.add(policy.authorKeyDigests().contains(r.authorKeyDigest()) ? Check.pass("policy.author_key", "author key is allowed")
+                    : Check.fail("policy.author_key", "author key digest " + r.authorKeyDigest().hex() + " is not an allowed one"));
+        }
+        policy.vmpl().ifPresent(v -> checks.add(r.vmpl() == v ? Check.pass("policy.vmpl", "made at VMPL " + v)
+                : Check.fail("policy.vmpl", "made at VMPL " + r.vmpl() + ", expected " + v)));
+        policy.reportData().ifPresent(d -> checks.add(d.equals(r.reportData()) ? Check.pass("report_data", "equals the expected value")
+                : Check.fail("report_data", "is " + r.reportData().hex() + ", expected " + d.hex())));
+    }
+
+    private static String names(List<X509Certificate> chain) {
+        return String.join(" <- ", chain.stream().map(c -> {
+            String dn = c.getSubjectX500Principal().getName();
+            int cn = dn.indexOf("CN=");
+            int end = cn < 0 ? -1 : dn.indexOf(',', cn);
+            return cn < 0 ? dn : dn.substring(cn + 3, end < 0 ? dn.length() : end);
+        }).toList());
+    }
+}
