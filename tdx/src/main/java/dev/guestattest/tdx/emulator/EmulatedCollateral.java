@@ -1,5 +1,8 @@
 package dev.guestattest.tdx.emulator;
 
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.StateLock;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,5 +1,8 @@
 package dev.guestattest.tdx.emulator;
 
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.StateLock;
+
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
@@ -58,7 +61,7 @@ public final class EmulatedPlatform {
 
     /** Loads the platform from {@code dir}, creating it first if it does not exist yet. */
     public static EmulatedPlatform open(Path dir, SecureRandom random, Clock clock) {
-        createDirectory(dir);
+        PemFiles.ensureDirectory(dir);
         return StateLock.with(dir, () -> {
             if (!Files.exists(dir.resolve(SECRETS))) {
                 create(dir, random, clock);
@@ -70,18 +73,6 @@ public final class EmulatedPlatform {
     /** Whether a platform exists in {@code dir} (without creating one). */
     public static boolean exists(Path dir) {
         return Files.exists(dir.resolve(SECRETS));
-    }
-
-    static void createDirectory(Path dir) {
-        try {
-            Files.createDirectories(dir);
-            if (!Files.isWritable(dir)) {
-                throw new IOException("not writable");
-            }
-        } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, "state directory: cannot create or write " + dir + " ("
-                    + e.getClass().getSimpleName() + "); choose a writable one with --state-dir or GUEST_ATTEST_STATE_DIR", e);
-        }
     }
 
     private static void create(Path dir, SecureRandom random, Clock clock) {

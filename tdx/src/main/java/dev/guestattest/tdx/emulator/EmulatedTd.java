@@ -1,5 +1,8 @@
 package dev.guestattest.tdx.emulator;
 
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.StateLock;
+
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.tdx.abi.ReportMacStruct;

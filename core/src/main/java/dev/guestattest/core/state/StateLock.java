@@ -1,4 +1,4 @@
-package dev.guestattest.tdx.emulator;
+package dev.guestattest.core.state;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
@@ -15,13 +15,13 @@ import java.util.function.Supplier;
  * Serializes changes to one state directory across threads (a JVM lock, since file locks are
  * per process) and across processes (a file lock on {@code .lock}).
  */
-final class StateLock {
+public final class StateLock {
     private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
 
     private StateLock() {
     }
 
-    static <T> T with(Path dir, Supplier<T> action) {
+    public static <T> T with(Path dir, Supplier<T> action) {
         ReentrantLock jvm = LOCKS.computeIfAbsent(dir.toAbsolutePath().normalize(), d -> new ReentrantLock());
         jvm.lock();
         Path lockFile = dir.resolve(".lock");

@@ -1,4 +1,4 @@
-package dev.guestattest.tdx.emulator;
+package dev.guestattest.core.state;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
@@ -20,18 +20,18 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
-/** PEM files of the emulator's state directory: written atomically, keys readable by the owner only. */
-final class PemFiles {
+/** PEM files of an emulator's state directory: written atomically, keys readable by the owner only. */
+public final class PemFiles {
     private PemFiles() {
     }
 
-    static String pem(String type, byte[] der) {
+    public static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 
-    static void writeCertificate(Path file, X509Certificate cert) {
+    public static void writeCertificate(Path file, X509Certificate cert) {
         try {
             writeAtomically(file, pem("CERTIFICATE", cert.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
         } catch (GeneralSecurityException e) {
@@ -39,15 +39,15 @@ final class PemFiles {
         }
     }
 
-    static void writePrivateKey(Path file, PrivateKey key) {
+    public static void writePrivateKey(Path file, PrivateKey key) {
         writeAtomically(file, pem("PRIVATE KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII), true);
     }
 
-    static void writePublicKey(Path file, PublicKey key) {
+    public static void writePublicKey(Path file, PublicKey key) {
         writeAtomically(file, pem("PUBLIC KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
     }
 
-    static X509Certificate readCertificate(Path file) {
+    public static X509Certificate readCertificate(Path file) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(file)));
@@ -56,15 +56,21 @@ final class PemFiles {
         }
     }
 
-    static PrivateKey readPrivateKey(Path file) {
+    /** An EC private key (PKCS#8 PEM). */
+    public static PrivateKey readPrivateKey(Path file) {
+        return readPrivateKey(file, "EC");
+    }
+
+    /** A private key of {@code algorithm} ("EC", "RSA") from PKCS#8 PEM. */
+    public static PrivateKey readPrivateKey(Path file, String algorithm) {
         try {
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der(file)));
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der(file)));
         } catch (GeneralSecurityException e) {
             throw corrupt(file, e);
         }
     }
 
-    static PublicKey readPublicKey(Path file) {
+    public static PublicKey readPublicKey(Path file) {
         try {
             return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der(file)));
         } catch (GeneralSecurityException e) {
@@ -82,7 +88,7 @@ final class PemFiles {
         }
     }
 
-    static void writeAtomically(Path file, byte[] content, boolean secret) {
+    public static void writeAtomically(Path file, byte[] content, boolean secret) {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.write(tmp, content);
@@ -100,7 +106,20 @@ final class PemFiles {
         }
     }
 
-    static AttestationException corrupt(Path file, Exception e) {
+    /** Creates {@code dir} if needed and checks it is writable, with an error that says how to choose another. */
+    public static void ensureDirectory(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            if (!Files.isWritable(dir)) {
+                throw new IOException("not writable");
+            }
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "state directory: cannot create or write " + dir + " ("
+                    + e.getClass().getSimpleName() + "); choose a writable one with --state-dir or GUEST_ATTEST_STATE_DIR", e);
+        }
+    }
+
+    public static AttestationException corrupt(Path file, Exception e) {
         return AttestationException.of(Reason.IO_ERROR, "state directory: " + file + " is unreadable or corrupt ("
                 + e.getClass().getSimpleName() + "); run 'guest-attest emulator reset --platform' to recreate it", e);
     }
