@@ -1,0 +1,55 @@
+package dev.guestattest.snp.emulator;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.snp.abi.GuestPolicy;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
+/** What the emulated guest was launched with: its measurement, host data, policy, ID-block digests and identity. */
+public record SnpGuestConfig(Bytes measurement, Bytes hostData, GuestPolicy policy, Bytes idKeyDigest, Bytes authorKeyDigest,
+                             Bytes familyId, Bytes imageId, long guestSvn) {
+    /** SMT allowed, reserved bit 17 set, ABI 0.0; no debug, no migration agent. */
+    public static final GuestPolicy DEFAULT_POLICY = new GuestPolicy(GuestPolicy.SMT | GuestPolicy.RESERVED_ONE);
+    public static final SnpGuestConfig DEFAULT = new SnpGuestConfig(Bytes.of(sha384("GuestAttest emulated SNP guest")), Bytes.zeros(32),
+            DEFAULT_POLICY, Bytes.zeros(48), Bytes.zeros(48), Bytes.zeros(16), Bytes.zeros(16), 1);
+
+    public SnpGuestConfig {
+        measurement.checkLength("measurement", 48);
+        hostData.checkLength("host data", 32);
+        idKeyDigest.checkLength("id key digest", 48);
+        authorKeyDigest.checkLength("author key digest", 48);
+        familyId.checkLength("family id", 16);
+        imageId.checkLength("image id", 16);
+        if (!policy.wellFormed()) {
+            throw AttestationException.invalid("policy", policy + " must set bit 17 and no bit above 25");
+        }
+    }
+
+    /** The default launch, with {@code snp.measurement}, {@code snp.host-data} and {@code snp.policy} (hex) settings applied. */
+    public static SnpGuestConfig from(ProviderContext context) {
+        SnpGuestConfig c = DEFAULT;
+        Bytes measurement = context.setting("snp.measurement").map(h -> Bytes.fromHex("snp.measurement", h)).orElse(c.measurement);
+        Bytes hostData = context.setting("snp.host-data").map(h -> Bytes.fromHex("snp.host-data", h)).orElse(c.hostData);
+        GuestPolicy policy = context.setting("snp.policy").map(SnpGuestConfig::policy).orElse(c.policy);
+        return new SnpGuestConfig(measurement, hostData, policy, c.idKeyDigest, c.authorKeyDigest, c.familyId, c.imageId, c.guestSvn);
+    }
+
+    private static GuestPolicy policy(String text) {
+        try {
+            return new GuestPolicy(Long.parseUnsignedLong(text.startsWith("0x") ? text.substring(2) : text, 16));
+        } catch (NumberFormatException e) {
+            throw AttestationException.invalid("snp.policy", "'" + text + "' is not a hex u64");
+        }
+    }
+
+    static byte[] sha384(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-384").digest(s.getBytes(StandardCharsets.US_ASCII));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
