@@ -3,13 +3,10 @@ package dev.guestattest.tdx.verify;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.fetch.HttpFetch;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +35,7 @@ public final class PcsCollateralSource implements CollateralSource {
     private final URI base;
     private final URI rootCrl;
     private final Path cacheDir;
-    private final HttpClient http;
-    private final Duration timeout;
+    private final HttpFetch http;
     private final Clock clock;
     private final Map<String, Collateral> memory = new ConcurrentHashMap<>();
 
@@ -47,9 +43,8 @@ public final class PcsCollateralSource implements CollateralSource {
         this.base = base;
         this.rootCrl = rootCrl;
         this.cacheDir = cacheDir;
-        this.timeout = timeout;
         this.clock = clock;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        this.http = new HttpFetch(timeout, Collateral.MAX_JSON);
     }
 
     @Override
@@ -96,52 +91,30 @@ public final class PcsCollateralSource implements CollateralSource {
     }
 
     private Collateral fetch(Bytes fmspc, PckCa ca) {
-        Response tcb = get(base.resolve("/tdx/certification/v4/tcb?fmspc=" + fmspc.hex().toUpperCase(Locale.ROOT)));
-        Response qe = get(base.resolve("/tdx/certification/v4/qe/identity"));
-        Response pckCrl = get(base.resolve("/sgx/certification/v4/pckcrl?ca=" + ca.query() + "&encoding=der"));
-        Response root = get(rootCrl);
-        return Collateral.fromPcsResponses(tcb.text(), tcb.chain("TCB-Info-Issuer-Chain"), qe.text(),
-                qe.chain("SGX-Enclave-Identity-Issuer-Chain"), pckCrl.body, pckCrl.chain("SGX-PCK-CRL-Issuer-Chain"), root.body);
+        HttpFetch.Response tcb = get(base.resolve("/tdx/certification/v4/tcb?fmspc=" + fmspc.hex().toUpperCase(Locale.ROOT)));
+        HttpFetch.Response qe = get(base.resolve("/tdx/certification/v4/qe/identity"));
+        HttpFetch.Response pckCrl = get(base.resolve("/sgx/certification/v4/pckcrl?ca=" + ca.query() + "&encoding=der"));
+        HttpFetch.Response root = get(rootCrl);
+        return Collateral.fromPcsResponses(text(tcb), chain(tcb, "TCB-Info-Issuer-Chain"), text(qe),
+                chain(qe, "SGX-Enclave-Identity-Issuer-Chain"), pckCrl.body(), chain(pckCrl, "SGX-PCK-CRL-Issuer-Chain"), root.body());
     }
 
-    private record Response(URI uri, byte[] body, Map<String, List<String>> headers) {
-        String text() {
-            return new String(body, StandardCharsets.UTF_8);
+    private HttpFetch.Response get(URI uri) {
+        HttpFetch.Response r = http.get(uri);
+        if (r.status() != 200) {
+            String why = r.header("Error-Message").or(() -> r.header("Error-Code")).orElse("");
+            throw AttestationException.of(Reason.DEVICE_ERROR, uri + " answered HTTP " + r.status() + (why.isEmpty() ? "" : " (" + why + ")"));
         }
-
-        String chain(String header) {
-            List<String> v = headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(header)).findFirst()
-                    .map(Map.Entry::getValue).orElse(List.of());
-            if (v.isEmpty()) {
-                throw AttestationException.of(Reason.DEVICE_ERROR, uri + " sent no " + header + " header");
-            }
-            return URLDecoder.decode(v.get(0), StandardCharsets.UTF_8);
-        }
+        return r;
     }
 
-    private Response get(URI uri) {
-        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        try {
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
-            try (InputStream in = r.body()) {
-                byte[] body = in.readNBytes(Collateral.MAX_JSON + 1);
-                if (r.statusCode() != 200) {
-                    String why = r.headers().firstValue("Error-Message").or(() -> r.headers().firstValue("Error-Code")).orElse("");
-                    throw AttestationException.of(Reason.DEVICE_ERROR, uri + " answered HTTP " + r.statusCode() + (why.isEmpty() ? "" : " (" + why + ")"));
-                }
-                if (body.length > Collateral.MAX_JSON) {
-                    throw AttestationException.tooLarge("collateral response from " + uri, body.length, Collateral.MAX_JSON);
-                }
-                return new Response(uri, body, r.headers().map());
-            }
-        } catch (java.net.http.HttpTimeoutException e) {
-            throw AttestationException.of(Reason.TIMEOUT, uri + " did not answer within " + timeout.toSeconds() + " s");
-        } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, "cannot fetch " + uri + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw AttestationException.of(Reason.INTERRUPTED, "interrupted fetching " + uri);
-        }
+    private static String text(HttpFetch.Response r) {
+        return new String(r.body(), StandardCharsets.UTF_8);
+    }
+
+    private static String chain(HttpFetch.Response r, String header) {
+        return URLDecoder.decode(r.header(header).orElseThrow(() -> AttestationException.of(Reason.DEVICE_ERROR,
+                r.uri() + " sent no " + header + " header")), StandardCharsets.UTF_8);
     }
 
     private Optional<Collateral> readCache(String key) {

@@ -1,0 +1,61 @@
+package dev.guestattest.core.fetch;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bounded HTTP GETs for collateral services (Intel PCS, AMD KDS): a timeout on connect and on the
+ * whole request, no redirects, a cap on the body, and typed errors for the network. Status codes
+ * are the caller's to judge.
+ */
+public final class HttpFetch {
+    private final HttpClient http;
+    private final Duration timeout;
+    private final int maxBody;
+
+    public HttpFetch(Duration timeout, int maxBody) {
+        this.timeout = timeout;
+        this.maxBody = maxBody;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** A response: status, body (at most the cap) and headers. */
+    public record Response(URI uri, int status, byte[] body, Map<String, List<String>> headers) {
+        public Optional<String> header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
+                    .flatMap(e -> e.getValue().stream().findFirst());
+        }
+    }
+
+    public Response get(URI uri) {
+        HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+        try {
+            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            try (InputStream in = r.body()) {
+                byte[] body = in.readNBytes(maxBody + 1);
+                if (body.length > maxBody) {
+                    throw AttestationException.tooLarge("response from " + uri, body.length, maxBody);
+                }
+                return new Response(uri, r.statusCode(), body, r.headers().map());
+            }
+        } catch (HttpTimeoutException e) {
+            throw AttestationException.of(Reason.TIMEOUT, uri + " did not answer within " + timeout.toMillis() + " ms");
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "cannot fetch " + uri + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AttestationException.of(Reason.INTERRUPTED, "interrupted fetching " + uri);
+        }
+    }
+}
