@@ -3,6 +3,9 @@ package dev.guestattest.cli;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
+import dev.guestattest.snp.emulator.SnpEmulatedProvider;
 import dev.guestattest.tdx.abi.TdReport;
 import dev.guestattest.tdx.emulator.EmulatedPlatform;
 import dev.guestattest.tdx.emulator.TdConfig;
@@ -21,13 +24,30 @@ import picocli.CommandLine.Option;
                 EmulatorCommand.CollateralCommand.class})
 final class EmulatorCommand {
     @Command(name = "root", mixinStandardHelpOptions = true,
-            description = "Print the emulator's root CA certificate (PEM on stdout, SHA-256 fingerprint on stderr).")
+            description = {"Print the emulator's root (PEM on stdout, SHA-256 fingerprint on stderr), to pass to verify --root:",
+                    "TDX: the root CA; SNP: the ARK followed by its ASK and ASVK."})
     static final class Root implements Callable<Integer> {
         @Mixin
         CommonOptions common;
 
+        @Option(names = "--tee", paramLabel = "tdx|snp", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
+        String tee;
+
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
+            if (tee.equals("snp")) {
+                EmulatedSnpPlatform chip = SnpEmulatedProvider.open(common.context()).chip();
+                for (java.security.cert.X509Certificate c : java.util.List.of(chip.arkCertificate(), chip.askCertificate(),
+                        chip.asvkCertificate())) {
+                    System.out.print(PemFiles.pem("CERTIFICATE", c.getEncoded()));
+                }
+                System.err.println("ARK sha256 fingerprint: " + java.util.HexFormat.of().formatHex(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(chip.arkCertificate().getEncoded())));
+                return Main.OK;
+            }
+            if (!tee.equals("tdx")) {
+                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx or snp");
+            }
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
                 System.out.print(tdx.platform().rootCertificatePem());
                 System.err.println("sha256 fingerprint: " + tdx.platform().rootFingerprint());

@@ -14,11 +14,21 @@ final class OutputFiles {
     }
 
     static void write(String option, Path target, byte[] content) {
+        write(option, target, content, false);
+    }
+
+    /** With {@code secret}, the file is created readable by its owner only, before any byte is written. */
+    static void write(String option, Path target, byte[] content, boolean secret) {
         Path abs = target.toAbsolutePath();
         Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
+            }
+            Files.deleteIfExists(tmp);
+            if (secret) {
+                Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
             }
             Files.write(tmp, content);
             try {

@@ -8,6 +8,16 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.snp.abi.AttestationReport;
+import dev.guestattest.snp.abi.CertTable;
+import dev.guestattest.snp.verify.AmdRoots;
+import dev.guestattest.snp.verify.KdsClient;
+import dev.guestattest.snp.verify.Product;
+import dev.guestattest.snp.verify.SnpCertificates;
+import dev.guestattest.snp.verify.SnpPolicy;
+import dev.guestattest.snp.verify.SnpVerification;
+import dev.guestattest.snp.verify.SnpVerifier;
 import dev.guestattest.tdx.verify.CollateralSource;
 import dev.guestattest.tdx.verify.PcsCollateralSource;
 import dev.guestattest.tdx.verify.TcbStatus;
@@ -39,17 +49,40 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verify a TDX quote as Intel's QVL does, offline: PCK chain to a trusted root, CRLs, QE report, quote",
-                "signature, TCB Info and QE Identity, TCB level, QE identity, DEBUG. Exit 0 trusted, 1 a check failed, 2 bad input."})
+        description = {"Verify evidence to the vendor's roots, offline. TDX as Intel's QVL does (PCK chain, CRLs, QE report, quote",
+                "signature, TCB Info and QE Identity, TCB level, QE identity, DEBUG); SEV-SNP to AMD's ARKs (chain, VCEK/VLEK TCB",
+                "and chip, report signature, policy). Exit 0 trusted, 1 a check failed (the line names it), 2 bad input."})
 final class VerifyCommand implements Callable<Integer> {
-    /** Quotes are a few KiB; this bounds what a bad path can make us read. */
-    private static final int MAX_QUOTE = 1 << 20;
-
-    @Option(names = "--tdx", paramLabel = "QUOTE", required = true, description = "The quote (binary)")
-    Path quote;
+    /** Evidence is a few KiB; this bounds what a bad path can make us read. */
+    private static final int MAX_EVIDENCE = 1 << 20;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
+    Evidence evidence;
+
+    static final class Evidence {
+        @Option(names = "--tdx", paramLabel = "QUOTE", description = "A TDX quote (binary)")
+        Path tdx;
+
+        @Option(names = "--snp", paramLabel = "REPORT", description = "An SEV-SNP attestation report (binary, 1184 bytes)")
+        Path snp;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
+
+    @Option(names = "--certs", paramLabel = "FILE|DIR",
+            description = "SNP: the certificate table (auxblob), a VCEK/VLEK (DER, or PEM followed by ASK and ARK), or a directory "
+                    + "with vcek.der or vlek.der and optionally cert_chain.pem")
+    Path certs;
+
+    @Option(names = "--kds", paramLabel = "URL", description = "SNP: fetch the VCEK from this KDS (e.g. https://kdsintf.amd.com), cached")
+    URI kds;
+
+    @Option(names = "--product", paramLabel = "NAME", description = "SNP: Milan, Genoa or Turin, for --kds with v2 reports")
+    String product;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "SNP: appraisal policy JSON (allow_debug, minimum_tcb, measurements, ...)")
+    Path policy;
 
     static final class Source {
         @Option(names = "--collateral", paramLabel = "FILE|DIR",
@@ -71,7 +104,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--at", paramLabel = "TIME", description = "Verify as of this instant, e.g. 2025-07-01T00:00:00Z (default: now)")
     String at;
 
-    @Option(names = "--root", paramLabel = "PEM", description = "Also trust this root (repeatable), e.g. the emulator's")
+    @Option(names = "--root", paramLabel = "PEM", description = "Also trust this root (repeatable), e.g. the emulator's; for SNP the"
+            + " file's first certificate is the ARK and the rest its intermediates (what 'emulator root --tee snp' prints)")
     List<Path> roots = new ArrayList<>();
 
     @Option(names = "--report-data", paramLabel = "HEX", description = "The 64-byte REPORTDATA the quote must carry")
@@ -89,6 +123,76 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        return evidence.tdx != null ? verifyTdx() : verifySnp();
+    }
+
+    private Integer verifySnp() throws IOException {
+        if (source != null) {
+            throw AttestationException.invalid("--collateral/--pcs", "apply to --tdx; SNP takes --certs or --kds");
+        }
+        byte[] report = read("--snp", evidence.snp);
+        SnpPolicy p = policy == null ? SnpPolicy.DEFAULT : SnpPolicy.fromJson(read("--policy", policy));
+        if (allowDebug) {
+            p = p.withAllowDebug(true);
+        }
+        if (reportData != null) {
+            p = p.withReportData(Bytes.fromHex("--report-data", reportData));
+        }
+        AmdRoots amd = AmdRoots.amd();
+        for (Path root : roots) {
+            List<X509Certificate> certsIn = certificates(root);
+            amd = amd.plus(certsIn.get(0), certsIn.subList(1, certsIn.size()));
+        }
+        SnpVerification v = SnpVerifier.builder().roots(amd).policy(p).clock(clock()).build().verify(report, snpCertificates(report));
+        if (json) {
+            ObjectNode n = resultJson(v.result(), v.verifiedAt());
+            v.product().ifPresent(pr -> n.put("product", pr.kdsName()));
+            v.claims().ifPresent(c -> n.set("claims", recordJson(c)));
+            System.out.println(n.toPrettyString());
+        } else {
+            printText(v.result(), v.product().map(Product::kdsName).orElse(""));
+        }
+        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+    }
+
+    private SnpCertificates snpCertificates(byte[] report) throws IOException {
+        if (kds != null) {
+            AttestationReport r = AttestationReport.parse(report);
+            Product pr = product != null ? Product.fromName(product).orElseThrow(() -> AttestationException.invalid("--product",
+                    "'" + product + "' is not Milan, Genoa or Turin")) : Product.fromReport(r).orElseThrow(() -> AttestationException.invalid(
+                    "--product", "the report (v" + r.version() + ") does not name its product; pass --product"));
+            KdsClient client = new KdsClient(kds, (stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("kds"),
+                    Duration.ofSeconds(20), 5, Duration.ofSeconds(1), Duration.ofSeconds(30), Clock.systemUTC());
+            return SnpCertificates.ofSigner(client.vcek(pr, r.chipId(), r.reportedTcb()));
+        }
+        if (certs == null) {
+            throw AttestationException.invalid("--certs", "SNP needs --certs (the auxblob or a VCEK) or --kds");
+        }
+        if (Files.isDirectory(certs)) {
+            Path signer = Files.exists(certs.resolve("vlek.der")) ? certs.resolve("vlek.der") : certs.resolve("vcek.der");
+            List<X509Certificate> chain = Files.exists(certs.resolve("cert_chain.pem")) ? certificates(certs.resolve("cert_chain.pem")) : List.of();
+            return new SnpCertificates(SnpCertificates.ofSigner(read("--certs", signer)).signer(), chain.stream().findFirst(),
+                    chain.stream().skip(1).findFirst());
+        }
+        byte[] data = read("--certs", certs);
+        if (data.length > 0 && data[0] == '-') {
+            List<X509Certificate> all = certificates(certs);
+            return new SnpCertificates(all.get(0), all.stream().skip(1).findFirst(), all.stream().skip(2).findFirst());
+        }
+        return data.length > 1 && data[0] == 0x30 && (data[1] & 0xff) == 0x82 ? SnpCertificates.ofSigner(data)
+                : SnpCertificates.fromTable(CertTable.parse(data));
+    }
+
+    private void printText(VerificationResult result, String what) {
+        result.checks().forEach(System.out::println);
+        System.out.println(result.trusted() ? "trusted" + (what.isEmpty() ? "" : " (" + what + ")")
+                : "NOT trusted: " + result.firstFailure().map(Check::toString).orElse("no checks").substring(5));
+    }
+
+    private Integer verifyTdx() throws IOException {
+        if (source == null) {
+            throw AttestationException.invalid("--tdx", "needs --collateral FILE|DIR or --pcs URL");
+        }
         Clock clock = clock();
         TdxVerifier.Builder b = TdxVerifier.builder().allowDebug(allowDebug).clock(clock);
         for (Path root : roots) {
@@ -107,13 +211,11 @@ final class VerifyCommand implements Callable<Integer> {
                         .resolve("collateral"), Duration.ofSeconds(20), clock)
                 : Files.isDirectory(source.collateral) ? CollateralSource.directory(source.collateral)
                 : CollateralSource.of(CollateralSource.file(source.collateral));
-        TdxVerification v = b.build().verify(readQuote(), collateral, expected);
+        TdxVerification v = b.build().verify(read("--tdx", evidence.tdx), collateral, expected);
         if (json) {
             System.out.println(toJson(v).toPrettyString());
         } else {
-            v.result().checks().forEach(System.out::println);
-            System.out.println(v.trusted() ? "trusted" + v.tcb().map(t -> " (" + t.status() + ")").orElse("")
-                    : "NOT trusted: " + v.result().firstFailure().map(Check::toString).orElse("no checks").substring(5));
+            printText(v.result(), v.tcb().map(t -> t.status().toString()).orElse(""));
         }
         return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
@@ -129,14 +231,14 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    private byte[] readQuote() throws IOException {
-        if (!Files.isRegularFile(quote)) {
-            throw AttestationException.invalid("--tdx", quote + " is not a readable file");
+    private static byte[] read(String option, Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw AttestationException.invalid(option, file + " is not a readable file");
         }
-        if (Files.size(quote) > MAX_QUOTE) {
-            throw AttestationException.tooLarge("--tdx", Files.size(quote), MAX_QUOTE);
+        if (Files.size(file) > MAX_EVIDENCE) {
+            throw AttestationException.tooLarge(option, Files.size(file), MAX_EVIDENCE);
         }
-        return Files.readAllBytes(quote);
+        return Files.readAllBytes(file);
     }
 
     private static List<X509Certificate> certificates(Path pem) {
@@ -156,12 +258,41 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    static ObjectNode toJson(TdxVerification v) {
+    /** A record as JSON: byte fields as hex, nested records as objects, the rest as Jackson writes them. */
+    private static ObjectNode recordJson(Record r) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode n = m.createObjectNode();
+        for (java.lang.reflect.RecordComponent c : r.getClass().getRecordComponents()) {
+            try {
+                Object v = c.getAccessor().invoke(r);
+                String name = c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
+                if (v instanceof Bytes b) {
+                    n.put(name, b.hex());
+                } else if (v instanceof Record nested && !(v instanceof AttestationReport.Firmware)) {
+                    n.set(name, recordJson(nested));
+                } else if (v instanceof AttestationReport.Firmware f) {
+                    n.put(name, f.toString());
+                } else {
+                    n.set(name, m.valueToTree(v));
+                }
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return n;
+    }
+
+    private static ObjectNode resultJson(VerificationResult result, Instant at) {
         ObjectNode n = new ObjectMapper().createObjectNode();
-        n.put("trusted", v.trusted());
-        n.put("verified_at", v.verifiedAt().toString());
+        n.put("trusted", result.trusted());
+        n.put("verified_at", at.toString());
         ArrayNode checks = n.putArray("checks");
-        v.result().checks().forEach(c -> checks.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail()));
+        result.checks().forEach(c -> checks.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail()));
+        return n;
+    }
+
+    static ObjectNode toJson(TdxVerification v) {
+        ObjectNode n = resultJson(v.result(), v.verifiedAt());
         v.tcb().ifPresent(t -> {
             ObjectNode tcb = n.putObject("tcb");
             tcb.put("status", t.status().intelName());

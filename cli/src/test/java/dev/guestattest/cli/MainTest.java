@@ -3,8 +3,6 @@ package dev.guestattest.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.guestattest.tdx.abi.Quote;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,29 +14,20 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
     @TempDir
     Path tmp;
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream oldOut;
-    private PrintStream oldErr;
+    private final CliRun cli = new CliRun();
 
     @BeforeEach
     void capture() {
-        oldOut = System.out;
-        oldErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        cli.capture();
     }
 
     @AfterEach
     void restore() {
-        System.setOut(oldOut);
-        System.setErr(oldErr);
+        cli.restore();
     }
 
     private int run(String... args) {
-        out.reset();
-        err.reset();
-        return Main.run(args);
+        return cli.run(args);
     }
 
     private String state() {
@@ -46,11 +35,11 @@ class MainTest {
     }
 
     private String stdout() {
-        return out.toString(StandardCharsets.UTF_8);
+        return cli.stdout();
     }
 
     private String stderr() {
-        return err.toString(StandardCharsets.UTF_8);
+        return cli.stderr();
     }
 
     @Test

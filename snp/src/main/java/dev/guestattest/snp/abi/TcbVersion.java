@@ -17,6 +17,11 @@ public record TcbVersion(long raw) {
                 }
             }
         }
+
+        @Override
+        public String toString() {
+            return "bl " + bootLoader + ", tee " + tee + ", snp " + snp + ", ucode " + microcode + (fmc != 0 ? ", fmc " + fmc : "");
+        }
     }
 
     public Parts parts(Layout layout) {
