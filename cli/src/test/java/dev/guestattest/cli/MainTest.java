@@ -3,7 +3,6 @@ package dev.guestattest.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.guestattest.tdx.abi.Quote;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
