@@ -166,4 +166,45 @@ class EmulatedSnpTest {
         assertThatThrownBy(() -> SnpEmulatedProvider.open(context.withSetting("snp.policy", "0x0")))
                 .hasMessageStartingWith("policy: 0x0000000000000000 must set bit 17");
     }
+
+    /** A CRL from the emulated ARK (signed RSASSA-PSS as AMD signs), revoking {@code serials}. */
+    private static byte[] crl(EmulatedSnpPlatform chip, java.time.Instant thisUpdate, java.time.Instant nextUpdate,
+                              java.math.BigInteger... serials) throws Exception {
+        var b = new org.bouncycastle.cert.X509v2CRLBuilder(org.bouncycastle.asn1.x500.X500Name.getInstance(
+                chip.arkCertificate().getSubjectX500Principal().getEncoded()), java.util.Date.from(thisUpdate));
+        b.setNextUpdate(java.util.Date.from(nextUpdate));
+        for (java.math.BigInteger s : serials) {
+            b.addCRLEntry(s, java.util.Date.from(thisUpdate), org.bouncycastle.asn1.x509.CRLReason.keyCompromise);
+        }
+        java.security.PrivateKey arkKey = dev.guestattest.core.state.PemFiles.readPrivateKey(chip.directory().resolve("ark.key"), "RSA");
+        return b.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withRSAandMGF1")
+                .setProvider(new org.bouncycastle.jce.provider.BouncyCastleProvider()).build(arkKey)).getEncoded();
+    }
+
+    @Test
+    void givenCrlsAreCheckedForFreshnessAndARevokedAsk() throws Exception {
+        SnpEmulatedProvider p = SnpEmulatedProvider.open(context);
+        EmulatedSnpPlatform chip = p.chip();
+        Report r = report(p, 0, new byte[64]);
+        SnpCertificates certs = SnpCertificates.fromTable(CertTable.parse(r.auxblob().toArray()));
+        AmdRoots roots = AmdRoots.amd().plus(chip.arkCertificate(), List.of(chip.askCertificate(), chip.asvkCertificate()));
+        java.time.Instant now = java.time.Instant.now();
+        java.util.function.Function<byte[], Check> revocation = crl -> SnpVerifier.builder().roots(roots).crl(crl).build()
+                .verify(r.outblob().toArray(), certs).result().check("chain.revocation").orElseThrow();
+        assertThat(revocation.apply(crl(chip, now.minusSeconds(60), now.plusSeconds(3600))).passed()).isTrue();
+        assertThat(revocation.apply(crl(chip, now.minusSeconds(60), now.plusSeconds(3600), chip.askCertificate().getSerialNumber())))
+                .satisfies(c -> {
+                    assertThat(c.passed()).isFalse();
+                    assertThat(c.detail()).contains("SEV-Milan").endsWith("is revoked");
+                });
+        assertThat(revocation.apply(crl(chip, now.minusSeconds(7200), now.minusSeconds(3600))).detail()).startsWith("the CRL is not fresh");
+        // a CRL from any other issuer cannot speak for this ARK: fail closed
+        var other = new org.bouncycastle.cert.X509v2CRLBuilder(new org.bouncycastle.asn1.x500.X500Name("CN=someone else"),
+                java.util.Date.from(now.minusSeconds(60)));
+        other.setNextUpdate(java.util.Date.from(now.plusSeconds(60)));
+        java.security.KeyPair k = java.security.KeyPairGenerator.getInstance("EC").generateKeyPair();
+        byte[] foreign = other.build(new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA").build(k.getPrivate()))
+                .getEncoded();
+        assertThat(revocation.apply(foreign).detail()).isEqualTo("CRLs were given, but none is the ARK's");
+    }
 }
