@@ -93,6 +93,11 @@ public final class EmulatedTd {
         return rtmrs.get(index);
     }
 
+    /** Re-reads the TD's state, picking up extends and resets made by other processes since. */
+    public synchronized void refresh() {
+        withFileLock(this::load);
+    }
+
     /** TDG.MR.REPORT for {@code reportData} (64 bytes). */
     public TdReport report(Bytes reportData) {
         reportData.checkLength("REPORTDATA", TdReport.REPORT_DATA_SIZE);
