@@ -24,6 +24,8 @@ public record ProviderContext(Path stateDir, Path configfsRoot, Path deviceDir, 
                               Map<String, String> settings, SecureRandom random, Clock clock) {
     public static final Path DEFAULT_CONFIGFS_ROOT = Path.of("/sys/kernel/config/tsm/report");
     public static final Duration DEFAULT_QUOTE_TIMEOUT = Duration.ofSeconds(30);
+    /** The part after a provider's name in {@code name:argument} (e.g. {@code tpm/swtpm:127.0.0.1:2321}). */
+    public static final String PROVIDER_ARGUMENT = "provider.argument";
 
     public ProviderContext {
         Objects.requireNonNull(stateDir, "stateDir");

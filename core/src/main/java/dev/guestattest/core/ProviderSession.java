@@ -22,8 +22,15 @@ public final class ProviderSession implements AutoCloseable {
     /** Opens the named provider, or the first real one available when {@code name} is empty. */
     public static ProviderSession open(Optional<String> name, ProviderContext context) {
         Providers providers = Providers.discover();
-        ProviderFactory factory = name.map(providers::byName).orElseGet(() -> providers.automatic(context));
-        return new ProviderSession(factory.create(context));
+        ProviderContext c = context;
+        Optional<String> base = name;
+        if (name.isPresent() && name.get().indexOf(':') > 0) { // name:argument, e.g. tpm/swtpm:HOST:PORT
+            int colon = name.get().indexOf(':');
+            base = Optional.of(name.get().substring(0, colon));
+            c = context.withSetting(ProviderContext.PROVIDER_ARGUMENT, name.get().substring(colon + 1));
+        }
+        ProviderFactory factory = base.map(providers::byName).orElseGet(() -> providers.automatic(context));
+        return new ProviderSession(factory.create(c));
     }
 
     public String providerName() {

@@ -1,0 +1,70 @@
+package dev.guestattest.tpm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * TPM evidence as GuestAttest's report outblob: the TPMS_ATTEST and TPMT_SIGNATURE exactly as the
+ * TPM marshalled them, the attestation key's TPMT_PUBLIC, and the values of the quoted PCRs.
+ */
+public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlgorithm bank, Map<Integer, Bytes> pcrs) {
+    public static final String FORMAT = "guestattest-tpm-quote/1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public TpmEvidence {
+        pcrs = new TreeMap<>(pcrs);
+    }
+
+    public byte[] toJson() {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("format", FORMAT);
+        n.put("attest", Base64.getEncoder().encodeToString(attest.toArray()));
+        n.put("signature", Base64.getEncoder().encodeToString(signature.toArray()));
+        n.put("ak_public", Base64.getEncoder().encodeToString(akPublic.toArray()));
+        n.put("pcr_bank", bank.label());
+        ObjectNode p = n.putObject("pcrs");
+        pcrs.forEach((k, v) -> p.put(Integer.toString(k), v.hex()));
+        return n.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static TpmEvidence fromJson(byte[] json) {
+        JsonNode n;
+        try {
+            n = JSON.readTree(json);
+        } catch (IOException e) {
+            throw AttestationException.invalid("TPM evidence", "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        if (n == null || !FORMAT.equals(n.path("format").asText())) {
+            throw AttestationException.invalid("TPM evidence", "format must be " + FORMAT);
+        }
+        Map<Integer, Bytes> pcrs = new TreeMap<>();
+        HashAlgorithm bank = HashAlgorithm.byLabel(n.path("pcr_bank").asText());
+        for (var it = n.path("pcrs").fields(); it.hasNext(); ) {
+            var e = it.next();
+            try {
+                pcrs.put(Integer.parseInt(e.getKey()), Bytes.fromHex("TPM evidence pcr " + e.getKey(), e.getValue().asText())
+                        .checkLength("TPM evidence pcr " + e.getKey(), bank.size()));
+            } catch (NumberFormatException x) {
+                throw AttestationException.invalid("TPM evidence pcrs", "'" + e.getKey() + "' is not a PCR number");
+            }
+        }
+        return new TpmEvidence(b64(n, "attest"), b64(n, "signature"), b64(n, "ak_public"), bank, pcrs);
+    }
+
+    private static Bytes b64(JsonNode n, String field) {
+        try {
+            return Bytes.of(Base64.getDecoder().decode(n.path(field).asText("")));
+        } catch (IllegalArgumentException e) {
+            throw AttestationException.invalid("TPM evidence " + field, "not base64");
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package dev.guestattest.tpm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.ProviderSession;
+import dev.guestattest.core.Report;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.tpm.abi.PcrSelection;
+import dev.guestattest.tpm.abi.Tpm2;
+import dev.guestattest.tpm.abi.TpmAttest;
+import dev.guestattest.tpm.client.Tpm;
+import dev.guestattest.tpm.client.TpmTransport;
+import dev.guestattest.tpm.verify.TpmVerifier;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real TPM: swtpm started on free loopback ports with its own state, stopped by PID. Cross-checked
+ * with tpm2-tools. .ci/run installs swtpm and tpm2-tools and sets GUEST_ATTEST_KERNEL_TESTS=required.
+ */
+class SwtpmQuoteTest {
+    @TempDir
+    static Path dir;
+    private static Process swtpm;
+    private static int port;
+
+    @BeforeAll
+    static void start() throws Exception {
+        boolean present = Files.isExecutable(Path.of("/usr/bin/swtpm"));
+        if (!present && "required".equals(System.getenv("GUEST_ATTEST_KERNEL_TESTS"))) {
+            throw new AssertionError("swtpm is not installed (apt-get install swtpm swtpm-tools tpm2-tools)");
+        }
+        assumeTrue(present, "swtpm is not installed");
+        port = freePortPair(); // tpm2-tools' swtpm TCTI expects the control port right after the data port
+        int ctrl = port + 1;
+        Files.createDirectories(dir.resolve("state"));
+        swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
+                "--ctrl", "type=tcp,port=" + ctrl + ",bindaddr=127.0.0.1", "--tpmstate", "dir=" + dir.resolve("state"),
+                "--flags", "not-need-init,startup-clear").redirectErrorStream(true).redirectOutput(dir.resolve("swtpm.log").toFile()).start();
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (true) {
+            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
+                probe.getOutputStream().flush();
+                break;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline || !swtpm.isAlive()) {
+                    throw new AssertionError("swtpm did not start: " + Files.readString(dir.resolve("swtpm.log")));
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (swtpm != null) {
+            swtpm.destroy(); // SIGTERM to its PID
+            if (!swtpm.waitFor(5, TimeUnit.SECONDS)) {
+                swtpm.destroyForcibly();
+            }
+        }
+    }
+
+    private static int freePortPair() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+                 ServerSocket b = new ServerSocket(a.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return a.getLocalPort();
+            } catch (IOException taken) {
+                // the next port was busy; try another pair
+            }
+        }
+        throw new IOException("no two adjacent free loopback ports");
+    }
+
+    private static Report report(byte[] nonce) {
+        try (ProviderSession s = ProviderSession.open(Optional.of("tpm/swtpm:127.0.0.1:" + port),
+                ProviderContext.defaults().withSetting("tpm.pcrs", "0-7,16"))) {
+            return s.report(ReportRequest.of(nonce));
+        }
+    }
+
+    @Test
+    void aQuoteThroughTheProviderVerifiesAndBindsTheNonceAndPcrs() {
+        byte[] nonce = new byte[64];
+        nonce[0] = 42;
+        TpmEvidence e = TpmEvidence.fromJson(report(nonce).outblob().toArray());
+        assertThat(e.pcrs().keySet()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 16);
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.of(nonce)), Optional.empty(), Optional.empty());
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.checks()).extracting(Check::name).containsExactly("quote.format", "quote.signature", "quote.nonce", "quote.pcr_digest");
+        // the same key every time: a primary key is derived from the hierarchy seed
+        assertThat(TpmEvidence.fromJson(report(nonce).outblob().toArray()).akPublic()).isEqualTo(e.akPublic());
+        assertThat(TpmVerifier.verify(e, Optional.of(Bytes.zeros(64)), Optional.empty(), Optional.empty()).failures())
+                .extracting(Check::name).containsExactly("quote.nonce");
+    }
+
+    @Test
+    void extendsShowInTheNextQuoteAndTamperedValuesAreCaught() {
+        byte[] expected16;
+        try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) { // swtpm serves one connection at a time
+            tpm.pcrExtend(16, Tpm2.ALG_SHA256, Bytes.of(HashAlgorithm.SHA256.hash("event".getBytes())));
+            expected16 = tpm.pcrRead(new PcrSelection(Tpm2.ALG_SHA256, new TreeSet<>(Set.of(16)))).get(16).toArray();
+        }
+        {
+            TpmEvidence e = TpmEvidence.fromJson(report(new byte[64]).outblob().toArray());
+            assertThat(e.pcrs().get(16).toArray()).isEqualTo(expected16);
+            var forged = new java.util.TreeMap<>(e.pcrs());
+            forged.put(16, Bytes.zeros(32));
+            TpmEvidence lie = new TpmEvidence(e.attest(), e.signature(), e.akPublic(), e.bank(), forged);
+            assertThat(TpmVerifier.verify(lie, Optional.empty(), Optional.empty(), Optional.empty()).failures())
+                    .extracting(Check::name).containsExactly("quote.pcr_digest");
+            byte[] attest = e.attest().toArray();
+            attest[attest.length - 1] ^= 1;
+            TpmEvidence bent = new TpmEvidence(Bytes.of(attest), e.signature(), e.akPublic(), e.bank(), e.pcrs());
+            assertThat(TpmVerifier.verify(bent, Optional.empty(), Optional.empty(), Optional.empty()).failures())
+                    .extracting(Check::name).contains("quote.signature");
+        }
+    }
+
+    @Test
+    void tpm2CheckquoteAcceptsGuestAttestsQuote() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/tpm2_checkquote")), "tpm2-tools is not installed");
+        byte[] nonce = new byte[64];
+        nonce[63] = 9;
+        TpmEvidence e = TpmEvidence.fromJson(report(nonce).outblob().toArray());
+        Path pub = Files.write(dir.resolve("ak.pub"), new dev.guestattest.tpm.abi.TpmWriter().tpm2b(e.akPublic().toArray()).toByteArray());
+        Path msg = Files.write(dir.resolve("quote.msg"), e.attest().toArray());
+        Path sig = Files.write(dir.resolve("quote.sig"), e.signature().toArray());
+        Process p = new ProcessBuilder("tpm2_checkquote", "-u", pub.toString(), "-m", msg.toString(), "-s", sig.toString(),
+                "-g", "sha256", "-q", Bytes.of(nonce).hex()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+    }
+
+    @Test
+    void guestAttestVerifiesAQuoteMadeByTpm2Tools() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/tpm2_quote")), "tpm2-tools is not installed");
+        String tcti = "swtpm:host=127.0.0.1,port=" + port;
+        Path ctx = dir.resolve("tools-ak.ctx");
+        run(List.of("tpm2_createprimary", "-T", tcti, "-C", "o", "-g", "sha256", "-G", "ecc256:ecdsa-sha256:null", "-a",
+                "fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign", "-c", ctx.toString()));
+        run(List.of("tpm2_readpublic", "-T", tcti, "-c", ctx.toString(), "-o", dir.resolve("tools-ak.pub").toString()));
+        run(List.of("tpm2_quote", "-T", tcti, "-c", ctx.toString(), "-l", "sha256:0,1,2", "-q", "00112233", "-m",
+                dir.resolve("tools.msg").toString(), "-s", dir.resolve("tools.sig").toString(), "-o", dir.resolve("tools.pcrs").toString(),
+                "-g", "sha256"));
+        run(List.of("tpm2_flushcontext", "-T", tcti, "-t"));
+        byte[] pub2b = Files.readAllBytes(dir.resolve("tools-ak.pub"));
+        Bytes akPublic = Bytes.of(pub2b, 2, pub2b.length - 2); // TPM2B_PUBLIC without its size
+        byte[] msg = Files.readAllBytes(dir.resolve("tools.msg"));
+        TpmAttest attest = TpmAttest.parse(msg);
+        java.util.Map<Integer, Bytes> values;
+        try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) {
+            values = tpm.pcrRead(attest.pcrSelection());
+        }
+        {
+            TpmEvidence e = new TpmEvidence(Bytes.of(msg), Bytes.of(Files.readAllBytes(dir.resolve("tools.sig"))), akPublic,
+                    HashAlgorithm.SHA256, values);
+            VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("nonce", "00112233")), Optional.empty(), Optional.empty());
+            assertThat(v.failures()).isEmpty();
+        }
+    }
+
+    private static void run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", cmd) + ": " + out).isZero();
+    }
+}
