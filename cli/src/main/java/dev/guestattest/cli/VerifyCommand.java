@@ -9,6 +9,7 @@ import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
@@ -19,6 +20,8 @@ import dev.guestattest.snp.verify.SnpPolicy;
 import dev.guestattest.snp.verify.SnpVerification;
 import dev.guestattest.snp.verify.SnpVerifier;
 import dev.guestattest.tdx.verify.CollateralSource;
+import dev.guestattest.tpm.TpmEvidence;
+import dev.guestattest.tpm.verify.TpmVerifier;
 import dev.guestattest.tdx.verify.PcsCollateralSource;
 import dev.guestattest.tdx.verify.TcbStatus;
 import dev.guestattest.tdx.verify.TdClaims;
@@ -65,7 +68,13 @@ final class VerifyCommand implements Callable<Integer> {
 
         @Option(names = "--snp", paramLabel = "REPORT", description = "An SEV-SNP attestation report (binary, 1184 bytes)")
         Path snp;
+
+        @Option(names = "--tpm", paramLabel = "EVIDENCE", description = "TPM evidence (the JSON a tpm/* provider writes)")
+        Path tpm;
     }
+
+    @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
+    Path eventlog;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
@@ -123,7 +132,21 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        return evidence.tdx != null ? verifyTdx() : verifySnp();
+        return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : verifyTpm();
+    }
+
+    private Integer verifyTpm() throws IOException {
+        TpmEvidence e = TpmEvidence.fromJson(read("--tpm", evidence.tpm));
+        Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        Optional<Tcg2Log> log = eventlog == null ? Optional.empty()
+                : Optional.of(Tcg2Log.parse(Files.readAllBytes(eventlog), dev.guestattest.core.eventlog.Event.IndexKind.PCR));
+        VerificationResult v = TpmVerifier.verify(e, nonce, Optional.empty(), log);
+        if (json) {
+            System.out.println(resultJson(v, Instant.now()).toPrettyString());
+        } else {
+            printText(v, "TPM quote");
+        }
+        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Integer verifySnp() throws IOException {

@@ -259,4 +259,26 @@ class MainTest {
                 vectors + "/intel-tdx/dcap-qvl/tdx_quote_v4_collateral.json", "--at", "2025-07-19T10:00:36Z")).isEqualTo(1);
         assertThat(stdout()).contains("NOT trusted: collateral.pck_crl: pck_crl is stale: its nextUpdate 2025-07-19T10:00:35Z has passed");
     }
+
+    @Test
+    void mrExtendLogsFirstAndEventlogReplaysToTheRegister() {
+        Path log = tmp.resolve("rtmr3.cel");
+        assertThat(run("mr", "extend", "rtmr3", "--provider", "tdx/emulated", "--state-dir", state(), "--event", "boot workload",
+                "--log", log.toString())).as(stderr()).isZero();
+        assertThat(run("mr", "extend", "rtmr3", "--provider", "tdx/emulated", "--state-dir", state(), "--digest-hex", "ab".repeat(48),
+                "--log", log.toString())).isZero();
+        assertThat(run("mr", "read", "rtmr3", "--provider", "tdx/emulated", "--state-dir", state())).isZero();
+        String value = stdout().strip();
+        assertThat(run("eventlog", "replay", "--bank", "sha384", log.toString())).isZero();
+        assertThat(stdout()).isEqualTo("4 " + value + System.lineSeparator());
+        assertThat(run("eventlog", "show", log.toString())).isZero();
+        assertThat(stdout().lines()).hasSize(2);
+        assertThat(run("mr", "extend", "mrtd", "--provider", "tdx/emulated", "--state-dir", state(), "--event", "x", "--log",
+                log.toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("guest-attest: register mrtd: is read-only");
+        assertThat(run("mr", "extend", "rtmr0", "--provider", "tdx/emulated", "--state-dir", state(), "--digest-hex", "ab", "--log",
+                log.toString())).isEqualTo(2);
+        assertThat(run("eventlog", "replay", "--format", "tcg2", log.toString())).isEqualTo(2);
+        assertThat(stderr()).startsWith("guest-attest: event log").contains("at offset");
+    }
 }

@@ -14,6 +14,11 @@ public interface ReportProvider {
     boolean emulated();
 
     /** The lowest privilege level this provider accepts. */
+    /** The provider's measurement registers (tsm-mr), when it has any. */
+    default java.util.Optional<dev.guestattest.core.mr.MeasurementRegisters> measurementRegisters() {
+        return java.util.Optional.empty();
+    }
+
     default int privlevelFloor() {
         return 0;
     }

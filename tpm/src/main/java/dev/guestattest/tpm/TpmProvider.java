@@ -64,6 +64,11 @@ public final class TpmProvider implements ReportProvider {
     }
 
     @Override
+    public java.util.Optional<dev.guestattest.core.mr.MeasurementRegisters> measurementRegisters() {
+        return java.util.Optional.of(new TpmPcrRegisters(connect));
+    }
+
+    @Override
     public boolean emulated() {
         return emulated;
     }

@@ -54,6 +54,16 @@ public final class MeasurementLog {
         return registers.extend(register, digest);
     }
 
+    /** Logs then extends a digest measured elsewhere; the event's content names it. */
+    public synchronized Bytes extendDigest(String register, int index, String description, Bytes digest) {
+        MeasurementRegister r = registers.checkExtend(register, digest);
+        HashAlgorithm alg = r.algorithm().orElseThrow();
+        Event e = new Event(events().size(), indexKind, index, CelTlv.CONTENT_GUEST_ATTEST, List.of(new Event.Digest(alg, digest)),
+                content(description, Bytes.EMPTY));
+        append(CelTlv.encode(e));
+        return registers.extend(register, digest);
+    }
+
     public synchronized List<Event> events() {
         if (!Files.exists(file)) {
             return List.of();

@@ -71,6 +71,11 @@ public final class TdxEmulatedProvider implements ReportProvider, TdxGuest, Auto
     }
 
     @Override
+    public java.util.Optional<dev.guestattest.core.mr.MeasurementRegisters> measurementRegisters() {
+        return java.util.Optional.of(new EmulatedTdRegisters(td));
+    }
+
+    @Override
     public boolean emulated() {
         return true;
     }

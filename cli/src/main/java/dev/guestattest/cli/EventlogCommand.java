@@ -1,0 +1,93 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.eventlog.CelJson;
+import dev.guestattest.core.eventlog.CelTlv;
+import dev.guestattest.core.eventlog.Event;
+import dev.guestattest.core.eventlog.Replay;
+import dev.guestattest.core.eventlog.Tcg2Log;
+import dev.guestattest.core.mr.HashAlgorithm;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "eventlog", mixinStandardHelpOptions = true, description = "Read measurement logs and replay them into register values.",
+        subcommands = {EventlogCommand.Show.class, EventlogCommand.ReplayCmd.class})
+final class EventlogCommand {
+    static final int MAX_LOG = 64 << 20;
+
+    /** The log and its encoding. */
+    static final class Input {
+        @Parameters(index = "0", paramLabel = "FILE")
+        Path file;
+
+        @Option(names = "--format", paramLabel = "F", defaultValue = "cel-tlv",
+                description = "cel-tlv, cel-json, ccel (the CCEL log area) or tcg2 (UEFI crypto-agile); default ${DEFAULT-VALUE}")
+        String format;
+
+        List<Event> events() throws IOException {
+            return switch (format) {
+                case "cel-tlv" -> CelTlv.parse(read());
+                case "cel-json" -> CelJson.read(read());
+                case "ccel" -> Tcg2Log.parse(read(), Event.IndexKind.CC_MR).events();
+                case "tcg2" -> Tcg2Log.parse(read(), Event.IndexKind.PCR).events();
+                default -> throw AttestationException.invalid("--format", "'" + format + "' is not cel-tlv, cel-json, ccel or tcg2");
+            };
+        }
+
+        byte[] read() throws IOException {
+            if (!Files.isRegularFile(file)) {
+                throw AttestationException.invalid("FILE", file + " is not a readable file");
+            }
+            if (Files.size(file) > MAX_LOG) {
+                throw AttestationException.tooLarge("FILE", Files.size(file), MAX_LOG);
+            }
+            return Files.readAllBytes(file);
+        }
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "One line per event: number, index, type, digests.")
+    static final class Show implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Input input;
+
+        @Override
+        public Integer call() throws IOException {
+            for (Event e : input.events()) {
+                StringBuilder d = new StringBuilder();
+                e.digests().forEach(x -> d.append(' ').append(x.algorithm().label()).append(':').append(x.value().hex(), 0, 16).append("..."));
+                System.out.printf("%4d %s %-3d type 0x%x%s (%d bytes)%n", e.recnum(), e.indexKind().name().toLowerCase(java.util.Locale.ROOT),
+                        e.index(), e.type(), d, e.data().length());
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "replay", mixinStandardHelpOptions = true, description = "The register values the log produces, one bank.")
+    static final class ReplayCmd implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        Input input;
+
+        @Option(names = "--bank", paramLabel = "ALG", description = "sha1, sha256, sha384 (default: sha384 for ccel, sha256 otherwise)")
+        String bank;
+
+        @Override
+        public Integer call() throws IOException {
+            HashAlgorithm alg = bank != null ? HashAlgorithm.byLabel(bank) : input.format.equals("ccel") ? HashAlgorithm.SHA384 : HashAlgorithm.SHA256;
+            Map<Integer, Bytes> regs = switch (input.format) {
+                case "ccel" -> Tcg2Log.parse(input.read(), Event.IndexKind.CC_MR).replay(alg);
+                case "tcg2" -> Tcg2Log.parse(input.read(), Event.IndexKind.PCR).replay(alg);
+                default -> Replay.replay(input.events(), alg, Map.of());
+            };
+            regs.forEach((i, v) -> System.out.println(i + " " + v.hex()));
+            return Main.OK;
+        }
+    }
+}
