@@ -25,6 +25,8 @@ public final class MeasurementLog {
     private final Path file;
     private final MeasurementRegisters registers;
     private final Event.IndexKind indexKind;
+    /** The next record number; counted from the file once, then kept (this object is the file's only writer). */
+    private long next = -1;
 
     public MeasurementLog(Path file, MeasurementRegisters registers, Event.IndexKind indexKind) {
         this.file = file;
@@ -49,16 +51,23 @@ public final class MeasurementLog {
         Bytes content = content(description, data);
         Bytes digest = Bytes.of(alg.hash(new CelTlv.Tlv(CelTlv.CONTENT_GUEST_ATTEST, content).encode()));
         registers.checkExtend(register, digest);
-        Event e = new Event(events().size(), indexKind, index, CelTlv.CONTENT_GUEST_ATTEST, List.of(new Event.Digest(alg, digest)), content);
+        Event e = new Event(nextRecnum(), indexKind, index, CelTlv.CONTENT_GUEST_ATTEST, List.of(new Event.Digest(alg, digest)), content);
         append(CelTlv.encode(e));
         return registers.extend(register, digest);
+    }
+
+    private long nextRecnum() {
+        if (next < 0) {
+            next = events().size();
+        }
+        return next;
     }
 
     /** Logs then extends a digest measured elsewhere; the event's content names it. */
     public synchronized Bytes extendDigest(String register, int index, String description, Bytes digest) {
         MeasurementRegister r = registers.checkExtend(register, digest);
         HashAlgorithm alg = r.algorithm().orElseThrow();
-        Event e = new Event(events().size(), indexKind, index, CelTlv.CONTENT_GUEST_ATTEST, List.of(new Event.Digest(alg, digest)),
+        Event e = new Event(nextRecnum(), indexKind, index, CelTlv.CONTENT_GUEST_ATTEST, List.of(new Event.Digest(alg, digest)),
                 content(description, Bytes.EMPTY));
         append(CelTlv.encode(e));
         return registers.extend(register, digest);
@@ -89,6 +98,7 @@ public final class MeasurementLog {
                 }
                 ch.force(true); // durable before the register moves
             }
+            next++;
         } catch (IOException e) {
             throw AttestationException.of(Reason.IO_ERROR, "event log: cannot append to " + file + " (nothing was extended): " + e.getMessage());
         }
