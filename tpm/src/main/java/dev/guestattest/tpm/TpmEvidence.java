@@ -14,9 +14,11 @@ import java.util.TreeMap;
 
 /**
  * TPM evidence as GuestAttest's report outblob: the TPMS_ATTEST and TPMT_SIGNATURE exactly as the
- * TPM marshalled them, the attestation key's TPMT_PUBLIC, and the values of the quoted PCRs.
+ * TPM marshalled them, the attestation key's TPMT_PUBLIC, the values of the quoted PCRs, and the
+ * EK certificate when the TPM has one.
  */
-public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlgorithm bank, Map<Integer, Bytes> pcrs) {
+public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlgorithm bank, Map<Integer, Bytes> pcrs,
+                          java.util.Optional<Bytes> ekCertificate) {
     public static final String FORMAT = "guestattest-tpm-quote/1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,6 +35,7 @@ public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlg
         n.put("pcr_bank", bank.label());
         ObjectNode p = n.putObject("pcrs");
         pcrs.forEach((k, v) -> p.put(Integer.toString(k), v.hex()));
+        ekCertificate.ifPresent(c -> n.put("ek_certificate", Base64.getEncoder().encodeToString(c.toArray())));
         return n.toPrettyString().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -57,7 +60,8 @@ public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlg
                 throw AttestationException.invalid("TPM evidence pcrs", "'" + e.getKey() + "' is not a PCR number");
             }
         }
-        return new TpmEvidence(b64(n, "attest"), b64(n, "signature"), b64(n, "ak_public"), bank, pcrs);
+        return new TpmEvidence(b64(n, "attest"), b64(n, "signature"), b64(n, "ak_public"), bank, pcrs,
+                n.has("ek_certificate") ? java.util.Optional.of(b64(n, "ek_certificate")) : java.util.Optional.empty());
     }
 
     private static Bytes b64(JsonNode n, String field) {

@@ -58,6 +58,17 @@ public final class TpmProvider implements ReportProvider {
         return out;
     }
 
+    /** The first EK certificate the TPM holds in TCG's NV indexes, if any. */
+    private static java.util.Optional<Bytes> ekCertificate(Tpm tpm) {
+        for (long index : Tpm2.EK_CERT_INDEXES) {
+            java.util.Optional<Integer> size = tpm.nvSize(index);
+            if (size.isPresent()) {
+                return java.util.Optional.of(tpm.nvRead(index, size.get()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
     @Override
     public String name() {
         return name;
@@ -88,7 +99,7 @@ public final class TpmProvider implements ReportProvider {
                 Tpm.Quoted q = tpm.quote(ak.handle(), request.inblob(), selection);
                 Map<Integer, Bytes> values = tpm.pcrRead(selection);
                 return ReportBlobs.of(new TpmEvidence(q.attest(), Bytes.of(q.signature().encode()), ak.publicArea().encoded(),
-                        HashAlgorithm.SHA256, values).toJson());
+                        HashAlgorithm.SHA256, values, ekCertificate(tpm)).toJson());
             } finally {
                 tpm.flush(ak.handle());
             }

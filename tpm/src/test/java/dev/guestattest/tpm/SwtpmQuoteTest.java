@@ -52,6 +52,12 @@ class SwtpmQuoteTest {
         port = freePortPair(); // tpm2-tools' swtpm TCTI expects the control port right after the data port
         int ctrl = port + 1;
         Files.createDirectories(dir.resolve("state"));
+        // manufacture the TPM as a vendor would: EK and its certificate from swtpm's local CA, in NV
+        Process setup = new ProcessBuilder("swtpm_setup", "--tpm2", "--tpmstate", dir.resolve("state").toString(), "--create-ek-cert",
+                "--overwrite").redirectErrorStream(true).redirectOutput(dir.resolve("setup.log").toFile()).start();
+        if (!setup.waitFor(120, TimeUnit.SECONDS) || setup.exitValue() != 0) {
+            throw new AssertionError("swtpm_setup failed: " + Files.readString(dir.resolve("setup.log")));
+        }
         swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
                 "--ctrl", "type=tcp,port=" + ctrl + ",bindaddr=127.0.0.1", "--tpmstate", "dir=" + dir.resolve("state"),
                 "--flags", "not-need-init,startup-clear").redirectErrorStream(true).redirectOutput(dir.resolve("swtpm.log").toFile()).start();
@@ -125,12 +131,12 @@ class SwtpmQuoteTest {
             assertThat(e.pcrs().get(16).toArray()).isEqualTo(expected16);
             var forged = new java.util.TreeMap<>(e.pcrs());
             forged.put(16, Bytes.zeros(32));
-            TpmEvidence lie = new TpmEvidence(e.attest(), e.signature(), e.akPublic(), e.bank(), forged);
+            TpmEvidence lie = new TpmEvidence(e.attest(), e.signature(), e.akPublic(), e.bank(), forged, e.ekCertificate());
             assertThat(TpmVerifier.verify(lie, Optional.empty(), Optional.empty(), Optional.empty()).failures())
                     .extracting(Check::name).containsExactly("quote.pcr_digest");
             byte[] attest = e.attest().toArray();
             attest[attest.length - 1] ^= 1;
-            TpmEvidence bent = new TpmEvidence(Bytes.of(attest), e.signature(), e.akPublic(), e.bank(), e.pcrs());
+            TpmEvidence bent = new TpmEvidence(Bytes.of(attest), e.signature(), e.akPublic(), e.bank(), e.pcrs(), e.ekCertificate());
             assertThat(TpmVerifier.verify(bent, Optional.empty(), Optional.empty(), Optional.empty()).failures())
                     .extracting(Check::name).contains("quote.signature");
         }
@@ -174,10 +180,51 @@ class SwtpmQuoteTest {
         }
         {
             TpmEvidence e = new TpmEvidence(Bytes.of(msg), Bytes.of(Files.readAllBytes(dir.resolve("tools.sig"))), akPublic,
-                    HashAlgorithm.SHA256, values);
+                    HashAlgorithm.SHA256, values, Optional.empty());
             VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("nonce", "00112233")), Optional.empty(), Optional.empty());
             assertThat(v.failures()).isEmpty();
         }
+    }
+
+    @Test
+    void theEvidenceCarriesTheEkCertificateWhichChainsToTheManufacturersCa() throws Exception {
+        TpmEvidence e = TpmEvidence.fromJson(report(new byte[64]).outblob().toArray());
+        assertThat(e.ekCertificate()).isPresent();
+        List<java.security.cert.X509Certificate> roots = new java.util.ArrayList<>();
+        for (String f : List.of("/var/lib/swtpm-localca/issuercert.pem", "/var/lib/swtpm-localca/swtpm-localca-rootca-cert.pem")) {
+            roots.add((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(Files.newInputStream(Path.of(f))));
+        }
+        VerificationResult v = TpmVerifier.verify(e, Optional.empty(), Optional.of(e.akPublic()), Optional.empty(), roots);
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.check("ek.chain").orElseThrow().detail()).contains("the AK is not bound to it");
+        assertThat(TpmVerifier.verify(e, Optional.empty(), Optional.empty(), Optional.empty(), roots.subList(1, 2)).failures())
+                .extracting(Check::name).containsExactly("ek.chain");
+        try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) {
+            assertThat(tpm.manufacturer()).isEqualTo("IBM");
+        }
+    }
+
+    @Test
+    void rsaAttestationKeysQuoteAndVerifyToo() {
+        Tpm.Key ak;
+        Tpm.Quoted q;
+        java.util.Map<Integer, Bytes> values;
+        PcrSelection sel = new PcrSelection(Tpm2.ALG_SHA256, new TreeSet<>(Set.of(0, 1)));
+        try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) {
+            ak = tpm.createPrimary(Tpm2.RH_OWNER, dev.guestattest.tpm.abi.TpmPublic.rsaAttestationKeyTemplate());
+            try {
+                q = tpm.quote(ak.handle(), Bytes.fromHex("n", "0102"), sel);
+                values = tpm.pcrRead(sel);
+            } finally {
+                tpm.flush(ak.handle());
+            }
+        }
+        TpmEvidence e = new TpmEvidence(q.attest(), Bytes.of(q.signature().encode()), ak.publicArea().encoded(), HashAlgorithm.SHA256,
+                values, Optional.empty());
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("n", "0102")), Optional.empty(), Optional.empty());
+        assertThat(v.failures()).isEmpty();
+        assertThat(v.check("quote.signature").orElseThrow().detail()).contains("RSASSA");
     }
 
     private static void run(List<String> cmd) throws Exception {

@@ -15,6 +15,9 @@ public final class Tpm2 {
     public static final long CC_PCR_READ = 0x17E;
     public static final long CC_PCR_EXTEND = 0x182;
     public static final long CC_NV_READ = 0x14E;
+    public static final long CC_GET_CAPABILITY = 0x17A;
+    /** Where TCG's EK credential profile keeps EK certificates: RSA 2048, ECC P-256, ECC P-384. */
+    public static final long[] EK_CERT_INDEXES = {0x01C00002L, 0x01C0000AL, 0x01C00016L};
     public static final long CC_NV_READ_PUBLIC = 0x169;
 
     public static final long RH_OWNER = 0x40000001L;

@@ -93,6 +93,50 @@ public final class Tpm implements AutoCloseable {
         return TpmPublic.parse(r.tpm2b("outPublic", 1024).toArray());
     }
 
+    /** TPM2_GetCapability(TPM_PROPERTIES, TPM_PT_MANUFACTURER): the vendor's ID without padding, e.g. "IBM" for swtpm. */
+    public String manufacturer() {
+        byte[] params = new TpmWriter().u32(6).u32(0x105).u32(1).toByteArray(); // TPM_CAP_TPM_PROPERTIES, TPM_PT_MANUFACTURER
+        TpmReader r = ok("GetCapability", send(Tpm2.ST_NO_SESSIONS, Tpm2.CC_GET_CAPABILITY, params, false));
+        r.u8("moreData");
+        r.u32("capability");
+        long count = r.u32("count");
+        if (count < 1 || r.u32("property") != 0x105) {
+            throw AttestationException.of(Reason.DEVICE_ERROR, "GetCapability did not return TPM_PT_MANUFACTURER");
+        }
+        long v = r.u32("value");
+        byte[] id = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+        return new String(id, java.nio.charset.StandardCharsets.US_ASCII).replace("\0", "").strip();
+    }
+
+    /** The size of an NV index's data, or empty when the index is not defined. */
+    public java.util.Optional<Integer> nvSize(long index) {
+        Response resp = send(Tpm2.ST_NO_SESSIONS, Tpm2.CC_NV_READ_PUBLIC, new TpmWriter().u32(index).toByteArray(), false);
+        if ((resp.code & 0xff) == 0x8b) { // TPM_RC_HANDLE: no such index
+            return java.util.Optional.empty();
+        }
+        TpmReader r = ok("NV_ReadPublic", resp);
+        r.u16("nvPublic.size");
+        r.u32("nvIndex");
+        r.u16("nameAlg");
+        r.u32("attributes");
+        r.tpm2b("authPolicy", 64);
+        return java.util.Optional.of(r.u16("dataSize"));
+    }
+
+    /** NV_Read of a whole index with owner authorization (the empty owner password), 512 bytes at a time. */
+    public Bytes nvRead(long index, int size) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int offset = 0; offset < size; offset += 512) {
+            int n = Math.min(512, size - offset);
+            byte[] auth = new TpmWriter().u32(Tpm2.RS_PW).u16(0).u8(0).u16(0).toByteArray();
+            byte[] body = new TpmWriter().u32(Tpm2.RH_OWNER).u32(index).u32(auth.length).bytes(auth).u16(n).u16(offset).toByteArray();
+            TpmReader r = ok("NV_Read", send(Tpm2.ST_SESSIONS, Tpm2.CC_NV_READ, body, true));
+            r.u32("parameterSize");
+            out.writeBytes(r.tpm2b("data", 1024).toArray());
+        }
+        return Bytes.of(out.toByteArray());
+    }
+
     public void flush(long handle) {
         ok("FlushContext", send(Tpm2.ST_NO_SESSIONS, Tpm2.CC_FLUSH_CONTEXT, new TpmWriter().u32(handle).toByteArray(), false));
     }

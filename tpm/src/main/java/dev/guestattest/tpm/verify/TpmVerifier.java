@@ -29,6 +29,16 @@ public final class TpmVerifier {
     }
 
     public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log) {
+        return verify(e, nonce, pinnedAk, log, List.of());
+    }
+
+    /**
+     * As above, and with {@code ekRoots} the EK certificate must chain to one of them. That vouches
+     * for the TPM; binding the AK to that EK needs credential activation, which GuestAttest does not
+     * do yet, so pin the AK ({@code pinnedAk}) or trust it by other means.
+     */
+    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log,
+                                            List<java.security.cert.X509Certificate> ekRoots) {
         List<Check> checks = new ArrayList<>();
         TpmAttest attest;
         TpmPublic ak;
@@ -49,7 +59,45 @@ public final class TpmVerifier {
                 : Check.fail("quote.nonce", "extraData is " + attest.extraData().hex() + ", expected " + n.hex())));
         checks.add(pcrDigest(attest, e));
         log.ifPresent(l -> checks.add(replay(l, e)));
+        if (!ekRoots.isEmpty()) {
+            checks.add(ekChain(e, ekRoots));
+        }
         return new VerificationResult(checks);
+    }
+
+    private static Check ekChain(TpmEvidence e, List<java.security.cert.X509Certificate> roots) {
+        if (e.ekCertificate().isEmpty()) {
+            return Check.fail("ek.chain", "the evidence carries no EK certificate");
+        }
+        java.security.cert.X509Certificate cert;
+        try {
+            cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new java.io.ByteArrayInputStream(e.ekCertificate().get().toArray()));
+        } catch (GeneralSecurityException x) {
+            return Check.fail("ek.chain", "the EK certificate is not X.509: " + x.getMessage());
+        }
+        for (int depth = 0; depth < 8; depth++) {
+            java.security.cert.X509Certificate current = cert;
+            Optional<java.security.cert.X509Certificate> issuer = roots.stream()
+                    .filter(r -> r.getSubjectX500Principal().equals(current.getIssuerX500Principal())).filter(r -> {
+                        try {
+                            current.verify(r.getPublicKey());
+                            current.checkValidity();
+                            return true;
+                        } catch (GeneralSecurityException x) {
+                            return false;
+                        }
+                    }).findFirst();
+            if (issuer.isEmpty()) {
+                return Check.fail("ek.chain", "no configured certificate issued '" + current.getIssuerX500Principal().getName() + "'");
+            }
+            if (issuer.get().getSubjectX500Principal().equals(issuer.get().getIssuerX500Principal())) {
+                return Check.pass("ek.chain", "the EK certificate chains to '" + issuer.get().getSubjectX500Principal().getName()
+                        + "' (vouches for the TPM; the AK is not bound to it without credential activation)");
+            }
+            cert = issuer.get();
+        }
+        return Check.fail("ek.chain", "the chain is longer than 8 certificates");
     }
 
     private static Check signature(TpmAttest attest, TpmEvidence e, TpmPublic ak, TpmSignature sig) {
