@@ -114,7 +114,8 @@ final class VerifyCommand implements Callable<Integer> {
     String at;
 
     @Option(names = "--root", paramLabel = "PEM", description = "Also trust this root (repeatable), e.g. the emulator's; for SNP the"
-            + " file's first certificate is the ARK and the rest its intermediates (what 'emulator root --tee snp' prints)")
+            + " file's first certificate is the ARK and the rest its intermediates (what 'emulator root --tee snp' prints); for TPM the"
+            + " EK certificate's CA chain")
     List<Path> roots = new ArrayList<>();
 
     @Option(names = "--report-data", paramLabel = "HEX", description = "The 64-byte REPORTDATA the quote must carry")
@@ -140,7 +141,11 @@ final class VerifyCommand implements Callable<Integer> {
         Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
         Optional<Tcg2Log> log = eventlog == null ? Optional.empty()
                 : Optional.of(Tcg2Log.parse(Files.readAllBytes(eventlog), dev.guestattest.core.eventlog.Event.IndexKind.PCR));
-        VerificationResult v = TpmVerifier.verify(e, nonce, Optional.empty(), log);
+        List<X509Certificate> ekRoots = new ArrayList<>();
+        for (Path root : roots) {
+            ekRoots.addAll(certificates(root));
+        }
+        VerificationResult v = TpmVerifier.verify(e, nonce, Optional.empty(), log, ekRoots);
         if (json) {
             System.out.println(resultJson(v, Instant.now()).toPrettyString());
         } else {
