@@ -87,4 +87,27 @@ class SecureExecutionTest {
         assertThatThrownBy(() -> UvAttest.attest(1, 0, 2, 3, 0, Bytes.EMPTY)).hasMessageStartingWith("ARCB: 0 bytes");
         assertThatThrownBy(() -> UvAttest.attest(1, 10, 2, 3, 0, Bytes.of(new byte[257]))).hasMessage("user data: 257 bytes exceeds the limit of 256 bytes");
     }
+
+    @Test
+    void theEmulatedProviderCarriesUserDataAsInblobAndTheRequestAsASetting(@org.junit.jupiter.api.io.TempDir java.nio.file.Path state)
+            throws Exception {
+        dev.guestattest.core.ProviderContext ctx = dev.guestattest.core.ProviderContext.defaults().withStateDir(state);
+        dev.guestattest.s390.emulator.S390EmulatedProvider p = dev.guestattest.s390.emulator.S390EmulatedProvider.open(ctx);
+        Bytes nonce = Bytes.fromHex("n", "5a".repeat(16));
+        EmulatedUltravisor.Request req = EmulatedUltravisor.request(p.ultravisor().hostPublicKey(), Optional.of(nonce), new SecureRandom());
+        java.nio.file.Path arcb = java.nio.file.Files.write(state.resolve("my.arcb"), req.arcb());
+        try (dev.guestattest.core.ProviderSession s = dev.guestattest.core.ProviderSession.open(Optional.of("s390/emulated"),
+                ctx.withSetting("s390.arcb", arcb.toString()))) {
+            byte[] out = s.report(dev.guestattest.core.ReportRequest.of("hello SE".getBytes())).outblob().toArray();
+            JsonNode r = new ObjectMapper().readTree(out);
+            SeMeasurement m = new SeMeasurement(p.ultravisor().image(), Bytes.fromHex("cuid", r.get("config_uid").asText()),
+                    Bytes.of("hello SE".getBytes()), Optional.of(nonce), Bytes.EMPTY);
+            assertThat(m.matches(req.measurementKey(), Bytes.fromHex("m", r.get("measurement").asText()))).isTrue();
+        }
+        try (dev.guestattest.core.ProviderSession s = dev.guestattest.core.ProviderSession.open(Optional.of("s390/emulated"),
+                ctx.withSetting("s390.arcb", state.resolve("absent").toString()))) {
+            assertThatThrownBy(() -> s.report(dev.guestattest.core.ReportRequest.of(new byte[] {1})))
+                    .hasMessageContaining("s390.arcb").hasMessageContaining("is not an attestation request file");
+        }
+    }
 }
