@@ -1,0 +1,58 @@
+package dev.guestattest.cca.abi;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORParser;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A COSE_Sign1 (RFC 9052; tag 18): protected header bytes, payload bytes and the raw r||s signature,
+ * kept exactly as received, so that the bytes that were signed can be rebuilt:
+ * {@code ["Signature1", protected, h'', payload]}.
+ */
+public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, int alg) {
+    public static final int ES256 = -7;
+    public static final int ES384 = -35;
+
+    public static CoseSign1 parse(String what, byte[] data) {
+        try (JsonParser p = Cbor.FACTORY.createParser(data)) {
+            JsonToken t = p.nextToken();
+            if (t != JsonToken.START_ARRAY || ((CBORParser) p).getCurrentTag() != 18) {
+                throw AttestationException.invalid(what, "is not a tagged COSE_Sign1 (tag 18, array of 4)");
+            }
+        } catch (IOException e) {
+            throw AttestationException.invalid(what, "not CBOR: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+        JsonNode a = Cbor.tree(what, data);
+        if (!a.isArray() || a.size() != 4) {
+            throw AttestationException.invalid(what, "a COSE_Sign1 is an array of 4");
+        }
+        Bytes prot = Cbor.bytes(what + " protected header", a.get(0));
+        Bytes payload = Cbor.bytes(what + " payload", a.get(2));
+        Bytes sig = Cbor.bytes(what + " signature", a.get(3));
+        JsonNode headers = prot.length() == 0 ? null : Cbor.tree(what + " protected header", prot.toArray());
+        JsonNode alg = headers == null ? null : headers.get("1");
+        if (alg == null || !alg.isInt()) {
+            throw AttestationException.invalid(what, "the protected header names no algorithm (label 1)");
+        }
+        return new CoseSign1(prot, payload, sig, alg.asInt());
+    }
+
+    /** The Sig_structure bytes that were signed. */
+    public byte[] toBeSigned() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        Cbor.header(out, 4, 4);
+        byte[] context = "Signature1".getBytes(StandardCharsets.US_ASCII);
+        Cbor.header(out, 3, context.length);
+        out.writeBytes(context);
+        Cbor.bstr(out, protectedHeader.toArray());
+        Cbor.bstr(out, new byte[0]);
+        Cbor.bstr(out, payload.toArray());
+        return out.toByteArray();
+    }
+}

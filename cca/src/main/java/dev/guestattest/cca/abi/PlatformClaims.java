@@ -1,0 +1,30 @@
+package dev.guestattest.cca.abi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guestattest.core.codec.Bytes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The platform token's claims this verifier uses (formats.md §3.4). */
+public record PlatformClaims(Optional<String> profile, Bytes challenge, Bytes implementationId, Bytes instanceId, int lifecycle,
+                             List<SoftwareComponent> softwareComponents) {
+    /** One measured platform software component. */
+    public record SoftwareComponent(String type, Bytes measurement, Optional<String> version, Bytes signerId) {
+    }
+
+    public static PlatformClaims parse(Bytes payload) {
+        JsonNode c = Cbor.tree("platform claims", payload.toArray());
+        List<SoftwareComponent> sw = new ArrayList<>();
+        JsonNode comps = c.get("2399");
+        if (comps != null) {
+            for (JsonNode s : comps) {
+                sw.add(new SoftwareComponent(s.path("1").asText(""), Cbor.bytes("software component measurement", s.get("2")),
+                        Optional.ofNullable(s.get("4")).map(JsonNode::asText), s.has("5") ? Cbor.bytes("signer id", s.get("5")) : Bytes.EMPTY));
+            }
+        }
+        return new PlatformClaims(Optional.ofNullable(c.get("265")).map(JsonNode::asText), Cbor.bytes("platform challenge (10)", c.get("10")),
+                Cbor.bytes("implementation id (2396)", c.get("2396")), Cbor.bytes("instance id (256)", c.get("256")),
+                c.path("2395").asInt(-1), sw);
+    }
+}

@@ -1,0 +1,136 @@
+package dev.guestattest.cca.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import dev.guestattest.cca.abi.CcaToken;
+import dev.guestattest.cca.abi.CoseSign1;
+import dev.guestattest.cca.abi.PlatformClaims;
+import dev.guestattest.cca.abi.RealmClaims;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.VerificationResult;
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Verifies a CCA token (formats.md §3.5): the realm token under the RAK it carries, the platform
+ * challenge = H(RAK claim bytes) binding that RAK to the platform, the platform token under a
+ * trusted CPAK (chosen by instance and implementation ID when the anchor names them), and the
+ * realm challenge against the verifier's nonce.
+ */
+public final class CcaVerifier {
+    private CcaVerifier() {
+    }
+
+    /** The verdict with the decoded claims, when the tokens decoded. */
+    public record Result(VerificationResult result, Optional<RealmClaims> realm, Optional<PlatformClaims> platform) {
+        public boolean trusted() {
+            return result.trusted();
+        }
+    }
+
+    public static Result verify(byte[] token, List<Cpak> anchors, Optional<Bytes> nonce) {
+        List<Check> checks = new ArrayList<>();
+        CoseSign1 realmCose;
+        CoseSign1 platformCose;
+        RealmClaims realm;
+        PlatformClaims platform;
+        try {
+            CcaToken t = CcaToken.parse(token);
+            realmCose = CoseSign1.parse("realm token", t.realmToken().toArray());
+            platformCose = CoseSign1.parse("platform token", t.platformToken().toArray());
+            realm = RealmClaims.parse(realmCose.payload());
+            platform = PlatformClaims.parse(platformCose.payload());
+            checks.add(Check.pass("token.format", "CCA token: platform and realm COSE_Sign1"));
+        } catch (AttestationException e) {
+            checks.add(Check.fail("token.format", e.getMessage()));
+            return new Result(new VerificationResult(checks), Optional.empty(), Optional.empty());
+        }
+        Optional<PublicKey> rak = Optional.empty();
+        try {
+            rak = Optional.of(rak(realm.rak()));
+            checks.add(verifySign1("realm.signature", realmCose, rak.get(), "the RAK"));
+        } catch (AttestationException e) {
+            checks.add(Check.fail("realm.signature", "cannot be checked: " + e.getMessage()));
+        }
+        checks.add(binding(realm, platform));
+        checks.add(platformSignature(platformCose, platform, anchors));
+        nonce.ifPresent(n -> checks.add(n.equals(realm.challenge()) ? Check.pass("realm.challenge", "equals the nonce")
+                : Check.fail("realm.challenge", "is " + realm.challenge().hex() + ", expected " + n.hex())));
+        return new Result(new VerificationResult(checks), Optional.of(realm), Optional.of(platform));
+    }
+
+    private static Check binding(RealmClaims realm, PlatformClaims platform) {
+        HashAlgorithm h;
+        try {
+            h = HashAlgorithm.byLabel(realm.rakHashAlgorithm().replace("-", ""));
+        } catch (AttestationException e) {
+            return Check.fail("realm.binding", "unknown RAK hash algorithm '" + realm.rakHashAlgorithm() + "'");
+        }
+        return Arrays.equals(h.hash(realm.rak().toArray()), platform.challenge().toArray())
+                ? Check.pass("realm.binding", "platform challenge = " + realm.rakHashAlgorithm() + "(RAK): the platform vouches for this RAK")
+                : Check.fail("realm.binding", "the platform challenge is not " + realm.rakHashAlgorithm() + " of the RAK claim");
+    }
+
+    private static Check platformSignature(CoseSign1 cose, PlatformClaims platform, List<Cpak> anchors) {
+        List<Cpak> candidates = anchors.stream().filter(a -> a.instanceId().map(platform.instanceId()::equals).orElse(true)
+                && a.implementationId().map(platform.implementationId()::equals).orElse(true)).toList();
+        if (candidates.isEmpty()) {
+            return Check.fail("platform.signature", "no trusted CPAK for instance " + platform.instanceId().hex());
+        }
+        Check last = null;
+        for (Cpak c : candidates) {
+            last = verifySign1("platform.signature", cose, c.key(), "a trusted CPAK");
+            if (last.passed()) {
+                return last;
+            }
+        }
+        return last;
+    }
+
+    private static Check verifySign1(String name, CoseSign1 cose, PublicKey key, String by) {
+        String alg = switch (cose.alg()) {
+            case CoseSign1.ES256 -> "SHA256withECDSAinP1363Format";
+            case CoseSign1.ES384 -> "SHA384withECDSAinP1363Format";
+            default -> null;
+        };
+        if (alg == null) {
+            return Check.fail(name, "COSE algorithm " + cose.alg() + " is neither ES256 nor ES384");
+        }
+        try {
+            Signature s = Signature.getInstance(alg);
+            s.initVerify(key);
+            s.update(cose.toBeSigned());
+            return s.verify(cose.signature().toArray()) ? Check.pass(name, (cose.alg() == CoseSign1.ES384 ? "ES384" : "ES256") + ", by " + by)
+                    : Check.fail(name, "does not verify with " + by);
+        } catch (GeneralSecurityException e) {
+            return Check.fail(name, "does not verify with " + by + " (" + e.getMessage() + ")");
+        }
+    }
+
+    /** The RAK: a raw P-384 point (legacy) or a COSE_Key EC2 P-384 (newer tokens). */
+    static PublicKey rak(Bytes claim) {
+        byte[] b = claim.toArray();
+        if (b.length == 97 && b[0] == 4) {
+            return Cpak.ec("secp384r1", Arrays.copyOfRange(b, 1, 49), Arrays.copyOfRange(b, 49, 97));
+        }
+        try {
+            JsonNode k = new ObjectMapper(new CBORFactory()).readTree(b);
+            if (k != null && k.path("1").asInt() == 2 && k.path("-1").asInt() == 2) {
+                return Cpak.ec("secp384r1", k.get("-2").binaryValue(), k.get("-3").binaryValue());
+            }
+        } catch (IOException | NullPointerException e) {
+            // reported below
+        }
+        throw AttestationException.invalid("realm public key (44237)", "is neither a P-384 point nor an EC2 P-384 COSE_Key");
+    }
+}

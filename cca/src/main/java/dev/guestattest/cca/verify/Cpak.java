@@ -1,0 +1,78 @@
+package dev.guestattest.cca.verify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
+import java.security.spec.ECPoint;
+import java.security.spec.ECPublicKeySpec;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A trusted CCA platform attestation key, optionally tied to the platform's instance and
+ * implementation IDs, as veraison's trust-anchor JSON has them (an array of {pkey JWK,
+ * instance-id, implementation-id}), or a bare JWK.
+ */
+public record Cpak(PublicKey key, Optional<Bytes> instanceId, Optional<Bytes> implementationId) {
+    public static List<Cpak> fromJson(byte[] json) {
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw AttestationException.invalid("CPAK", "not JSON");
+        }
+        List<Cpak> out = new ArrayList<>();
+        if (n != null && n.isArray()) {
+            for (JsonNode ta : n) {
+                out.add(new Cpak(jwk(ta.path("pkey")), hex(ta, "instance-id"), hex(ta, "implementation-id")));
+            }
+        } else if (n != null && n.has("kty")) {
+            out.add(new Cpak(jwk(n), Optional.empty(), Optional.empty()));
+        }
+        if (out.isEmpty()) {
+            throw AttestationException.invalid("CPAK", "neither a JWK nor an array of trust anchors");
+        }
+        return out;
+    }
+
+    private static Optional<Bytes> hex(JsonNode n, String field) {
+        return n.has(field) ? Optional.of(Bytes.fromHex("CPAK " + field, n.path(field).asText())) : Optional.empty();
+    }
+
+    /** An EC JWK (P-256 or P-384). */
+    static PublicKey jwk(JsonNode k) {
+        String crv = k.path("crv").asText();
+        String curve = switch (crv) {
+            case "P-256" -> "secp256r1";
+            case "P-384" -> "secp384r1";
+            default -> throw AttestationException.invalid("CPAK", "curve '" + crv + "' is not P-256 or P-384");
+        };
+        try {
+            return ec(curve, Base64.getUrlDecoder().decode(k.path("x").asText()), Base64.getUrlDecoder().decode(k.path("y").asText()));
+        } catch (IllegalArgumentException e) {
+            throw AttestationException.invalid("CPAK", "x or y is not base64url");
+        }
+    }
+
+    static PublicKey ec(String curve, byte[] x, byte[] y) {
+        try {
+            AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+            p.init(new ECGenParameterSpec(curve));
+            return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(new BigInteger(1, x), new BigInteger(1, y)),
+                    p.getParameterSpec(ECParameterSpec.class)));
+        } catch (GeneralSecurityException e) {
+            throw AttestationException.invalid("EC key", "not a point on " + curve + ": " + e.getMessage());
+        }
+    }
+}

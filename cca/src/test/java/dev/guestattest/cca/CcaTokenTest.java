@@ -1,0 +1,65 @@
+package dev.guestattest.cca;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.guestattest.cca.verify.CcaVerifier;
+import dev.guestattest.cca.verify.Cpak;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.testing.Vectors;
+import dev.guestattest.core.verify.Check;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The arm-cca expectations of ../shared/vectors/expected.json. */
+class CcaTokenTest {
+    static final String DIR = "arm-cca/rust-ccatoken/";
+
+    @ParameterizedTest(name = "{0} with {1}")
+    @CsvSource({
+            "cca-token-01.cbor, ta-tfa.json, ES384, sha-256",
+            "cca-token-01.cbor, cpak.json, ES384, sha-256",
+            "cca-token-02.cbor, ta-02-ok.json, ES256, sha-512",
+            "cca-token-draft-ffm-00.cbor, ta-tfa.json, ES384, sha-256"})
+    void everyTokenVerifiesWithItsTrustAnchor(String token, String anchor, String platformAlg, String binding) {
+        CcaVerifier.Result r = CcaVerifier.verify(Vectors.read(DIR + token), Cpak.fromJson(Vectors.read(DIR + anchor)), Optional.empty());
+        assertThat(r.result().failures()).isEmpty();
+        assertThat(r.result().checks()).extracting(Check::name).containsExactly("token.format", "realm.signature", "realm.binding",
+                "platform.signature");
+        assertThat(r.result().check("realm.signature").orElseThrow().detail()).startsWith("ES384, by the RAK");
+        assertThat(r.result().check("platform.signature").orElseThrow().detail()).startsWith(platformAlg);
+        assertThat(r.result().check("realm.binding").orElseThrow().detail()).contains(binding);
+        assertThat(r.realm().orElseThrow().rems()).hasSize(4);
+        assertThat(r.realm().orElseThrow().challenge().length()).isEqualTo(64);
+    }
+
+    @Test
+    void theWrongAnchorAndTheWrongNonceFail() {
+        byte[] token = Vectors.read(DIR + "cca-token-01.cbor");
+        assertThat(CcaVerifier.verify(token, Cpak.fromJson(Vectors.read(DIR + "ta-02-ok.json")), Optional.empty()).result().failures())
+                .extracting(Check::name).containsExactly("platform.signature");
+        assertThat(CcaVerifier.verify(token, Cpak.fromJson(Vectors.read(DIR + "cpak.json")), Optional.of(Bytes.zeros(64))).result()
+                .failures()).extracting(Check::name).containsExactly("realm.challenge");
+    }
+
+    @Test
+    void everySingleByteChangeIsRejected() {
+        for (String file : List.of("cca-token-01.cbor", "cca-token-02.cbor", "cca-token-draft-ffm-00.cbor")) {
+            byte[] token = Vectors.read(DIR + file);
+            List<Cpak> anchors = Cpak.fromJson(Vectors.read(DIR + (file.equals("cca-token-02.cbor") ? "ta-02-ok.json" : "ta-tfa.json")));
+            for (int i = 0; i < token.length; i++) {
+                byte[] t = token.clone();
+                t[i] ^= 0x01;
+                CcaVerifier.Result r;
+                try {
+                    r = CcaVerifier.verify(t, anchors, Optional.empty());
+                } catch (RuntimeException e) {
+                    throw new AssertionError(file + " byte " + i + " escaped as " + e, e);
+                }
+                assertThat(r.trusted()).as("%s byte %d", file, i).isFalse();
+            }
+        }
+    }
+}
