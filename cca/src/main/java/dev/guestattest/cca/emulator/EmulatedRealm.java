@@ -1,0 +1,289 @@
+package dev.guestattest.cca.emulator;
+
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.InputRules;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.ReportBlobs;
+import dev.guestattest.core.ReportProvider;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.mr.MeasurementRegister;
+import dev.guestattest.core.mr.MeasurementRegisters;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.StateLock;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code cca/emulated}: a realm on an emulated RMM and platform, in {@code <state dir>/cca}: a
+ * CPAK (P-384, the emulator's own trust anchor) signs the platform token, a RAK (P-384) the realm
+ * token, the platform challenge is SHA-256 of the RAK claim, and REM0-3 are extendable measurement
+ * registers that persist. The challenge is 32..64 bytes, zero-padded to 64, as arm_cca_guest does.
+ */
+public final class EmulatedRealm implements ReportProvider, MeasurementRegisters {
+    public static final String NAME = "cca/emulated";
+    public static final InputRules INPUT = new InputRules(32, 64, 64, false, false);
+    static final Bytes RIM = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated realm image".getBytes(StandardCharsets.US_ASCII)));
+    static final Bytes IMPLEMENTATION_ID = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated CCA platform".getBytes(StandardCharsets.US_ASCII)));
+    private static final List<MeasurementRegister> REGISTERS = List.of(MeasurementRegister.fixed("rim", HashAlgorithm.SHA256),
+            MeasurementRegister.runtime("rem0", HashAlgorithm.SHA256), MeasurementRegister.runtime("rem1", HashAlgorithm.SHA256),
+            MeasurementRegister.runtime("rem2", HashAlgorithm.SHA256), MeasurementRegister.runtime("rem3", HashAlgorithm.SHA256));
+
+    private final Path dir;
+    private final KeyPair cpak;
+    private final KeyPair rak;
+
+    private EmulatedRealm(Path dir, KeyPair cpak, KeyPair rak) {
+        this.dir = dir;
+        this.cpak = cpak;
+        this.rak = rak;
+    }
+
+    public static EmulatedRealm open(ProviderContext context) {
+        Path dir = context.stateDir().resolve("cca");
+        PemFiles.ensureDirectory(dir);
+        return StateLock.with(dir, () -> {
+            for (String name : List.of("cpak", "rak")) {
+                if (!Files.exists(dir.resolve(name + ".key"))) {
+                    KeyPair k = p384(context);
+                    PemFiles.writePrivateKey(dir.resolve(name + ".key"), k.getPrivate());
+                    PemFiles.writePublicKey(dir.resolve(name + ".pub"), k.getPublic());
+                }
+            }
+            if (!Files.exists(dir.resolve("rems"))) {
+                PemFiles.writeAtomically(dir.resolve("rems"), new byte[4 * 32], false);
+            }
+            return new EmulatedRealm(dir, load(dir, "cpak"), load(dir, "rak"));
+        });
+    }
+
+    private static KeyPair load(Path dir, String name) {
+        return new KeyPair(PemFiles.readPublicKey(dir.resolve(name + ".pub")), PemFiles.readPrivateKey(dir.resolve(name + ".key")));
+    }
+
+    private static KeyPair p384(ProviderContext c) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp384r1"), c.random());
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The emulated platform's CPAK, the trust anchor a verifier takes. */
+    public ECPublicKey cpak() {
+        return (ECPublicKey) cpak.getPublic();
+    }
+
+    /** The instance ID the platform token carries: 0x01 || SHA-256(CPAK). */
+    public Bytes instanceId() {
+        byte[] h = HashAlgorithm.SHA256.hash(cpak.getPublic().getEncoded());
+        byte[] id = new byte[33];
+        id[0] = 1;
+        System.arraycopy(h, 0, id, 1, 32);
+        return Bytes.of(id);
+    }
+
+    public Bytes implementationId() {
+        return IMPLEMENTATION_ID;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean emulated() {
+        return true;
+    }
+
+    @Override
+    public InputRules inputRules() {
+        return INPUT;
+    }
+
+    @Override
+    public Optional<MeasurementRegisters> measurementRegisters() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public ReportBlobs report(ReportRequest request) {
+        byte[] rakPoint = rawPoint((ECPublicKey) rak.getPublic());
+        List<Bytes> rems = rems();
+        byte[] realmClaims = cbor(g -> {
+            g.writeStartObject();
+            g.writeFieldId(10);
+            g.writeBinary(request.inblob().toArray());
+            g.writeFieldId(44235);
+            g.writeBinary(new byte[64]);
+            g.writeFieldId(44236);
+            g.writeString("sha-256");
+            g.writeFieldId(44237);
+            g.writeBinary(rakPoint);
+            g.writeFieldId(44238);
+            g.writeBinary(RIM.toArray());
+            g.writeFieldId(44239);
+            g.writeStartArray();
+            for (Bytes r : rems) {
+                g.writeBinary(r.toArray());
+            }
+            g.writeEndArray();
+            g.writeFieldId(44240);
+            g.writeString("sha-256");
+            g.writeEndObject();
+        });
+        byte[] platformClaims = cbor(g -> {
+            g.writeStartObject();
+            g.writeFieldId(265);
+            g.writeString("http://arm.com/CCA-SSD/1.0.0");
+            g.writeFieldId(10);
+            g.writeBinary(HashAlgorithm.SHA256.hash(rakPoint));
+            g.writeFieldId(2396);
+            g.writeBinary(IMPLEMENTATION_ID.toArray());
+            g.writeFieldId(256);
+            g.writeBinary(instanceId().toArray());
+            g.writeFieldId(2395);
+            g.writeNumber(0x3000);
+            g.writeFieldId(2399);
+            g.writeStartArray();
+            g.writeStartObject();
+            g.writeFieldId(1);
+            g.writeString("RMM");
+            g.writeFieldId(2);
+            g.writeBinary(HashAlgorithm.SHA256.hash("GuestAttest emulated RMM".getBytes(StandardCharsets.US_ASCII)));
+            g.writeEndObject();
+            g.writeEndArray();
+            g.writeEndObject();
+        });
+        byte[] realmToken = sign1(realmClaims, rak.getPrivate());
+        byte[] platformToken = sign1(platformClaims, cpak.getPrivate());
+        byte[] token = cbor(g -> {
+            g.writeTag(399);
+            g.writeStartObject();
+            g.writeFieldId(44234);
+            g.writeBinary(platformToken);
+            g.writeFieldId(44241);
+            g.writeBinary(realmToken);
+            g.writeEndObject();
+        });
+        return ReportBlobs.of(token);
+    }
+
+    @Override
+    public List<MeasurementRegister> registers() {
+        return REGISTERS;
+    }
+
+    @Override
+    public Bytes read(String name) {
+        register(name);
+        return name.equals("rim") ? RIM : rems().get(name.charAt(3) - '0');
+    }
+
+    @Override
+    public Bytes extend(String name, Bytes digest) {
+        checkExtend(name, digest);
+        int i = name.charAt(3) - '0';
+        return StateLock.with(dir, () -> {
+            List<Bytes> rems = new ArrayList<>(rems());
+            rems.set(i, Bytes.of(HashAlgorithm.SHA256.extend(rems.get(i).toArray(), digest.toArray())));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            rems.forEach(r -> out.writeBytes(r.toArray()));
+            PemFiles.writeAtomically(dir.resolve("rems"), out.toByteArray(), false);
+            return rems.get(i);
+        });
+    }
+
+    private List<Bytes> rems() {
+        try {
+            byte[] all = Files.readAllBytes(dir.resolve("rems"));
+            if (all.length != 128) {
+                throw new IOException("expected 128 bytes");
+            }
+            List<Bytes> out = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                out.add(Bytes.of(all, 32 * i, 32));
+            }
+            return out;
+        } catch (IOException e) {
+            throw PemFiles.corrupt(dir.resolve("rems"), e);
+        }
+    }
+
+    private interface Writer {
+        void write(CBORGenerator g) throws IOException;
+    }
+
+    private static byte[] cbor(Writer w) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (CBORGenerator g = new CBORFactory().createGenerator(out)) {
+            w.write(g);
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.DEVICE_ERROR, "CBOR encoding failed: " + e.getMessage());
+        }
+        return out.toByteArray();
+    }
+
+    /** A tagged COSE_Sign1 with ES384 over {@code payload}. */
+    private static byte[] sign1(byte[] payload, PrivateKey key) {
+        byte[] prot = cbor(g -> {
+            g.writeStartObject();
+            g.writeFieldId(1);
+            g.writeNumber(-35);
+            g.writeEndObject();
+        });
+        dev.guestattest.cca.abi.CoseSign1 unsigned = new dev.guestattest.cca.abi.CoseSign1(Bytes.of(prot), Bytes.of(payload), Bytes.EMPTY, -35);
+        byte[] sig;
+        try {
+            Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
+            s.initSign(key);
+            s.update(unsigned.toBeSigned());
+            sig = s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return cbor(g -> {
+            g.writeTag(18);
+            g.writeStartArray();
+            g.writeBinary(prot);
+            g.writeStartObject();
+            g.writeEndObject();
+            g.writeBinary(payload);
+            g.writeBinary(sig);
+            g.writeEndArray();
+        });
+    }
+
+    private static byte[] rawPoint(ECPublicKey k) {
+        byte[] out = new byte[97];
+        out[0] = 4;
+        fixed(k.getW().getAffineX().toByteArray(), out, 1);
+        fixed(k.getW().getAffineY().toByteArray(), out, 49);
+        return out;
+    }
+
+    private static void fixed(byte[] v, byte[] out, int off) {
+        int n = Math.min(v.length, 48);
+        System.arraycopy(v, v.length - n, out, off + 48 - n, n);
+    }
+}
