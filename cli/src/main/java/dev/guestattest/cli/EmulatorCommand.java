@@ -30,7 +30,7 @@ final class EmulatorCommand {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--tee", paramLabel = "tdx|snp", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
+        @Option(names = "--tee", paramLabel = "tdx|snp|cca", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
         String tee;
 
         @Override
@@ -45,8 +45,21 @@ final class EmulatorCommand {
                         java.security.MessageDigest.getInstance("SHA-256").digest(chip.arkCertificate().getEncoded())));
                 return Main.OK;
             }
+            if (tee.equals("cca")) {
+                dev.guestattest.cca.emulator.EmulatedRealm realm = dev.guestattest.cca.emulator.EmulatedRealm.open(common.context());
+                java.security.interfaces.ECPublicKey k = realm.cpak();
+                java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
+                com.fasterxml.jackson.databind.node.ArrayNode a = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
+                com.fasterxml.jackson.databind.node.ObjectNode ta = a.addObject();
+                ta.putObject("pkey").put("kty", "EC").put("crv", "P-384").put("x", b64.encodeToString(fixed48(k.getW().getAffineX())))
+                        .put("y", b64.encodeToString(fixed48(k.getW().getAffineY())));
+                ta.put("instance-id", realm.instanceId().hex()).put("implementation-id", realm.implementationId().hex());
+                System.out.println(a.toPrettyString());
+                System.err.println("the emulated CPAK as a trust anchor: pass this file to verify --cca --cpak");
+                return Main.OK;
+            }
             if (!tee.equals("tdx")) {
-                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx or snp");
+                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx, snp or cca");
             }
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
                 System.out.print(tdx.platform().rootCertificatePem());
@@ -54,6 +67,14 @@ final class EmulatorCommand {
             }
             return Main.OK;
         }
+    }
+
+    private static byte[] fixed48(java.math.BigInteger v) {
+        byte[] b = v.toByteArray();
+        byte[] out = new byte[48];
+        int n = Math.min(b.length, 48);
+        System.arraycopy(b, b.length - n, out, 48 - n, n);
+        return out;
     }
 
     @Command(name = "reset", mixinStandardHelpOptions = true,

@@ -3,6 +3,8 @@ package dev.guestattest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.cca.verify.CcaVerifier;
+import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
@@ -71,7 +73,14 @@ final class VerifyCommand implements Callable<Integer> {
 
         @Option(names = "--tpm", paramLabel = "EVIDENCE", description = "TPM evidence (the JSON a tpm/* provider writes)")
         Path tpm;
+
+        @Option(names = "--cca", paramLabel = "TOKEN", description = "An Arm CCA attestation token (CBOR)")
+        Path cca;
     }
+
+    @Option(names = "--cpak", paramLabel = "FILE", description = "CCA: the trusted CPAK, a JWK or veraison trust-anchor JSON"
+            + " (what 'emulator root --tee cca' prints)")
+    Path cpak;
 
     @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
     Path eventlog;
@@ -133,7 +142,23 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : verifyTpm();
+        return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : evidence.cca != null ? verifyCca() : verifyTpm();
+    }
+
+    private Integer verifyCca() throws IOException {
+        if (cpak == null) {
+            throw AttestationException.invalid("--cpak", "CCA needs the trusted CPAK (--cpak FILE)");
+        }
+        Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        CcaVerifier.Result r = CcaVerifier.verify(read("--cca", evidence.cca), Cpak.fromJson(read("--cpak", cpak)), nonce);
+        if (json) {
+            ObjectNode n = resultJson(r.result(), Instant.now());
+            r.realm().ifPresent(c -> n.set("realm", recordJson(c)));
+            System.out.println(n.toPrettyString());
+        } else {
+            printText(r.result(), "CCA token");
+        }
+        return r.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Integer verifyTpm() throws IOException {

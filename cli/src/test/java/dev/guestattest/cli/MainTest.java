@@ -281,4 +281,21 @@ class MainTest {
         assertThat(run("eventlog", "replay", "--format", "tcg2", log.toString())).isEqualTo(2);
         assertThat(stderr()).startsWith("guest-attest: event log").contains("at offset");
     }
+
+    @Test
+    void ccaReportsVerifyWithTheEmulatedCpakAndRealTokensWithTheirAnchor() throws Exception {
+        Path token = tmp.resolve("token.cbor");
+        assertThat(run("report", "--provider", "cca/emulated", "--state-dir", state(), "--inblob-hex", "cd".repeat(40), "--pad",
+                "--out", token.toString())).as(stderr()).isZero();
+        assertThat(run("emulator", "root", "--tee", "cca", "--state-dir", state())).isZero();
+        Path cpak = Files.writeString(tmp.resolve("cpak.json"), stdout());
+        assertThat(run("verify", "--cca", token.toString(), "--cpak", cpak.toString(), "--report-data",
+                "cd".repeat(40) + "00".repeat(24))).as(stdout()).isZero();
+        assertThat(stdout()).contains("ok   realm.binding: ", "ok   realm.challenge: ").endsWith("trusted (CCA token)" + System.lineSeparator());
+        String v = dev.guestattest.core.testing.Vectors.root().toString() + "/arm-cca/rust-ccatoken/";
+        assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-02-ok.json")).isZero();
+        assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-tfa.json")).isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: platform.signature");
+        assertThat(run("verify", "--cca", v + "cca-token-02.cbor")).isEqualTo(2);
+    }
 }
