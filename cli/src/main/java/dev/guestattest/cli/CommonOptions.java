@@ -26,12 +26,23 @@ final class CommonOptions {
     @Option(names = {"-v", "--verbose"}, description = "Print stack traces of failures")
     boolean verbose;
 
+    @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "Provider setting (repeatable), e.g. s390.arcb=FILE,"
+            + " tpm.pcrs=0-7, snp.vmpl=1, tdx.emulator.signer=bc")
+    java.util.List<String> settings = new java.util.ArrayList<>();
+
     ProviderContext context() {
         if (timeoutSeconds < 1 || timeoutSeconds > 3600) {
             throw dev.guestattest.core.AttestationException.invalid("--timeout", timeoutSeconds + " is outside 1..3600 seconds");
         }
         ProviderContext c = ProviderContext.defaults().withConfigfsRoot(configfsRoot).withDeviceDir(devDir)
                 .withQuoteTimeout(Duration.ofSeconds(timeoutSeconds));
+        for (String kv : settings) {
+            int eq = kv.indexOf('=');
+            if (eq <= 0) {
+                throw dev.guestattest.core.AttestationException.invalid("--setting", "'" + kv + "' is not KEY=VALUE");
+            }
+            c = c.withSetting(kv.substring(0, eq), kv.substring(eq + 1));
+        }
         return stateDir == null ? c : c.withStateDir(stateDir);
     }
 }

@@ -30,7 +30,7 @@ final class EmulatorCommand {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--tee", paramLabel = "tdx|snp|cca", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
+        @Option(names = "--tee", paramLabel = "tdx|snp|cca|s390", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
         String tee;
 
         @Override
@@ -43,6 +43,17 @@ final class EmulatorCommand {
                 }
                 System.err.println("ARK sha256 fingerprint: " + java.util.HexFormat.of().formatHex(
                         java.security.MessageDigest.getInstance("SHA-256").digest(chip.arkCertificate().getEncoded())));
+                return Main.OK;
+            }
+            if (tee.equals("s390")) {
+                dev.guestattest.s390.emulator.S390EmulatedProvider p = dev.guestattest.s390.emulator.S390EmulatedProvider.open(common.context());
+                var img = p.ultravisor().image();
+                com.fasterxml.jackson.databind.node.ObjectNode n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+                n.put("host_key", S390Command.pem(p.ultravisor().hostPublicKey()));
+                n.putObject("image").put("pld", img.pageListDigest().hex()).put("ald", img.addressListDigest().hex())
+                        .put("tld", img.tweakListDigest().hex()).put("tag", img.tag().hex());
+                System.out.println(n.toPrettyString());
+                System.err.println("host_key goes to 's390 request --host-key' (as PEM); this whole file to 'verify --s390 --image'");
                 return Main.OK;
             }
             if (tee.equals("cca")) {
@@ -59,7 +70,7 @@ final class EmulatorCommand {
                 return Main.OK;
             }
             if (!tee.equals("tdx")) {
-                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx, snp or cca");
+                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx, snp, cca or s390");
             }
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
                 System.out.print(tdx.platform().rootCertificatePem());

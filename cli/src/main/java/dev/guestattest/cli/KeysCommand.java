@@ -51,9 +51,6 @@ final class KeysCommand {
                 description = "How long a rejected key keeps failing requests for it (default ${DEFAULT-VALUE})")
         int negativeTimeout;
 
-        @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "Provider setting, e.g. tdx.quote-version=5")
-        List<String> settings = new ArrayList<>();
-
         @Option(names = "--root", paramLabel = "DIR", defaultValue = "/", description = "Tree to install into (default ${DEFAULT-VALUE}; another DIR stages the file)")
         Path root;
 
@@ -77,7 +74,7 @@ final class KeysCommand {
             if (handlerLog != null) {
                 options.addAll(List.of("--handler-log", handlerLog.toAbsolutePath().toString()));
             }
-            settings.forEach(s -> options.addAll(List.of("--setting", s)));
+            common.settings.forEach(s -> options.addAll(List.of("--setting", s)));
             HandlerCommand handler = HandlerCommand.ofThisJvm(ENTRY_POINT, options);
             RequestKeyConf.render(handler.words()); // refuse unusable paths before the training run
             String cds = "no AppCDS archive (--no-cds)";

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "guest-attest", mixinStandardHelpOptions = true, version = "guest-attest 0.1.0",
         description = "Confidential-computing guest attestation: evidence from TDX (and, later, every TEE) through one ABI.",
         subcommands = {ProvidersCommand.class, ReportCommand.class, SelftestCommand.class, DemoCommand.class,
-                EmulatorCommand.class, VerifyCommand.class, SnpCommand.class, MrCommand.class, EventlogCommand.class,
+                EmulatorCommand.class, VerifyCommand.class, SnpCommand.class, MrCommand.class, EventlogCommand.class, S390Command.class,
                 KeysCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed", "2:bad input or usage", "3:environment (no provider, device missing, I/O)"})

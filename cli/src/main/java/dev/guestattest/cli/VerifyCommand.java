@@ -12,6 +12,8 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.core.eventlog.Tcg2Log;
+import dev.guestattest.s390.abi.SeMeasurement;
+import dev.guestattest.s390.abi.SeResponse;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
@@ -76,7 +78,20 @@ final class VerifyCommand implements Callable<Integer> {
 
         @Option(names = "--cca", paramLabel = "TOKEN", description = "An Arm CCA attestation token (CBOR)")
         Path cca;
+
+        @Option(names = "--s390", paramLabel = "RESPONSE", description = "A Secure Execution response (the JSON an s390/* provider writes)")
+        Path s390;
     }
+
+    @Option(names = "--secret", paramLabel = "FILE", description = "s390: the request's secret ('s390 request --secret')")
+    Path s390Secret;
+
+    @Option(names = "--image", paramLabel = "FILE", description = "s390: the image's header values, JSON {pld, ald, tld, tag}"
+            + " (what 'emulator root --tee s390' prints)")
+    Path s390Image;
+
+    @Option(names = "--config-uid", paramLabel = "HEX", description = "s390: the expected guest's config UID")
+    String configUid;
 
     @Option(names = "--cpak", paramLabel = "FILE", description = "CCA: the trusted CPAK, a JWK or veraison trust-anchor JSON"
             + " (what 'emulator root --tee cca' prints)")
@@ -142,7 +157,44 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : evidence.cca != null ? verifyCca() : verifyTpm();
+        return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : evidence.cca != null ? verifyCca()
+                : evidence.s390 != null ? verifyS390() : verifyTpm();
+    }
+
+    private Integer verifyS390() throws IOException {
+        if (s390Secret == null || s390Image == null) {
+            throw AttestationException.invalid("--s390", "needs --secret (the request's secret) and --image (the image's header values)");
+        }
+        SeResponse r = SeResponse.fromJson(read("--s390", evidence.s390));
+        byte[] secret = read("--secret", s390Secret);
+        if (secret.length != 80) {
+            throw AttestationException.invalid("--secret", secret.length + " bytes; a request secret is 64 + 16");
+        }
+        com.fasterxml.jackson.databind.JsonNode img = new ObjectMapper().readTree(read("--image", s390Image));
+        com.fasterxml.jackson.databind.JsonNode i = img.has("image") ? img.get("image") : img;
+        SeMeasurement.SeHeader header = new SeMeasurement.SeHeader(Bytes.fromHex("pld", i.path("pld").asText()),
+                Bytes.fromHex("ald", i.path("ald").asText()), Bytes.fromHex("tld", i.path("tld").asText()), Bytes.fromHex("tag", i.path("tag").asText()));
+        SeMeasurement m = new SeMeasurement(header, r.configUid(), r.userData(), Optional.of(Bytes.of(secret, 64, 16)), r.additionalData());
+        List<Check> checks = new ArrayList<>();
+        checks.add(m.matches(java.util.Arrays.copyOf(secret, 64), r.measurement())
+                ? Check.pass("measurement", "HMAC-SHA512 under the request's key: this image, config UID, user data and nonce")
+                : Check.fail("measurement", "does not match: another image, guest, nonce or request"));
+        java.util.Arrays.fill(secret, (byte) 0);
+        if (configUid != null) {
+            checks.add(Bytes.fromHex("--config-uid", configUid).equals(r.configUid()) ? Check.pass("config_uid", "the expected guest")
+                    : Check.fail("config_uid", "is " + r.configUid().hex() + ", expected " + configUid));
+        }
+        if (reportData != null) {
+            checks.add(Bytes.fromHex("--report-data", reportData).equals(r.userData()) ? Check.pass("report_data", "user data as expected")
+                    : Check.fail("report_data", "user data is " + r.userData().hex()));
+        }
+        VerificationResult v = new VerificationResult(checks);
+        if (json) {
+            System.out.println(resultJson(v, Instant.now()).toPrettyString());
+        } else {
+            printText(v, "Secure Execution");
+        }
+        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Integer verifyCca() throws IOException {

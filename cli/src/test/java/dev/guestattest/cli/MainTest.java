@@ -298,4 +298,28 @@ class MainTest {
         assertThat(stdout()).contains("NOT trusted: platform.signature");
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor")).isEqualTo(2);
     }
+
+    @Test
+    void s390RequestReportAndVerifyRoundTrip() throws Exception {
+        assertThat(run("emulator", "root", "--tee", "s390", "--state-dir", state())).isZero();
+        Path image = Files.writeString(tmp.resolve("s390.json"), stdout());
+        String hostPem = new com.fasterxml.jackson.databind.ObjectMapper().readTree(stdout()).get("host_key").asText();
+        Path host = Files.writeString(tmp.resolve("host.pem"), hostPem);
+        Path arcb = tmp.resolve("req.arcb");
+        Path secret = tmp.resolve("req.secret");
+        assertThat(run("s390", "request", "--host-key", host.toString(), "--out", arcb.toString(), "--secret", secret.toString())).isZero();
+        assertThat(Files.getPosixFilePermissions(secret)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Path resp = tmp.resolve("resp.json");
+        assertThat(run("report", "--provider", "s390/emulated", "--state-dir", state(), "--inblob-hex", "0102", "--setting",
+                "s390.arcb=" + arcb, "--out", resp.toString())).as(stderr()).isZero();
+        assertThat(run("verify", "--s390", resp.toString(), "--secret", secret.toString(), "--image", image.toString(), "--report-data",
+                "0102")).as(stdout()).isZero();
+        // another request's secret does not match
+        Path other = tmp.resolve("other.secret");
+        assertThat(run("s390", "request", "--host-key", host.toString(), "--out", tmp.resolve("o.arcb").toString(), "--secret",
+                other.toString())).isZero();
+        assertThat(run("verify", "--s390", resp.toString(), "--secret", other.toString(), "--image", image.toString())).isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: measurement: does not match");
+        assertThat(run("report", "--provider", "s390/emulated", "--state-dir", state(), "--inblob-hex", "01", "--setting", "nokey")).isEqualTo(2);
+    }
 }

@@ -13,9 +13,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
 import java.io.IOException;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -97,22 +95,32 @@ public final class CcaVerifier {
         return last;
     }
 
+    /** Bouncy Castle's ECDSA verifies several times faster than the JDK's here; the result is the same. */
     private static Check verifySign1(String name, CoseSign1 cose, PublicKey key, String by) {
-        String alg = switch (cose.alg()) {
-            case CoseSign1.ES256 -> "SHA256withECDSAinP1363Format";
-            case CoseSign1.ES384 -> "SHA384withECDSAinP1363Format";
+        HashAlgorithm h = switch (cose.alg()) {
+            case CoseSign1.ES256 -> HashAlgorithm.SHA256;
+            case CoseSign1.ES384 -> HashAlgorithm.SHA384;
             default -> null;
         };
-        if (alg == null) {
+        if (h == null) {
             return Check.fail(name, "COSE algorithm " + cose.alg() + " is neither ES256 nor ES384");
         }
+        byte[] sig = cose.signature().toArray();
         try {
-            Signature s = Signature.getInstance(alg);
-            s.initVerify(key);
-            s.update(cose.toBeSigned());
-            return s.verify(cose.signature().toArray()) ? Check.pass(name, (cose.alg() == CoseSign1.ES384 ? "ES384" : "ES256") + ", by " + by)
+            var params = (org.bouncycastle.crypto.params.ECPublicKeyParameters) org.bouncycastle.crypto.util.PublicKeyFactory
+                    .createKey(key.getEncoded());
+            int n = (params.getParameters().getN().bitLength() + 7) / 8;
+            if (sig.length != 2 * n) {
+                return Check.fail(name, "signature is " + sig.length + " bytes; " + (h == HashAlgorithm.SHA384 ? "ES384" : "ES256")
+                        + " with this key takes " + 2 * n + " (is the key on the right curve?)");
+            }
+            var v = new org.bouncycastle.crypto.signers.ECDSASigner();
+            v.init(false, params);
+            boolean ok = v.verifySignature(h.hash(cose.toBeSigned()), new java.math.BigInteger(1, Arrays.copyOfRange(sig, 0, n)),
+                    new java.math.BigInteger(1, Arrays.copyOfRange(sig, n, 2 * n)));
+            return ok ? Check.pass(name, (h == HashAlgorithm.SHA384 ? "ES384" : "ES256") + ", by " + by)
                     : Check.fail(name, "does not verify with " + by);
-        } catch (GeneralSecurityException e) {
+        } catch (IOException | ClassCastException | IllegalArgumentException e) {
             return Check.fail(name, "does not verify with " + by + " (" + e.getMessage() + ")");
         }
     }

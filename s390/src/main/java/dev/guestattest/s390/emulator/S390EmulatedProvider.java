@@ -1,7 +1,5 @@
 package dev.guestattest.s390.emulator;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.InputRules;
 import dev.guestattest.core.ProviderContext;
@@ -13,6 +11,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.core.state.StateLock;
 import dev.guestattest.s390.abi.SeMeasurement;
+import dev.guestattest.s390.abi.SeResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,9 +24,8 @@ import java.util.HexFormat;
  * parts, and they map onto the core ABI like this: the <b>inblob is the user data</b> (the guest's
  * own up to 64 bytes, the core's limit; SE itself allows 256), and the verifier's <b>ARCB is a
  * provider setting</b>, {@code s390.arcb} = a file, because it is an opaque, verifier-made request
- * rather than caller data, and it already carries the nonce, sealed. The outblob is JSON: the
- * measurement, additional data, config UID and user data, which the request owner checks with the
- * measurement key only it holds.
+ * rather than caller data, and it already carries the nonce, sealed. The outblob is an
+ * {@link SeResponse}, which the request owner checks with the measurement key only it holds.
  */
 public final class S390EmulatedProvider implements ReportProvider {
     public static final String NAME = "s390/emulated";
@@ -100,13 +98,6 @@ public final class S390EmulatedProvider implements ReportProvider {
             throw AttestationException.of(Reason.IO_ERROR, "s390.arcb: cannot read " + arcb + ": " + e.getMessage());
         }
         EmulatedUltravisor.Response r = uv.attest(req, request.inblob());
-        ObjectNode n = new ObjectMapper().createObjectNode();
-        HexFormat hex = HexFormat.of();
-        n.put("format", "guestattest-s390-attestation/1");
-        n.put("measurement", r.measurement().hex());
-        n.put("additional_data", r.additionalData().hex());
-        n.put("config_uid", r.configUid().hex());
-        n.put("user_data", hex.formatHex(r.userData().toArray()));
-        return ReportBlobs.of(n.toPrettyString().getBytes(StandardCharsets.UTF_8));
+        return ReportBlobs.of(new SeResponse(r.measurement(), r.additionalData(), r.configUid(), r.userData()).toJson());
     }
 }

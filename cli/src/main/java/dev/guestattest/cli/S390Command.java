@@ -1,0 +1,73 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.s390.emulator.EmulatedUltravisor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "s390", mixinStandardHelpOptions = true, description = "IBM Secure Execution: the verifier's side.",
+        subcommands = {S390Command.Request.class})
+final class S390Command {
+    @Command(name = "request", mixinStandardHelpOptions = true,
+            description = {"Make an attestation request for a host key, as the verifier: the request goes to the guest (setting",
+                    "s390.arcb), the secret (measurement key and nonce) stays with you, in a file readable by you only.",
+                    "Emulator requests only: real ARCBs are sealed to IBM host-key documents (pvattest create)."})
+    static final class Request implements Callable<Integer> {
+        @Option(names = "--host-key", paramLabel = "PEM", required = true, description = "The host public key ('emulator root --tee s390')")
+        Path hostKey;
+
+        @Option(names = "--nonce-hex", paramLabel = "HEX", description = "16-byte nonce (default: a random one)")
+        String nonce;
+
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request")
+        Path out;
+
+        @Option(names = "--secret", paramLabel = "FILE", required = true, description = "Where to keep the measurement key and nonce")
+        Path secret;
+
+        @Override
+        public Integer call() throws Exception {
+            PublicKey host;
+            try {
+                String pem = Files.readString(hostKey).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+                host = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+            } catch (GeneralSecurityException | IllegalArgumentException e) {
+                throw AttestationException.invalid("--host-key", hostKey + " is not an EC public key PEM");
+            }
+            SecureRandom random = new SecureRandom();
+            Bytes n;
+            if (nonce != null) {
+                n = Bytes.fromHex("--nonce-hex", nonce).checkLength("--nonce-hex", 16);
+            } else {
+                byte[] b = new byte[16];
+                random.nextBytes(b);
+                n = Bytes.of(b);
+            }
+            EmulatedUltravisor.Request r = EmulatedUltravisor.request(host, Optional.of(n), random);
+            OutputFiles.write("--out", out, r.arcb());
+            byte[] keep = new byte[80];
+            System.arraycopy(r.measurementKey(), 0, keep, 0, 64);
+            n.copyTo(keep, 64);
+            OutputFiles.write("--secret", secret, keep, true);
+            java.util.Arrays.fill(keep, (byte) 0);
+            System.out.println("wrote the request to " + out + " and its secret to " + secret + " (mode 0600); nonce " + n.hex());
+            return Main.OK;
+        }
+    }
+
+    static String pem(PublicKey k) {
+        return PemFiles.pem("PUBLIC KEY", k.getEncoded());
+    }
+}

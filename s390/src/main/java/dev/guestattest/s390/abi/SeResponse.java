@@ -1,0 +1,36 @@
+package dev.guestattest.s390.abi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/** What a Secure Execution guest hands its verifier: the measurement, additional data, config UID and user data (the outblob). */
+public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUid, Bytes userData) {
+    public static final String FORMAT = "guestattest-s390-attestation/1";
+
+    public byte[] toJson() {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("format", FORMAT).put("measurement", measurement.hex()).put("additional_data", additionalData.hex())
+                .put("config_uid", configUid.hex()).put("user_data", userData.hex());
+        return n.toPrettyString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    public static SeResponse fromJson(byte[] json) {
+        JsonNode n;
+        try {
+            n = new ObjectMapper().readTree(json);
+        } catch (IOException e) {
+            throw AttestationException.invalid("s390 response", "not JSON");
+        }
+        if (n == null || !FORMAT.equals(n.path("format").asText())) {
+            throw AttestationException.invalid("s390 response", "format must be " + FORMAT);
+        }
+        return new SeResponse(Bytes.fromHex("measurement", n.path("measurement").asText()), Bytes.fromHex("additional_data",
+                n.path("additional_data").asText()), Bytes.fromHex("config_uid", n.path("config_uid").asText()).checkLength("config_uid", 16),
+                Bytes.fromHex("user_data", n.path("user_data").asText()));
+    }
+}

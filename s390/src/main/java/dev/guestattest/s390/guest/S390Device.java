@@ -1,0 +1,112 @@
+package dev.guestattest.s390.guest;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.InputRules;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.ReportBlobs;
+import dev.guestattest.core.ReportProvider;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.linux.Errno;
+import dev.guestattest.core.linux.Libc;
+import dev.guestattest.s390.abi.SeMeasurement;
+import dev.guestattest.s390.abi.SeResponse;
+import dev.guestattest.s390.abi.UvAttest;
+import dev.guestattest.s390.emulator.S390EmulatedProvider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code s390/device}: Retrieve Attestation Measurement through {@code /dev/uv} (UVIO_IOCTL_ATT).
+ * The inblob is the user data and setting {@code s390.arcb} names the verifier's request, as for the
+ * emulator. UV errors are not errnos: the ioctl succeeds and uv_rc/uv_rrc say what happened.
+ */
+public final class S390Device implements ReportProvider {
+    public static final String NAME = "s390/device";
+
+    private final Path device;
+    private final Path arcb;
+
+    public S390Device(Path device, Path arcb) {
+        this.device = device;
+        this.arcb = arcb;
+    }
+
+    public static S390Device open(ProviderContext c) {
+        return new S390Device(c.deviceDir().resolve("uv"), c.setting("s390.arcb").map(Path::of)
+                .orElseThrow(() -> AttestationException.invalid("s390.arcb", "name the verifier's attestation request file")));
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean emulated() {
+        return false;
+    }
+
+    @Override
+    public InputRules inputRules() {
+        return S390EmulatedProvider.INPUT;
+    }
+
+    @Override
+    public ReportBlobs report(ReportRequest request) {
+        byte[] req;
+        try {
+            if (Files.size(arcb) > UvAttest.MAX_ARCB) {
+                throw AttestationException.tooLarge("s390.arcb", Files.size(arcb), UvAttest.MAX_ARCB);
+            }
+            req = Files.readAllBytes(arcb);
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "s390.arcb: cannot read " + arcb + ": " + e.getMessage());
+        }
+        int fd;
+        try {
+            fd = Libc.open(device.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
+        } catch (LastErrorException e) {
+            throw AttestationException.fromErrno(Errno.reason(e.getErrorCode()), e.getErrorCode(), "open " + device + ": "
+                    + Errno.explain(e.getErrorCode()));
+        }
+        try (Memory arcbMem = copy(req); Memory meas = new Memory(UvAttest.MEASUREMENT_SIZE);
+             Memory add = new Memory(SeMeasurement.MAX_ADDITIONAL_DATA)) {
+            byte[] attest = UvAttest.attest(Pointer.nativeValue(arcbMem), req.length, Pointer.nativeValue(meas), Pointer.nativeValue(add),
+                    SeMeasurement.MAX_ADDITIONAL_DATA, request.inblob());
+            try (Memory attestMem = copy(attest); Memory cb = copy(UvAttest.controlBlock(Pointer.nativeValue(attestMem)))) {
+                try {
+                    Libc.ioctl(fd, new NativeLong(UvAttest.UVIO_IOCTL_ATT), cb);
+                } catch (LastErrorException e) {
+                    throw AttestationException.fromErrno(Errno.reason(e.getErrorCode()), e.getErrorCode(), "UVIO_IOCTL_ATT on " + device + ": "
+                            + Errno.explain(e.getErrorCode()));
+                }
+                UvAttest.Result rc = UvAttest.result(cb.getByteArray(0, UvAttest.CONTROL_BLOCK_SIZE));
+                if (!rc.ok()) {
+                    throw AttestationException.device(rc.rc(), "Retrieve Attestation Measurement: " + rc.explain());
+                }
+                byte[] after = attestMem.getByteArray(0, UvAttest.ATTEST_SIZE);
+                int addLen = UvAttest.additionalDataLength(after);
+                if (addLen < 0 || addLen > SeMeasurement.MAX_ADDITIONAL_DATA) {
+                    throw AttestationException.device(0, "the ultravisor reported " + addLen + " bytes of additional data");
+                }
+                return ReportBlobs.of(new SeResponse(Bytes.of(meas.getByteArray(0, UvAttest.MEASUREMENT_SIZE)),
+                        Bytes.of(add.getByteArray(0, addLen)), UvAttest.configUid(after), request.inblob()).toJson());
+            }
+        } finally {
+            Libc.close(fd);
+        }
+    }
+
+    private static Memory copy(byte[] b) {
+        Memory m = new Memory(b.length);
+        m.write(0, b, 0, b.length);
+        return m;
+    }
+}
