@@ -1,0 +1,254 @@
+package dev.guestattest.cove.emulator;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.InputRules;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.ReportBlobs;
+import dev.guestattest.core.ReportProvider;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.mr.MeasurementRegister;
+import dev.guestattest.core.mr.MeasurementRegisters;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.StateLock;
+import dev.guestattest.cove.abi.DiceTcbInfo;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * {@code cove/emulated}: a TVM on an emulated CoVE TSM, DICE-layered in {@code <state dir>/cove}:
+ * a self-signed DICE root (the hardware RoT, the trust anchor) certifies the TSM-driver layer, which
+ * certifies the TSM layer, which certifies the TVM's public key in the attestation certificate with
+ * the TVM's initial measurement and runtime registers as TcbInfo FWIDs and the challenge in
+ * TcbFreshness. Each layer's key is derived from the one below and the layer's measurement, as
+ * CDI_N = KDF(CDI_{N-1} || H(layer N)). Inblob = the 64-byte challenge; the TVM's public key comes
+ * from setting {@code cove.tvm-public-key} (a PEM file), else the emulator's own TVM key.
+ * The outblob is the PEM chain, TVM certificate first.
+ */
+public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
+    public static final String NAME = "cove/emulated";
+    public static final InputRules INPUT = InputRules.exactly(64, false, false);
+    static final Bytes TSM_DRIVER = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TSM-driver".getBytes(StandardCharsets.US_ASCII)));
+    static final Bytes TSM = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TSM".getBytes(StandardCharsets.US_ASCII)));
+    static final Bytes TVM_INITIAL = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TVM image".getBytes(StandardCharsets.US_ASCII)));
+    private static final List<MeasurementRegister> REGISTERS = List.of(MeasurementRegister.fixed("initial", HashAlgorithm.SHA384),
+            MeasurementRegister.runtime("rmr0", HashAlgorithm.SHA384), MeasurementRegister.runtime("rmr1", HashAlgorithm.SHA384),
+            MeasurementRegister.runtime("rmr2", HashAlgorithm.SHA384), MeasurementRegister.runtime("rmr3", HashAlgorithm.SHA384));
+
+    private final Path dir;
+    private final KeyPair root;
+    private final X509Certificate rootCert;
+    private final Optional<PublicKey> tvmKey;
+    private final KeyPair ownTvm;
+
+    private EmulatedTsm(Path dir, KeyPair root, X509Certificate rootCert, Optional<PublicKey> tvmKey, KeyPair ownTvm) {
+        this.dir = dir;
+        this.root = root;
+        this.rootCert = rootCert;
+        this.tvmKey = tvmKey;
+        this.ownTvm = ownTvm;
+    }
+
+    public static EmulatedTsm open(ProviderContext c) {
+        Path dir = c.stateDir().resolve("cove");
+        PemFiles.ensureDirectory(dir);
+        return StateLock.with(dir, () -> {
+            if (!Files.exists(dir.resolve("dice-root.key"))) {
+                KeyPair k = p384(c);
+                PemFiles.writePrivateKey(dir.resolve("dice-root.key"), k.getPrivate());
+                PemFiles.writePublicKey(dir.resolve("dice-root.pub"), k.getPublic());
+                PemFiles.writeCertificate(dir.resolve("dice-root.pem"), issue(new X500Name("CN=GuestAttest Emulated DICE Root,O=GuestAttest Emulator"),
+                        k.getPublic(), new X500Name("CN=GuestAttest Emulated DICE Root,O=GuestAttest Emulator"), k.getPrivate(), true,
+                        Optional.empty(), Optional.empty()));
+                KeyPair tvm = p384(c);
+                PemFiles.writePrivateKey(dir.resolve("tvm.key"), tvm.getPrivate());
+                PemFiles.writePublicKey(dir.resolve("tvm.pub"), tvm.getPublic());
+                PemFiles.writeAtomically(dir.resolve("rmrs"), new byte[4 * 48], false);
+            }
+            KeyPair root = new KeyPair(PemFiles.readPublicKey(dir.resolve("dice-root.pub")), PemFiles.readPrivateKey(dir.resolve("dice-root.key")));
+            Optional<PublicKey> tvm = c.setting("cove.tvm-public-key").map(p -> PemFiles.readPublicKey(Path.of(p)));
+            KeyPair own = new KeyPair(PemFiles.readPublicKey(dir.resolve("tvm.pub")), PemFiles.readPrivateKey(dir.resolve("tvm.key")));
+            return new EmulatedTsm(dir, root, PemFiles.readCertificate(dir.resolve("dice-root.pem")), tvm, own);
+        });
+    }
+
+    /** The DICE root certificate: the trust anchor a verifier takes. */
+    public X509Certificate rootCertificate() {
+        return rootCert;
+    }
+
+    public PublicKey tvmPublicKey() {
+        return tvmKey.orElse(ownTvm.getPublic());
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean emulated() {
+        return true;
+    }
+
+    @Override
+    public InputRules inputRules() {
+        return INPUT;
+    }
+
+    @Override
+    public Optional<MeasurementRegisters> measurementRegisters() {
+        return Optional.of(this);
+    }
+
+    @Override
+    public ReportBlobs report(ReportRequest request) {
+        KeyPair driver = derived(root.getPrivate(), TSM_DRIVER);
+        KeyPair tsm = derived(driver.getPrivate(), TSM);
+        X500Name rootName = X500Name.getInstance(rootCert.getSubjectX500Principal().getEncoded());
+        X500Name driverName = new X500Name("CN=" + cdiId(driver.getPublic()) + ",O=GuestAttest Emulated TSM-driver");
+        X500Name tsmName = new X500Name("CN=" + cdiId(tsm.getPublic()) + ",O=GuestAttest Emulated TSM");
+        X509Certificate driverCert = issue(driverName, driver.getPublic(), rootName, root.getPrivate(), true,
+                Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TSM-driver"), Optional.of(1), Optional.of(1), List.of(TSM_DRIVER))),
+                Optional.empty());
+        X509Certificate tsmCert = issue(tsmName, tsm.getPublic(), driverName, driver.getPrivate(), true,
+                Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TSM"), Optional.of(1), Optional.of(2), List.of(TSM))),
+                Optional.empty());
+        List<Bytes> fwids = new ArrayList<>(List.of(TVM_INITIAL));
+        fwids.addAll(rmrs());
+        X509Certificate tvmCert = issue(new X500Name("CN=" + cdiId(tvmPublicKey()) + ",O=GuestAttest Emulated TVM"), tvmPublicKey(), tsmName,
+                tsm.getPrivate(), false, Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TVM"), Optional.empty(),
+                        Optional.of(3), fwids)), Optional.of(request.inblob()));
+        try {
+            String pem = PemFiles.pem("CERTIFICATE", tvmCert.getEncoded()) + PemFiles.pem("CERTIFICATE", tsmCert.getEncoded())
+                    + PemFiles.pem("CERTIFICATE", driverCert.getEncoded());
+            return ReportBlobs.of(pem.getBytes(StandardCharsets.US_ASCII));
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public List<MeasurementRegister> registers() {
+        return REGISTERS;
+    }
+
+    @Override
+    public Bytes read(String name) {
+        register(name);
+        return name.equals("initial") ? TVM_INITIAL : rmrs().get(name.charAt(3) - '0');
+    }
+
+    @Override
+    public Bytes extend(String name, Bytes digest) {
+        checkExtend(name, digest);
+        int i = name.charAt(3) - '0';
+        return StateLock.with(dir, () -> {
+            List<Bytes> r = new ArrayList<>(rmrs());
+            r.set(i, Bytes.of(HashAlgorithm.SHA384.extend(r.get(i).toArray(), digest.toArray())));
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            r.forEach(x -> out.writeBytes(x.toArray()));
+            PemFiles.writeAtomically(dir.resolve("rmrs"), out.toByteArray(), false);
+            return r.get(i);
+        });
+    }
+
+    private List<Bytes> rmrs() {
+        try {
+            byte[] all = Files.readAllBytes(dir.resolve("rmrs"));
+            if (all.length != 4 * 48) {
+                throw new IOException("expected 192 bytes");
+            }
+            List<Bytes> out = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                out.add(Bytes.of(all, 48 * i, 48));
+            }
+            return out;
+        } catch (IOException e) {
+            throw PemFiles.corrupt(dir.resolve("rmrs"), e);
+        }
+    }
+
+    /** The next layer's key: a P-384 scalar from SHA-512(CDI key || layer measurement), deterministic per layer. */
+    private static KeyPair derived(PrivateKey cdi, Bytes measurement) {
+        try {
+            java.security.MessageDigest d = java.security.MessageDigest.getInstance("SHA-512");
+            d.update(cdi.getEncoded());
+            d.update(measurement.toArray());
+            var curve = org.bouncycastle.crypto.ec.CustomNamedCurves.getByName("secp384r1");
+            BigInteger s = new BigInteger(1, d.digest()).mod(curve.getN().subtract(BigInteger.ONE)).add(BigInteger.ONE);
+            var q = new org.bouncycastle.math.ec.FixedPointCombMultiplier().multiply(curve.getG(), s).normalize();
+            var params = java.security.AlgorithmParameters.getInstance("EC");
+            params.init(new ECGenParameterSpec("secp384r1"));
+            var spec = params.getParameterSpec(java.security.spec.ECParameterSpec.class);
+            var kf = java.security.KeyFactory.getInstance("EC");
+            return new KeyPair(kf.generatePublic(new java.security.spec.ECPublicKeySpec(new java.security.spec.ECPoint(
+                    q.getAffineXCoord().toBigInteger(), q.getAffineYCoord().toBigInteger()), spec)),
+                    kf.generatePrivate(new java.security.spec.ECPrivateKeySpec(s, spec)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A CDI_ID: the first 20 bytes of SHA-256 of the public key, lowercase hex, as DICE names certificates. */
+    static String cdiId(PublicKey k) {
+        return HexFormat.of().formatHex(HashAlgorithm.SHA256.hash(k.getEncoded()), 0, 20);
+    }
+
+    private static KeyPair p384(ProviderContext c) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp384r1"), c.random());
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static X509Certificate issue(X500Name subject, PublicKey key, X500Name issuer, PrivateKey issuerKey, boolean ca,
+                                         Optional<DiceTcbInfo> tcb, Optional<Bytes> nonce) {
+        try {
+            Instant now = Instant.now().minusSeconds(60);
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new java.security.SecureRandom()).add(BigInteger.ONE),
+                    Date.from(now), Date.from(Instant.parse("9999-12-31T23:59:59Z")), subject, key);
+            b.addExtension(Extension.basicConstraints, true, ca ? new BasicConstraints(0) : new BasicConstraints(false));
+            if (tcb.isPresent()) {
+                b.addExtension(new ASN1ObjectIdentifier(DiceTcbInfo.OID), true, tcb.get().encode());
+            }
+            if (nonce.isPresent()) {
+                b.addExtension(new ASN1ObjectIdentifier(DiceTcbInfo.FRESHNESS_OID), false, DiceTcbInfo.encodeFreshness(nonce.get()));
+            }
+            return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA384withECDSA").build(issuerKey)));
+        } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+            throw AttestationException.of(dev.guestattest.core.Reason.DEVICE_ERROR, "emulated TSM: cannot issue a certificate: " + e.getMessage());
+        }
+    }
+}
