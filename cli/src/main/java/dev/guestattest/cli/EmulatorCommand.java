@@ -30,7 +30,7 @@ final class EmulatorCommand {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--tee", paramLabel = "tdx|snp|cca|s390", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
+        @Option(names = "--tee", paramLabel = "tdx|snp|cca|cove|s390", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
         String tee;
 
         @Override
@@ -43,6 +43,11 @@ final class EmulatorCommand {
                 }
                 System.err.println("ARK sha256 fingerprint: " + java.util.HexFormat.of().formatHex(
                         java.security.MessageDigest.getInstance("SHA-256").digest(chip.arkCertificate().getEncoded())));
+                return Main.OK;
+            }
+            if (tee.equals("cove")) {
+                System.out.print(PemFiles.pem("CERTIFICATE", dev.guestattest.cove.emulator.EmulatedTsm.open(common.context()).rootCertificate().getEncoded()));
+                System.err.println("the emulated DICE root: pass it to verify --cove --root");
                 return Main.OK;
             }
             if (tee.equals("s390")) {
@@ -70,7 +75,7 @@ final class EmulatorCommand {
                 return Main.OK;
             }
             if (!tee.equals("tdx")) {
-                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx, snp, cca or s390");
+                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx, snp, cca, cove or s390");
             }
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
                 System.out.print(tdx.platform().rootCertificatePem());

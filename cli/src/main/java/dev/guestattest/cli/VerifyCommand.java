@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.cove.verify.CoveVerifier;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
@@ -81,6 +82,9 @@ final class VerifyCommand implements Callable<Integer> {
 
         @Option(names = "--s390", paramLabel = "RESPONSE", description = "A Secure Execution response (the JSON an s390/* provider writes)")
         Path s390;
+
+        @Option(names = "--cove", paramLabel = "EVIDENCE", description = "RISC-V CoVE DICE evidence (PEM chain, TVM certificate first)")
+        Path cove;
     }
 
     @Option(names = "--secret", paramLabel = "FILE", description = "s390: the request's secret ('s390 request --secret')")
@@ -158,7 +162,25 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : evidence.cca != null ? verifyCca()
-                : evidence.s390 != null ? verifyS390() : verifyTpm();
+                : evidence.s390 != null ? verifyS390() : evidence.cove != null ? verifyCove() : verifyTpm();
+    }
+
+    private Integer verifyCove() throws IOException {
+        if (roots.isEmpty()) {
+            throw AttestationException.invalid("--root", "CoVE needs the DICE root certificate (--root PEM)");
+        }
+        List<X509Certificate> diceRoots = new ArrayList<>();
+        for (Path root : roots) {
+            diceRoots.addAll(certificates(root));
+        }
+        Optional<Bytes> challenge = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        CoveVerifier.Result r = CoveVerifier.verify(read("--cove", evidence.cove), diceRoots, challenge, Optional.empty(), clock().instant());
+        if (json) {
+            System.out.println(resultJson(r.result(), Instant.now()).toPrettyString());
+        } else {
+            printText(r.result(), "CoVE");
+        }
+        return r.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Integer verifyS390() throws IOException {

@@ -322,4 +322,19 @@ class MainTest {
         assertThat(stdout()).contains("NOT trusted: measurement: does not match");
         assertThat(run("report", "--provider", "s390/emulated", "--state-dir", state(), "--inblob-hex", "01", "--setting", "nokey")).isEqualTo(2);
     }
+
+    @Test
+    void coveEvidenceVerifiesToTheEmulatedDiceRoot() throws Exception {
+        Path ev = tmp.resolve("cove.pem");
+        assertThat(run("report", "--provider", "cove/emulated", "--state-dir", state(), "--inblob-hex", "ee".repeat(64), "--out",
+                ev.toString())).as(stderr()).isZero();
+        assertThat(run("emulator", "root", "--tee", "cove", "--state-dir", state())).isZero();
+        Path root = Files.writeString(tmp.resolve("dice-root.pem"), stdout());
+        assertThat(run("verify", "--cove", ev.toString(), "--root", root.toString(), "--report-data", "ee".repeat(64))).as(stdout()).isZero();
+        assertThat(run("verify", "--cove", ev.toString(), "--root", root.toString(), "--report-data", "ef".repeat(64))).isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: tvm.challenge");
+        assertThat(run("verify", "--cove", ev.toString())).isEqualTo(2);
+        assertThat(run("providers")).isZero();
+        assertThat(stdout()).contains("a real CoVE backend awaits a Linux COVG driver");
+    }
 }
