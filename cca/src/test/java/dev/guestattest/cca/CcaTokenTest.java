@@ -1,6 +1,7 @@
 package dev.guestattest.cca;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
@@ -61,5 +62,36 @@ class CcaTokenTest {
                 assertThat(r.trusted()).as("%s byte %d", file, i).isFalse();
             }
         }
+    }
+
+    @Test
+    void aCpakAsPemVerifiesTheSameAsItsJwkAndOtherKeysAreRefused() throws Exception {
+        Cpak jwk = Cpak.fromJson(Vectors.read(DIR + "cpak.json")).get(0);
+        String pem = dev.guestattest.core.state.PemFiles.pem("PUBLIC KEY", jwk.key().getEncoded());
+        List<Cpak> fromPem = Cpak.parse(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        assertThat(fromPem).singleElement().satisfies(c -> assertThat(c.key().getEncoded()).isEqualTo(jwk.key().getEncoded()));
+        assertThat(CcaVerifier.verify(Vectors.read(DIR + "cca-token-01.cbor"), fromPem, Optional.empty()).trusted()).isTrue();
+        assertThat(Cpak.parse(Vectors.read(DIR + "ta-tfa.json"))).hasSize(Cpak.fromJson(Vectors.read(DIR + "ta-tfa.json")).size());
+        var g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp521r1"));
+        String p521 = dev.guestattest.core.state.PemFiles.pem("PUBLIC KEY", g.generateKeyPair().getPublic().getEncoded());
+        assertThatThrownBy(() -> Cpak.parse(p521.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
+                .hasMessageContaining("CPAK").hasMessageContaining("P-521");
+        assertThatThrownBy(() -> Cpak.parse("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".getBytes()))
+                .hasMessageContaining("CPAK: PEM that is not an EC public key");
+    }
+
+    @Test
+    void realmClaimsMapOntoTheCommonNames() {
+        CcaVerifier.Result r = CcaVerifier.verify(Vectors.read(DIR + "cca-token-01.cbor"), Cpak.fromJson(Vectors.read(DIR + "cpak.json")),
+                Optional.empty());
+        var realm = r.realm().orElseThrow();
+        var common = realm.common();
+        assertThat(common.tee()).isEqualTo("cca");
+        assertThat(common.initialMeasurement()).contains(realm.rim());
+        assertThat(common.runtimeRegisters()).containsOnlyKeys("rem0", "rem1", "rem2", "rem3");
+        assertThat(common.runtimeRegisters().get("rem2")).isEqualTo(realm.rems().get(2));
+        assertThat(common.reportData()).isEqualTo(realm.challenge());
+        assertThat(common.debug()).isEmpty();
     }
 }

@@ -11,6 +11,7 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.s390.abi.SeMeasurement;
@@ -176,7 +177,9 @@ final class VerifyCommand implements Callable<Integer> {
         Optional<Bytes> challenge = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
         CoveVerifier.Result r = CoveVerifier.verify(read("--cove", evidence.cove), diceRoots, challenge, Optional.empty(), clock().instant());
         if (json) {
-            System.out.println(resultJson(r.result(), Instant.now()).toPrettyString());
+            ObjectNode n = resultJson(r.result(), Instant.now());
+            r.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
+            System.out.println(n.toPrettyString());
         } else {
             printText(r.result(), "CoVE");
         }
@@ -212,7 +215,11 @@ final class VerifyCommand implements Callable<Integer> {
         }
         VerificationResult v = new VerificationResult(checks);
         if (json) {
-            System.out.println(resultJson(v, Instant.now()).toPrettyString());
+            ObjectNode n = resultJson(v, Instant.now());
+            if (v.trusted()) {
+                n.set("common", commonJson(r.common()));
+            }
+            System.out.println(n.toPrettyString());
         } else {
             printText(v, "Secure Execution");
         }
@@ -220,13 +227,21 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private Integer verifyCca() throws IOException {
-        if (cpak == null) {
-            throw AttestationException.invalid("--cpak", "CCA needs the trusted CPAK (--cpak FILE)");
+        if (cpak == null && roots.isEmpty()) {
+            throw AttestationException.invalid("--cpak", "CCA needs the trusted CPAK (--cpak or --root: PEM, JWK or trust-anchor JSON)");
+        }
+        List<Cpak> anchors = new ArrayList<>();
+        if (cpak != null) {
+            anchors.addAll(Cpak.parse(read("--cpak", cpak)));
+        }
+        for (Path root : roots) {
+            anchors.addAll(Cpak.parse(read("--root", root)));
         }
         Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
-        CcaVerifier.Result r = CcaVerifier.verify(read("--cca", evidence.cca), Cpak.fromJson(read("--cpak", cpak)), nonce);
+        CcaVerifier.Result r = CcaVerifier.verify(read("--cca", evidence.cca), anchors, nonce);
         if (json) {
             ObjectNode n = resultJson(r.result(), Instant.now());
+            r.realm().ifPresent(c -> n.set("common", commonJson(c.common())));
             r.realm().ifPresent(c -> n.set("realm", recordJson(c)));
             System.out.println(n.toPrettyString());
         } else {
@@ -274,6 +289,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             ObjectNode n = resultJson(v.result(), v.verifiedAt());
             v.product().ifPresent(pr -> n.put("product", pr.kdsName()));
+            v.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
             v.claims().ifPresent(c -> n.set("claims", recordJson(c)));
             System.out.println(n.toPrettyString());
         } else {
@@ -385,7 +401,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
     }
 
-    /** A record as JSON: byte fields as hex, nested records as objects, the rest as Jackson writes them. */
+    /** A record as JSON: byte fields (and lists of them) as hex, empty optionals left out, nested records as objects, the rest as Jackson writes them. */
     private static ObjectNode recordJson(Record r) {
         ObjectMapper m = new ObjectMapper();
         ObjectNode n = m.createObjectNode();
@@ -393,7 +409,16 @@ final class VerifyCommand implements Callable<Integer> {
             try {
                 Object v = c.getAccessor().invoke(r);
                 String name = c.getName().replaceAll("([A-Z])", "_$1").toLowerCase(java.util.Locale.ROOT);
-                if (v instanceof Bytes b) {
+                if (v instanceof Optional<?> o) {
+                    if (o.isEmpty()) {
+                        continue;
+                    }
+                    v = o.get();
+                }
+                if (v instanceof List<?> list && list.stream().allMatch(Bytes.class::isInstance)) {
+                    ArrayNode a = n.putArray(name);
+                    list.forEach(x -> a.add(((Bytes) x).hex()));
+                } else if (v instanceof Bytes b) {
                     n.put(name, b.hex());
                 } else if (v instanceof Record nested && !(v instanceof AttestationReport.Firmware)) {
                     n.set(name, recordJson(nested));
@@ -406,6 +431,18 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new IllegalStateException(e);
             }
         }
+        return n;
+    }
+
+    /** The claims every TEE shares, under the same names for all, next to the vendor's own. */
+    private static ObjectNode commonJson(CommonClaims c) {
+        ObjectNode n = new ObjectMapper().createObjectNode();
+        n.put("tee", c.tee());
+        c.initialMeasurement().ifPresent(m -> n.put("initial_measurement", m.hex()));
+        ObjectNode registers = n.putObject("runtime_registers");
+        c.runtimeRegisters().forEach((name, value) -> registers.put(name, value.hex()));
+        c.debug().ifPresent(d -> n.put("debug", d));
+        n.put("report_data", c.reportData().hex());
         return n;
     }
 
@@ -427,6 +464,7 @@ final class VerifyCommand implements Callable<Integer> {
             ArrayNode adv = tcb.putArray("advisory_ids");
             t.advisoryIds().forEach(adv::add);
         });
+        v.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
         v.claims().ifPresent(c -> claims(n.putObject("claims"), c));
         v.collateral().ifPresent(d -> n.putObject("collateral").put("tcb_info_issued", d.tcbInfoIssued().toString())
                 .put("tcb_info_next_update", d.tcbInfoNextUpdate().toString()).put("qe_identity_issued", d.qeIdentityIssued().toString())

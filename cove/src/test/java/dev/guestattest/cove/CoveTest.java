@@ -44,6 +44,13 @@ class CoveTest {
         assertThat(r.claims().orElseThrow().layers()).extracting(l -> l.model().orElseThrow()).containsExactly("TSM-driver", "TSM", "TVM");
         assertThat(r.claims().orElseThrow().tvmRuntimeMeasurements().get(2).toArray())
                 .isEqualTo(HashAlgorithm.SHA384.extend(new byte[48], d.toArray()));
+        var common = r.claims().orElseThrow().common();
+        assertThat(common.tee()).isEqualTo("cove");
+        assertThat(common.initialMeasurement()).contains(tsm.read("initial"));
+        assertThat(common.initialMeasurement().orElseThrow().toArray()).hasSize(48).isNotEqualTo(new byte[48]);
+        assertThat(common.runtimeRegisters()).containsOnlyKeys("rmr0", "rmr1", "rmr2", "rmr3");
+        assertThat(common.runtimeRegisters().get("rmr2").toArray()).isEqualTo(HashAlgorithm.SHA384.extend(new byte[48], d.toArray()));
+        assertThat(common.reportData()).isEqualTo(Bytes.of(challenge));
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.guestattest.cca.abi;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.CommonClaims;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,11 @@ public record RealmClaims(Optional<String> profile, Bytes challenge, Bytes perso
                 Cbor.bytes("personalization value (44235)", c.get("44235")), text(c, "44236", "realm hash algorithm"),
                 Cbor.bytes("realm public key (44237)", c.get("44237")), Cbor.bytes("RIM (44238)", c.get("44238")), rems,
                 text(c, "44240", "realm public key hash algorithm"));
+    }
+
+    /** The realm token has no debug claim (the platform's security lifecycle is the nearest thing). */
+    public CommonClaims common() {
+        return new CommonClaims("cca", Optional.of(rim), CommonClaims.registers("rem", rems), Optional.empty(), challenge);
     }
 
     private static String text(JsonNode c, String key, String what) {

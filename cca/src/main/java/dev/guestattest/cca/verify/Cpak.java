@@ -25,6 +25,25 @@ import java.util.Optional;
  * instance-id, implementation-id}), or a bare JWK.
  */
 public record Cpak(PublicKey key, Optional<Bytes> instanceId, Optional<Bytes> implementationId) {
+    /** A PEM public key (SubjectPublicKeyInfo, P-256 or P-384), a JWK, or veraison trust-anchor JSON. */
+    public static List<Cpak> parse(byte[] data) {
+        String text = new String(data, java.nio.charset.StandardCharsets.US_ASCII).strip();
+        if (!text.startsWith("-----BEGIN PUBLIC KEY-----")) {
+            return fromJson(data);
+        }
+        try {
+            byte[] der = java.util.Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", ""));
+            PublicKey k = KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+            int bits = ((java.security.interfaces.ECPublicKey) k).getParams().getCurve().getField().getFieldSize();
+            if (bits != 256 && bits != 384) {
+                throw AttestationException.invalid("CPAK", "a P-" + bits + " key; a CPAK is P-256 or P-384");
+            }
+            return List.of(new Cpak(k, Optional.empty(), Optional.empty()));
+        } catch (IllegalArgumentException | GeneralSecurityException e) {
+            throw AttestationException.invalid("CPAK", "PEM that is not an EC public key");
+        }
+    }
+
     public static List<Cpak> fromJson(byte[] json) {
         JsonNode n;
         try {

@@ -3,6 +3,7 @@ package dev.guestattest.cove.verify;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.cove.abi.DiceTcbInfo;
 import java.io.ByteArrayInputStream;
@@ -28,7 +29,18 @@ public final class CoveVerifier {
     }
 
     /** What the evidence says: every layer's measurements, lowest first, and the TVM's initial and runtime ones. */
-    public record Claims(List<DiceTcbInfo> layers, Bytes tvmInitialMeasurement, List<Bytes> tvmRuntimeMeasurements, PublicKey tvmPublicKey) {
+    public record Claims(List<DiceTcbInfo> layers, Bytes tvmInitialMeasurement, List<Bytes> tvmRuntimeMeasurements, PublicKey tvmPublicKey,
+                         Optional<Bytes> challenge) {
+        public Claims {
+            layers = List.copyOf(layers);
+            tvmRuntimeMeasurements = List.copyOf(tvmRuntimeMeasurements);
+        }
+
+        /** The TVM's runtime FWIDs are rmr0..; CoVE's TcbInfo carries no debug flag that the TSM sets. */
+        public CommonClaims common() {
+            return new CommonClaims("cove", Optional.of(tvmInitialMeasurement), CommonClaims.registers("rmr", tvmRuntimeMeasurements),
+                    Optional.empty(), challenge.orElse(Bytes.EMPTY));
+        }
     }
 
     public record Result(VerificationResult result, Optional<Claims> claims) {
@@ -73,7 +85,7 @@ public final class CoveVerifier {
         java.util.Collections.reverse(lowestFirst);
         List<Bytes> tvmFwids = infos.get(0).fwids();
         Claims claims = new Claims(lowestFirst, tvmFwids.isEmpty() ? Bytes.EMPTY : tvmFwids.get(0),
-                tvmFwids.size() > 1 ? tvmFwids.subList(1, tvmFwids.size()) : List.of(), tvm.getPublicKey());
+                tvmFwids.size() > 1 ? tvmFwids.subList(1, tvmFwids.size()) : List.of(), tvm.getPublicKey(), nonce);
         return new Result(new VerificationResult(checks), Optional.of(claims));
     }
 

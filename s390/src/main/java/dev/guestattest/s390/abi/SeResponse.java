@@ -5,12 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.CommonClaims;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** What a Secure Execution guest hands its verifier: the measurement, additional data, config UID and user data (the outblob). */
 public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUid, Bytes userData) {
     public static final String FORMAT = "guestattest-s390-attestation/1";
+
+    /**
+     * SE's measurement is a MAC, not an image hash, and SE has no runtime registers or debug claim:
+     * only the user data is common. Meaningful once the measurement was checked.
+     */
+    public CommonClaims common() {
+        return new CommonClaims("s390", java.util.Optional.empty(), java.util.Collections.emptySortedMap(), java.util.Optional.empty(), userData);
+    }
 
     public byte[] toJson() {
         ObjectNode n = new ObjectMapper().createObjectNode();

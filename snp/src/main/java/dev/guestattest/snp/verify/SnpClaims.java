@@ -1,6 +1,7 @@
 package dev.guestattest.snp.verify;
 
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.TcbVersion;
 
@@ -12,6 +13,12 @@ public record SnpClaims(Bytes measurement, Bytes hostData, Bytes reportData, lon
                         Bytes chipId, TcbVersion.Parts reportedTcb, TcbVersion.Parts currentTcb, TcbVersion.Parts committedTcb,
                         TcbVersion.Parts launchTcb, AttestationReport.Firmware firmware, Bytes idKeyDigest, Bytes authorKeyDigest,
                         Bytes familyId, Bytes imageId, long guestSvn, String signingKey) {
+    /** SNP has no runtime registers of its own (an SVSM vTPM's PCRs come as TPM evidence). */
+    public CommonClaims common() {
+        return new CommonClaims("snp", java.util.Optional.of(measurement), java.util.Collections.emptySortedMap(), java.util.Optional.of(debug),
+                reportData);
+    }
+
     static SnpClaims of(AttestationReport r, TcbVersion.Layout layout) {
         return new SnpClaims(r.measurement(), r.hostData(), r.reportData(), r.vmpl(), r.policy().raw(), r.policy().debugAllowed(),
                 r.chipId(), r.reportedTcb().parts(layout), r.currentTcb().parts(layout), r.committedTcb().parts(layout),

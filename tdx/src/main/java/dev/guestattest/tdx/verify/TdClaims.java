@@ -1,6 +1,7 @@
 package dev.guestattest.tdx.verify;
 
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.tdx.abi.TdQuoteBody;
 import java.util.List;
 import java.util.Optional;
@@ -15,6 +16,10 @@ public record TdClaims(Bytes mrTd, List<Bytes> rtmrs, Bytes mrConfigId, Bytes mr
     static TdClaims of(TdQuoteBody b) {
         return new TdClaims(b.mrTd(), b.rtmrs(), b.mrConfigId(), b.mrOwner(), b.mrOwnerConfig(), b.mrSeam(), b.tdAttributes(),
                 isDebug(b.tdAttributes()), b.xfam(), b.reportData(), b.teeTcbSvn(), b.mrServiceTd());
+    }
+
+    public CommonClaims common() {
+        return new CommonClaims("tdx", Optional.of(mrTd), CommonClaims.registers("rtmr", rtmrs), Optional.of(debug), reportData);
     }
 
     /** TDATTRIBUTES bit 0 (TUD.DEBUG): the host can read and write the TD's memory. */

@@ -1,0 +1,36 @@
+package dev.guestattest.core.verify;
+
+import dev.guestattest.core.codec.Bytes;
+import java.util.Collections;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * What verified evidence from any TEE says under one set of names, so a policy on them is written
+ * once: the measurement of the initial image (TDX MRTD, SNP MEASUREMENT, CCA RIM, CoVE TVM initial
+ * FWID), the runtime registers by their register names (rtmr0-3, rem0-3, rmr0-3), whether the host
+ * can debug the guest (empty where the evidence does not say), and the caller's report data (TDX
+ * and SNP REPORTDATA, the CCA and CoVE challenge, s390 user data). Vendor claims stay on each
+ * vendor's own record.
+ */
+public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, SortedMap<String, Bytes> runtimeRegisters,
+                           Optional<Boolean> debug, Bytes reportData) {
+    public CommonClaims {
+        Objects.requireNonNull(tee, "tee");
+        Objects.requireNonNull(initialMeasurement, "initialMeasurement");
+        Objects.requireNonNull(debug, "debug");
+        Objects.requireNonNull(reportData, "reportData");
+        runtimeRegisters = Collections.unmodifiableSortedMap(new TreeMap<>(runtimeRegisters));
+    }
+
+    /** Registers {@code prefix0..prefixN} in the order given. */
+    public static SortedMap<String, Bytes> registers(String prefix, java.util.List<Bytes> values) {
+        SortedMap<String, Bytes> m = new TreeMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            m.put(prefix + i, values.get(i));
+        }
+        return m;
+    }
+}
