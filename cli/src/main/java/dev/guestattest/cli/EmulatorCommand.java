@@ -33,6 +33,10 @@ final class EmulatorCommand {
         @Option(names = "--tee", paramLabel = "tdx|snp|cca|cove|s390", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
         String tee;
 
+        @Option(names = "--reference-values", paramLabel = "FILE",
+                description = "CCA: also write the emulated platform's and realm's current state as reference values (rv.json)")
+        java.nio.file.Path referenceValues;
+
         @Override
         public Integer call() throws Exception {
             if (tee.equals("snp")) {
@@ -72,6 +76,10 @@ final class EmulatorCommand {
                 ta.put("instance-id", realm.instanceId().hex()).put("implementation-id", realm.implementationId().hex());
                 System.out.println(a.toPrettyString());
                 System.err.println("the emulated CPAK as a trust anchor: pass this file to verify --cca --cpak");
+                if (referenceValues != null) {
+                    PemFiles.writeAtomically(referenceValues, realm.referenceValuesJson(), false);
+                    System.err.println("its reference values: " + referenceValues + ", for verify --cca --reference-values");
+                }
                 return Main.OK;
             }
             if (!tee.equals("tdx")) {

@@ -3,6 +3,8 @@ package dev.guestattest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.cca.validate.CcaReferenceValues;
+import dev.guestattest.cca.validate.CcaValidator;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
@@ -102,6 +104,10 @@ final class VerifyCommand implements Callable<Integer> {
             + " (what 'emulator root --tee cca' prints)")
     Path cpak;
 
+    @Option(names = "--reference-values", paramLabel = "FILE",
+            description = "CCA: appraise the platform and realm against these reference values (veraison rv.json)")
+    Path referenceValues;
+
     @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
     Path eventlog;
 
@@ -150,7 +156,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--report-data", paramLabel = "HEX", description = "The 64-byte REPORTDATA the quote must carry")
     String reportData;
 
-    @Option(names = "--allow-debug", description = "Accept a TD with the DEBUG attribute (still reported)")
+    @Option(names = "--allow-debug", description = "Accept a debuggable guest (TDX DEBUG, SNP policy, CCA unsecured lifecycle); still reported")
     boolean allowDebug;
 
     @Option(names = "--accept-tcb", paramLabel = "STATUS", split = ",",
@@ -239,15 +245,17 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
         CcaVerifier.Result r = CcaVerifier.verify(read("--cca", evidence.cca), anchors, nonce);
+        VerificationResult v = referenceValues == null ? r.result()
+                : CcaValidator.appraise(r, CcaReferenceValues.fromJson(read("--reference-values", referenceValues)), allowDebug);
         if (json) {
-            ObjectNode n = resultJson(r.result(), Instant.now());
+            ObjectNode n = resultJson(v, Instant.now());
             r.realm().ifPresent(c -> n.set("common", commonJson(c.common())));
             r.realm().ifPresent(c -> n.set("realm", recordJson(c)));
             System.out.println(n.toPrettyString());
         } else {
-            printText(r.result(), "CCA token");
+            printText(v, "CCA token");
         }
-        return r.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Integer verifyTpm() throws IOException {

@@ -297,6 +297,21 @@ class MainTest {
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-tfa.json")).isEqualTo(1);
         assertThat(stdout()).contains("NOT trusted: platform.signature");
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor")).isEqualTo(2);
+        // appraisal: token 01 is the state rv.json describes; token 02 is not; the emulator writes its own
+        assertThat(run("verify", "--cca", v + "cca-token-01.cbor", "--cpak", v + "cpak.json", "--reference-values", v + "rv.json")).isZero();
+        assertThat(stdout()).contains("ok   platform.reference: ", "ok   realm.reference: ");
+        assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-02-ok.json", "--reference-values", v + "rv.json"))
+                .isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: platform.reference: implementation 0000");
+        Path rv = tmp.resolve("rv.json");
+        assertThat(run("emulator", "root", "--tee", "cca", "--state-dir", state(), "--reference-values", rv.toString())).isZero();
+        assertThat(run("verify", "--cca", token.toString(), "--root", cpak.toString(), "--reference-values", rv.toString())).as(stdout()).isZero();
+        assertThat(run("mr", "extend", "--provider", "cca/emulated", "--state-dir", state(), "rem1", "--event", "app")).as(stderr()).isZero();
+        assertThat(run("report", "--provider", "cca/emulated", "--state-dir", state(), "--inblob-hex", "cd".repeat(40), "--pad",
+                "--out", token.toString())).isZero();
+        assertThat(run("verify", "--cca", token.toString(), "--root", cpak.toString(), "--reference-values", rv.toString())).isEqualTo(1);
+        assertThat(stdout()).contains("NOT trusted: realm.reference: the RIM is known but its REMs differ");
+        assertThat(run("verify", "--cca", token.toString(), "--root", cpak.toString(), "--reference-values", cpak.toString())).isEqualTo(2);
     }
 
     @Test

@@ -8,7 +8,16 @@ import java.util.Optional;
 
 /** The platform token's claims this verifier uses (formats.md §3.4). */
 public record PlatformClaims(Optional<String> profile, Bytes challenge, Bytes implementationId, Bytes instanceId, int lifecycle,
-                             List<SoftwareComponent> softwareComponents) {
+                             Bytes config, List<SoftwareComponent> softwareComponents) {
+    public PlatformClaims {
+        softwareComponents = List.copyOf(softwareComponents);
+    }
+
+    /** Security lifecycle 0x3000-0x30FF: the platform is in its secured state (no debug, RoT provisioned). */
+    public boolean secured() {
+        return (lifecycle & 0xff00) == 0x3000;
+    }
+
     /** One measured platform software component. */
     public record SoftwareComponent(String type, Bytes measurement, Optional<String> version, Bytes signerId) {
     }
@@ -25,6 +34,6 @@ public record PlatformClaims(Optional<String> profile, Bytes challenge, Bytes im
         }
         return new PlatformClaims(Optional.ofNullable(c.get("265")).map(JsonNode::asText), Cbor.bytes("platform challenge (10)", c.get("10")),
                 Cbor.bytes("implementation id (2396)", c.get("2396")), Cbor.bytes("instance id (256)", c.get("256")),
-                c.path("2395").asInt(-1), sw);
+                c.path("2395").asInt(-1), c.has("2401") ? Cbor.bytes("platform config (2401)", c.get("2401")) : Bytes.EMPTY, sw);
     }
 }

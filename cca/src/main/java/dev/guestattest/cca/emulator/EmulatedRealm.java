@@ -42,6 +42,9 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
     public static final InputRules INPUT = new InputRules(32, 64, 64, false, false);
     static final Bytes RIM = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated realm image".getBytes(StandardCharsets.US_ASCII)));
     static final Bytes IMPLEMENTATION_ID = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated CCA platform".getBytes(StandardCharsets.US_ASCII)));
+    static final Bytes PLATFORM_CONFIG = Bytes.fromHex("platform config", "cfcfcfcf");
+    static final Bytes RMM_MEASUREMENT = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated RMM".getBytes(StandardCharsets.US_ASCII)));
+    static final Bytes RMM_SIGNER = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated RMM signer".getBytes(StandardCharsets.US_ASCII)));
     private static final List<MeasurementRegister> REGISTERS = List.of(MeasurementRegister.fixed("rim", HashAlgorithm.SHA256),
             MeasurementRegister.runtime("rem0", HashAlgorithm.SHA256), MeasurementRegister.runtime("rem1", HashAlgorithm.SHA256),
             MeasurementRegister.runtime("rem2", HashAlgorithm.SHA256), MeasurementRegister.runtime("rem3", HashAlgorithm.SHA256));
@@ -164,13 +167,17 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
             g.writeBinary(instanceId().toArray());
             g.writeFieldId(2395);
             g.writeNumber(0x3000);
+            g.writeFieldId(2401);
+            g.writeBinary(PLATFORM_CONFIG.toArray());
             g.writeFieldId(2399);
             g.writeStartArray();
             g.writeStartObject();
             g.writeFieldId(1);
             g.writeString("RMM");
             g.writeFieldId(2);
-            g.writeBinary(HashAlgorithm.SHA256.hash("GuestAttest emulated RMM".getBytes(StandardCharsets.US_ASCII)));
+            g.writeBinary(RMM_MEASUREMENT.toArray());
+            g.writeFieldId(5);
+            g.writeBinary(RMM_SIGNER.toArray());
             g.writeEndObject();
             g.writeEndArray();
             g.writeEndObject();
@@ -187,6 +194,20 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
             g.writeEndObject();
         });
         return ReportBlobs.of(token);
+    }
+
+    /** This realm's current state as veraison reference values (rv.json), for {@code CcaReferenceValues.fromJson}. */
+    public byte[] referenceValuesJson() {
+        com.fasterxml.jackson.databind.node.ObjectNode n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode p = n.putArray("platform").addObject();
+        p.put("implementation-id", IMPLEMENTATION_ID.hex()).put("platform-configuration", PLATFORM_CONFIG.hex());
+        p.putArray("sw-components").addObject().put("component-type", "RMM").put("measurement-value", RMM_MEASUREMENT.hex())
+                .put("signer-id", RMM_SIGNER.hex());
+        com.fasterxml.jackson.databind.node.ObjectNode r = n.putArray("realm").addObject();
+        r.put("initial-measurement", RIM.hex()).put("personalization-value", "00".repeat(64)).put("rak-hash-algorithm", "sha-256");
+        com.fasterxml.jackson.databind.node.ArrayNode rems = r.putArray("extensible-measurements");
+        rems().forEach(x -> rems.add(x.hex()));
+        return n.toPrettyString().getBytes(StandardCharsets.UTF_8);
     }
 
     @Override
