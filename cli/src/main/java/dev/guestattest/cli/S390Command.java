@@ -3,7 +3,6 @@ package dev.guestattest.cli;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.state.PemFiles;
-import dev.guestattest.s390.emulator.EmulatedUltravisor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -21,12 +20,14 @@ import picocli.CommandLine.Option;
         subcommands = {S390Command.Request.class})
 final class S390Command {
     @Command(name = "request", mixinStandardHelpOptions = true,
-            description = {"Make an attestation request for a host key, as the verifier: the request goes to the guest (setting",
-                    "s390.arcb), the secret (measurement key and nonce) stays with you, in a file readable by you only.",
-                    "Emulator requests only: real ARCBs are sealed to IBM host-key documents (pvattest create)."})
+            description = {"Make an attestation request (ARCB v1, as pvattest does) for one or more host keys, as the verifier:",
+                    "the request goes to the guest (setting s390.arcb), the secret (measurement key and nonce) stays with you,",
+                    "in a file readable by you only. Host key documents are taken as given: check them against IBM's signing",
+                    "key and CRLs first (not done here)."})
     static final class Request implements Callable<Integer> {
-        @Option(names = "--host-key", paramLabel = "PEM", required = true, description = "The host public key ('emulator root --tee s390')")
-        Path hostKey;
+        @Option(names = "--host-key", paramLabel = "PEM", required = true,
+                description = "A host public key or host key document, PEM (repeatable; 'emulator root --tee s390' gives the emulator's)")
+        java.util.List<Path> hostKeys;
 
         @Option(names = "--nonce-hex", paramLabel = "HEX", description = "16-byte nonce (default: a random one)")
         String nonce;
@@ -39,12 +40,9 @@ final class S390Command {
 
         @Override
         public Integer call() throws Exception {
-            PublicKey host;
-            try {
-                String pem = Files.readString(hostKey).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-                host = KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
-            } catch (GeneralSecurityException | IllegalArgumentException e) {
-                throw AttestationException.invalid("--host-key", hostKey + " is not an EC public key PEM");
+            java.util.List<PublicKey> hosts = new java.util.ArrayList<>();
+            for (Path hostKey : hostKeys) {
+                hosts.add(hostKey(hostKey));
             }
             SecureRandom random = new SecureRandom();
             Bytes n;
@@ -55,7 +53,7 @@ final class S390Command {
                 random.nextBytes(b);
                 n = Bytes.of(b);
             }
-            EmulatedUltravisor.Request r = EmulatedUltravisor.request(host, Optional.of(n), random);
+            dev.guestattest.s390.request.AttestationRequest.Sealed r = dev.guestattest.s390.request.AttestationRequest.create(hosts, Optional.of(n), random);
             OutputFiles.write("--out", out, r.arcb());
             byte[] keep = new byte[80];
             System.arraycopy(r.measurementKey(), 0, keep, 0, 64);
@@ -64,6 +62,20 @@ final class S390Command {
             java.util.Arrays.fill(keep, (byte) 0);
             System.out.println("wrote the request to " + out + " and its secret to " + secret + " (mode 0600); nonce " + n.hex());
             return Main.OK;
+        }
+    }
+
+    private static PublicKey hostKey(Path file) throws java.io.IOException {
+        String text = Files.readString(file);
+        try {
+            if (text.contains("BEGIN CERTIFICATE")) {
+                return java.security.cert.CertificateFactory.getInstance("X.509")
+                        .generateCertificate(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).getPublicKey();
+            }
+            String pem = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw AttestationException.invalid("--host-key", file + " is not an EC public key or host key document (PEM)");
         }
     }
 

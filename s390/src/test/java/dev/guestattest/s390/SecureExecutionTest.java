@@ -14,6 +14,8 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
+import dev.guestattest.s390.request.AttestationRequest;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SecureExecutionTest {
@@ -44,7 +46,7 @@ class SecureExecutionTest {
         Bytes cuid = Bytes.fromHex("cuid", "0102030405060708090a0b0c0d0e0f10");
         EmulatedUltravisor uv = new EmulatedUltravisor(EmulatedUltravisor.newHostKey(random), image, cuid);
         Bytes nonce = Bytes.fromHex("nonce", "aa".repeat(16));
-        EmulatedUltravisor.Request req = EmulatedUltravisor.request(uv.hostPublicKey(), Optional.of(nonce), random);
+        AttestationRequest.Sealed req = AttestationRequest.create(List.of(uv.hostPublicKey()), Optional.of(nonce), random);
         Bytes userData = Bytes.of("guest says hi".getBytes());
         EmulatedUltravisor.Response resp = uv.attest(req.arcb(), userData);
         SeMeasurement expected = new SeMeasurement(image, cuid, userData, Optional.of(nonce), resp.additionalData());
@@ -94,7 +96,7 @@ class SecureExecutionTest {
         dev.guestattest.core.ProviderContext ctx = dev.guestattest.core.ProviderContext.defaults().withStateDir(state);
         dev.guestattest.s390.emulator.S390EmulatedProvider p = dev.guestattest.s390.emulator.S390EmulatedProvider.open(ctx);
         Bytes nonce = Bytes.fromHex("n", "5a".repeat(16));
-        EmulatedUltravisor.Request req = EmulatedUltravisor.request(p.ultravisor().hostPublicKey(), Optional.of(nonce), new SecureRandom());
+        AttestationRequest.Sealed req = AttestationRequest.create(List.of(p.ultravisor().hostPublicKey()), Optional.of(nonce), new SecureRandom());
         java.nio.file.Path arcb = java.nio.file.Files.write(state.resolve("my.arcb"), req.arcb());
         try (dev.guestattest.core.ProviderSession s = dev.guestattest.core.ProviderSession.open(Optional.of("s390/emulated"),
                 ctx.withSetting("s390.arcb", arcb.toString()))) {
