@@ -1,0 +1,26 @@
+package dev.guestattest.core.verify;
+
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One vendor's verifier as the appraiser sees it (found through {@link java.util.ServiceLoader}):
+ * which format it reads, whether bytes look like that format, and verification of signatures and
+ * chains to the vendor's roots. Policy on the claims is the appraiser's, not the vendor's.
+ */
+public interface EvidenceVerifier {
+    /** The format name, also the {@code tee} of its common claims: tdx, snp, cca, ... */
+    String format();
+
+    /** Whether these bytes have this format's shape (a cheap header check, not a verification). */
+    boolean recognizes(byte[] evidence);
+
+    /**
+     * Verifies; never throws for bad evidence (a failed check says why).
+     *
+     * @param at    the time to verify at
+     * @param roots trust anchors beyond the vendor's own (e.g. an emulator's root)
+     */
+    VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots);
+}

@@ -1,0 +1,56 @@
+package dev.guestattest.tdx.verify;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.core.verify.VendorVerification;
+import dev.guestattest.core.verify.VerificationResult;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * TDX quotes for the appraiser; the collateral comes as aux part {@code collateral} (dcap-qvl JSON,
+ * as {@code emulator collateral} writes it). Debug TDs and every TCB status but Revoked pass here,
+ * reported: whether they are acceptable is the appraisal policy's call.
+ */
+public final class TdxEvidenceVerifier implements EvidenceVerifier {
+    private static final Set<TcbStatus> ALL_BUT_REVOKED = EnumSet.complementOf(EnumSet.of(TcbStatus.REVOKED));
+
+    @Override
+    public String format() {
+        return "tdx";
+    }
+
+    /** Quote v4 or v5 with TEE type 0x81 (TDX), little-endian. */
+    @Override
+    public boolean recognizes(byte[] e) {
+        return e.length > 48 && (e[0] == 4 || e[0] == 5) && e[1] == 0 && (e[4] & 0xff) == 0x81 && e[5] == 0 && e[6] == 0 && e[7] == 0;
+    }
+
+    @Override
+    public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
+        Collateral collateral;
+        try {
+            collateral = Collateral.fromDcapQvlJson(evidence.aux("collateral").orElseThrow(() -> AttestationException.invalid("collateral",
+                    "TDX needs its collateral (aux part 'collateral')")).toArray());
+        } catch (AttestationException e) {
+            return new VendorVerification(new VerificationResult(List.of(Check.fail("collateral", e.getMessage()))), Optional.empty(),
+                    Optional.empty(), Map.of());
+        }
+        TdxVerifier.Builder b = TdxVerifier.builder().clock(Clock.fixed(at, ZoneOffset.UTC)).allowDebug(true).acceptTcbStatuses(ALL_BUT_REVOKED);
+        roots.forEach(b::trust);
+        TdxVerification v = b.build().verify(evidence.bytes().toArray(), collateral, Optional.empty());
+        return new VendorVerification(v.result(), v.claims().map(TdClaims::common), v.tcb().map(t -> t.status().intelName()),
+                v.claims().<Map<String, Object>>map(c -> Map.of("mrconfigid", c.mrConfigId().hex(), "mrowner", c.mrOwner().hex(),
+                        "mrownerconfig", c.mrOwnerConfig().hex(), "mrseam", c.mrSeam().hex(), "td_attributes", c.tdAttributes().hex(),
+                        "xfam", c.xfam().hex(), "tee_tcb_svn", c.teeTcbSvn().hex())).orElse(Map.of()));
+    }
+}

@@ -1,0 +1,31 @@
+package dev.guestattest.verify;
+
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.verify.policy.Policy;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/** What an appraisal is judged against: the policy, the report data the caller expects, the time, extra roots. */
+public record AppraisalContext(Policy policy, Optional<Bytes> expectedReportData, Instant at, List<X509Certificate> roots) {
+    public AppraisalContext {
+        Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(expectedReportData, "expectedReportData");
+        Objects.requireNonNull(at, "at");
+        roots = List.copyOf(roots);
+    }
+
+    public static AppraisalContext of(Policy policy, Instant at) {
+        return new AppraisalContext(policy, Optional.empty(), at, List.of());
+    }
+
+    public AppraisalContext withReportData(Bytes expected) {
+        return new AppraisalContext(policy, Optional.of(expected), at, roots);
+    }
+
+    public AppraisalContext withRoots(List<X509Certificate> extra) {
+        return new AppraisalContext(policy, expectedReportData, at, extra);
+    }
+}

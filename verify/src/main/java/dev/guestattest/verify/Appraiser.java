@@ -1,0 +1,155 @@
+package dev.guestattest.verify;
+
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.core.verify.VendorVerification;
+import dev.guestattest.verify.ar4si.TrustVector;
+import dev.guestattest.verify.policy.Policy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+/**
+ * One entry point for every TEE: picks the vendor verifier (named, or detected from the bytes),
+ * lets it check signatures and chains, then judges the common claims against the policy into an
+ * AR4SI trust vector. It knows no vendor internals. Fails closed: unknown evidence, a failed
+ * signature or a check it cannot make never affirms.
+ */
+public final class Appraiser {
+    private final List<EvidenceVerifier> verifiers;
+
+    public Appraiser(List<EvidenceVerifier> verifiers) {
+        this.verifiers = List.copyOf(verifiers);
+    }
+
+    /** Every vendor verifier on the class path. */
+    public static Appraiser discover() {
+        List<EvidenceVerifier> found = new ArrayList<>();
+        ServiceLoader.load(EvidenceVerifier.class).forEach(found::add);
+        return new Appraiser(found);
+    }
+
+    public List<String> formats() {
+        return verifiers.stream().map(EvidenceVerifier::format).toList();
+    }
+
+    public Appraisal appraise(Evidence evidence, AppraisalContext context) {
+        Policy policy = context.policy();
+        Optional<EvidenceVerifier> verifier = evidence.format().map(f -> verifiers.stream().filter(v -> v.format().equals(f)).findFirst())
+                .orElseGet(() -> verifiers.stream().filter(v -> v.recognizes(evidence.bytes().toArray())).findFirst());
+        if (verifier.isEmpty()) {
+            String what = evidence.format().map(f -> "no verifier for format '" + f + "'").orElse("not a format any verifier recognizes");
+            return result("unknown", TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.UNEXPECTED_EVIDENCE),
+                    List.of(Check.fail("evidence.format", what + " (known: " + formats() + ")")), Optional.empty(), Map.of(), context);
+        }
+        String format = verifier.get().format();
+        List<Check> checks = new ArrayList<>();
+        if (!policy.tees().contains(format)) {
+            checks.add(Check.fail("policy.tee", format + " is not among the accepted " + policy.tees()));
+            return result(format, TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.UNRECOGNIZED_INSTANCE), checks, Optional.empty(),
+                    Map.of(), context);
+        }
+        VendorVerification v = verifier.get().verify(evidence, context.at(), context.roots());
+        checks.addAll(v.result().checks());
+        if (!v.result().trusted() || v.claims().isEmpty()) {
+            return result(format, TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.CRYPTO_VALIDATION_FAILED)
+                    .withHardware(TrustVector.CRYPTO_VALIDATION_FAILED), checks, v.claims(), v.vendorClaims(), context);
+        }
+        checks.add(Check.pass("policy.tee", format + " is accepted"));
+        CommonClaims c = v.claims().get();
+        TrustVector tv = TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.TRUSTWORTHY_INSTANCE)
+                .withHardware(TrustVector.GENUINE_HARDWARE).withRuntimeOpaque(TrustVector.ENCRYPTED_MEMORY);
+        tv = reportData(c, context.expectedReportData(), tv, checks);
+        tv = tcb(v.tcbStatus(), policy.acceptedTcbStatus(), tv, checks);
+        tv = debug(c, policy.allowDebug(), tv, checks);
+        tv = executables(c, policy, tv, checks);
+        return result(format, tv, checks, v.claims(), v.vendorClaims(), context);
+    }
+
+    /** Report data that is not the caller's means replayed or foreign evidence: the instance is not trusted for this exchange. */
+    private static TrustVector reportData(CommonClaims c, Optional<Bytes> expected, TrustVector tv, List<Check> checks) {
+        if (expected.isEmpty()) {
+            return tv;
+        }
+        if (expected.get().equals(c.reportData())) {
+            checks.add(Check.pass("policy.report_data", "equals the expected value"));
+            return tv;
+        }
+        checks.add(Check.fail("policy.report_data", "is " + c.reportData().hex() + ", expected " + expected.get().hex()));
+        return tv.withInstanceIdentity(TrustVector.UNTRUSTWORTHY_INSTANCE);
+    }
+
+    private static TrustVector tcb(Optional<String> status, Set<String> accepted, TrustVector tv, List<Check> checks) {
+        if (status.isEmpty()) {
+            return tv;
+        }
+        if (accepted.contains(status.get())) {
+            checks.add(Check.pass("policy.tcb_status", status.get()));
+            return tv;
+        }
+        checks.add(Check.fail("policy.tcb_status", status.get() + " is not among the accepted " + accepted));
+        return tv.withHardware(TrustVector.UNSAFE_HARDWARE);
+    }
+
+    private static TrustVector debug(CommonClaims c, boolean allowDebug, TrustVector tv, List<Check> checks) {
+        if (c.debug().isEmpty()) {
+            if (allowDebug) {
+                return tv;
+            }
+            checks.add(Check.fail("policy.debug", "the evidence does not say whether the host can debug the guest"));
+            return tv.withConfiguration(TrustVector.UNSAFE_CONFIG);
+        }
+        if (!c.debug().get()) {
+            checks.add(Check.pass("policy.debug", "off"));
+            return tv.withConfiguration(TrustVector.APPROVED_CONFIG);
+        }
+        if (allowDebug) {
+            checks.add(Check.pass("policy.debug", "on, allowed by the policy"));
+            return tv.withConfiguration(TrustVector.UNSAFE_CONFIG);
+        }
+        checks.add(Check.fail("policy.debug", "on: the host can read and change the guest's memory"));
+        return tv.withConfiguration(TrustVector.UNSUPPORTABLE_CONFIG);
+    }
+
+    private static TrustVector executables(CommonClaims c, Policy policy, TrustVector tv, List<Check> checks) {
+        boolean known = true;
+        if (policy.initialMeasurements().isEmpty()) {
+            checks.add(Check.fail("policy.initial_measurement", "the policy has no reference values for it"));
+            known = false;
+        } else if (c.initialMeasurement().filter(policy.initialMeasurements()::contains).isPresent()) {
+            checks.add(Check.pass("policy.initial_measurement", "matches a reference value"));
+        } else {
+            checks.add(Check.fail("policy.initial_measurement", c.initialMeasurement().map(Bytes::hex).orElse("(none)")
+                    + " matches no reference value"));
+            known = false;
+        }
+        for (var e : new java.util.TreeMap<>(policy.runtimeRegisters()).entrySet()) {
+            Bytes value = c.runtimeRegisters().get(e.getKey());
+            if (value == null) {
+                checks.add(Check.fail("policy.runtime_registers." + e.getKey(), "the evidence has no such register"));
+                known = false;
+            } else if (e.getValue().contains(value)) {
+                checks.add(Check.pass("policy.runtime_registers." + e.getKey(), "matches a reference value"));
+            } else {
+                checks.add(Check.fail("policy.runtime_registers." + e.getKey(), value.hex() + " matches no reference value"));
+                known = false;
+            }
+        }
+        if (!known) {
+            return tv.withExecutables(TrustVector.UNRECOGNIZED_EXECUTABLES);
+        }
+        return tv.withExecutables(policy.runtimeRegisters().isEmpty() ? TrustVector.APPROVED_BOOT : TrustVector.APPROVED_RUNTIME);
+    }
+
+    private static Appraisal result(String format, TrustVector tv, List<Check> checks, Optional<CommonClaims> claims,
+                                    Map<String, Object> vendorClaims, AppraisalContext context) {
+        return new Appraisal(format, tv.status(), tv, checks, claims, vendorClaims, context.policy().id(), context.policy().sha256().hex(),
+                context.at());
+    }
+}
