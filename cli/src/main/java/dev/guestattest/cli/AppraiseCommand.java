@@ -1,0 +1,235 @@
+package dev.guestattest.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.verify.Appraisal;
+import dev.guestattest.verify.AppraisalContext;
+import dev.guestattest.verify.Appraiser;
+import dev.guestattest.verify.ear.AppraiserKey;
+import dev.guestattest.verify.ear.EarSigner;
+import dev.guestattest.verify.policy.Policy;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** guest-attest appraise: any evidence, one policy, one answer (exit 0 only when affirming). */
+@Command(name = "appraise", mixinStandardHelpOptions = true,
+        description = {"Appraise evidence from any TEE against a policy: status, AR4SI trust vector, every check by name;",
+                "optionally a signed EAR JWT. Exit 0 only when affirming."})
+final class AppraiseCommand implements Callable<Integer> {
+    static final long MAX_FILE = 16L << 20;
+
+    /** The evidence and what it needs, shared with 'policy init'. */
+    static final class Input {
+        @Option(names = "--format", paramLabel = "NAME", description = "tdx, snp or cca (default: detected from the bytes)")
+        String format;
+
+        @Option(names = "--aux", paramLabel = "NAME=FILE", description = "An auxiliary part (repeatable): collateral=FILE (TDX), "
+                + "certs=FILE (SNP table or VCEK), cpak=FILE (CCA)")
+        Map<String, Path> aux = new HashMap<>();
+
+        @Option(names = "--root", paramLabel = "PEM", description = "Also trust this root (repeatable), e.g. an emulator's")
+        List<Path> roots = new ArrayList<>();
+
+        @Option(names = "--at", paramLabel = "TIME", description = "Appraise as of this instant (default: now)")
+        String at;
+
+        Evidence evidence(Path evidence) {
+            Map<String, Bytes> parts = new HashMap<>();
+            aux.forEach((name, file) -> parts.put(name, Bytes.of(read("--aux " + name, file))));
+            return new Evidence(Optional.ofNullable(format), Bytes.of(read("EVIDENCE", evidence)), parts);
+        }
+
+        Instant instant() {
+            try {
+                return at == null ? Instant.now() : Instant.parse(at);
+            } catch (DateTimeParseException e) {
+                throw AttestationException.invalid("--at", "'" + at + "' is not an ISO-8601 instant such as 2025-07-01T00:00:00Z");
+            }
+        }
+
+        List<X509Certificate> roots() {
+            List<X509Certificate> out = new ArrayList<>();
+            for (Path p : roots) {
+                try {
+                    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(read("--root", p)))) {
+                        out.add((X509Certificate) c);
+                    }
+                } catch (GeneralSecurityException e) {
+                    throw AttestationException.invalid("--root", p + " is not a PEM certificate");
+                }
+            }
+            return out;
+        }
+    }
+
+    @Parameters(index = "0", paramLabel = "EVIDENCE", description = "The evidence file (quote, report, token)")
+    Path evidence;
+
+    @Mixin
+    Input input;
+
+    @Option(names = "--policy", paramLabel = "FILE", required = true, description = "The appraisal policy (JSON)")
+    Path policy;
+
+    @Option(names = "--report-data", paramLabel = "HEX", description = "The report data (nonce binding) the evidence must carry")
+    String reportData;
+
+    @Option(names = "--ear-out", paramLabel = "FILE", description = "Write the result as an EAR JWT signed with the appraiser's key")
+    Path earOut;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the appraiser's key lives (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
+    Path stateDir;
+
+    @Option(names = "--json", description = "Print the appraisal as JSON")
+    boolean json;
+
+    @Override
+    public Integer call() throws IOException {
+        Policy p = Policy.parse(read("--policy", policy));
+        AppraisalContext ctx = AppraisalContext.of(p, input.instant()).withRoots(input.roots());
+        Optional<Bytes> expected = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        if (expected.isPresent()) {
+            ctx = ctx.withReportData(expected.get());
+        }
+        Appraisal a = Appraiser.discover().appraise(input.evidence(evidence), ctx);
+        if (earOut != null) {
+            String jwt = new EarSigner(AppraiserKey.load(appraiserDir(stateDir))).sign(a, expected);
+            OutputFiles.write("--ear-out", earOut, jwt.getBytes(StandardCharsets.US_ASCII));
+        }
+        if (json) {
+            System.out.println(json(a).toPrettyString());
+        } else {
+            a.checks().forEach(System.out::println);
+            System.out.println(a.status().earName() + " (" + a.format() + ", policy " + a.policyId() + ") " + a.trustVector().values());
+        }
+        return a.affirming() ? Main.OK : Main.CHECK_FAILED;
+    }
+
+    static Path appraiserDir(Path stateDir) {
+        return (stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("appraiser");
+    }
+
+    static ObjectNode json(Appraisal a) {
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode n = m.createObjectNode();
+        n.put("format", a.format()).put("status", a.status().earName()).put("policy_id", a.policyId()).put("policy_sha256", a.policySha256())
+                .put("appraised_at", a.appraisedAt().toString());
+        ObjectNode tv = n.putObject("trust_vector");
+        a.trustVector().values().forEach(tv::put);
+        ArrayNode checks = n.putArray("checks");
+        for (Check c : a.checks()) {
+            checks.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail());
+        }
+        a.claims().ifPresent(c -> {
+            ObjectNode common = n.putObject("common");
+            c.initialMeasurement().ifPresent(x -> common.put("initial_measurement", x.hex()));
+            ObjectNode r = common.putObject("runtime_registers");
+            c.runtimeRegisters().forEach((k, v) -> r.put(k, v.hex()));
+            c.debug().ifPresent(d -> common.put("debug", d));
+            common.put("report_data", c.reportData().hex());
+        });
+        n.set(a.format(), m.valueToTree(a.vendorClaims()));
+        return n;
+    }
+
+    static byte[] read(String option, Path file) {
+        try {
+            if (!Files.isRegularFile(file)) {
+                throw AttestationException.invalid(option, file + " is not a readable file");
+            }
+            if (Files.size(file) > MAX_FILE) {
+                throw AttestationException.tooLarge(option, Files.size(file), MAX_FILE);
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw AttestationException.invalid(option, "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** guest-attest appraiser key: the public key relying parties verify EAR tokens with. */
+    @Command(name = "appraiser", mixinStandardHelpOptions = true, description = "The appraiser's EAR signing key.",
+            subcommands = AppraiserCommand.Key.class)
+    static final class AppraiserCommand {
+        @Command(name = "key", mixinStandardHelpOptions = true, description = "Print the public key that verifies EAR tokens (PEM)")
+        static final class Key implements Callable<Integer> {
+            @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the appraiser's key lives")
+            Path stateDir;
+
+            @Override
+            public Integer call() {
+                System.out.print(PemFiles.pem("PUBLIC KEY", AppraiserKey.load(appraiserDir(stateDir)).getPublic().getEncoded()));
+                return Main.OK;
+            }
+        }
+    }
+
+    /** guest-attest policy init: a policy whose reference values are this evidence's measurements, debug off. */
+    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Appraisal policies.", subcommands = PolicyCommand.Init.class)
+    static final class PolicyCommand {
+        @Command(name = "init", mixinStandardHelpOptions = true,
+                description = "Write a policy that accepts exactly this evidence's TEE and measurements (initial and every runtime"
+                        + " register), with debug off required. The evidence must verify.")
+        static final class Init implements Callable<Integer> {
+            @Option(names = "--from", paramLabel = "EVIDENCE", required = true, description = "Evidence from the guest to trust")
+            Path from;
+
+            @Mixin
+            Input input;
+
+            @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the policy")
+            Path out;
+
+            @Override
+            public Integer call() {
+                Evidence e = input.evidence(from);
+                Appraiser appraiser = Appraiser.discover();
+                Policy probe = Policy.parse(("{\"id\": \"probe\", \"tees\": " + new ObjectMapper().valueToTree(appraiser.formats())
+                        + ", \"allow_debug\": true}").getBytes(StandardCharsets.UTF_8));
+                Appraisal a = appraiser.appraise(e, AppraisalContext.of(probe, input.instant()).withRoots(input.roots()));
+                if (a.claims().isEmpty() || a.trustVector().instanceIdentity() != 2) {
+                    System.out.println(a.failures().stream().findFirst().map(Check::toString).orElse("the evidence did not verify"));
+                    return Main.CHECK_FAILED;
+                }
+                var c = a.claims().get();
+                ObjectNode n = new ObjectMapper().createObjectNode();
+                n.put("id", a.format() + "-" + from.getFileName());
+                n.putArray("tees").add(a.format());
+                n.put("allow_debug", false);
+                ObjectNode rv = n.putObject("reference_values");
+                c.initialMeasurement().ifPresent(m -> rv.putArray("initial_measurement").add(m.hex()));
+                ObjectNode regs = rv.putObject("runtime_registers");
+                c.runtimeRegisters().forEach((k, v) -> regs.putArray(k).add(v.hex()));
+                OutputFiles.write("--out", out, n.toPrettyString().getBytes(StandardCharsets.UTF_8));
+                System.out.println("wrote " + out + ": " + a.format() + ", initial measurement and " + c.runtimeRegisters().size()
+                        + " runtime registers, debug off");
+                return Main.OK;
+            }
+        }
+    }
+}

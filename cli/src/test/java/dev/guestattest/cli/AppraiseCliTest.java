@@ -1,0 +1,73 @@
+package dev.guestattest.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.guestattest.verify.ear.EarVerifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyFactory;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppraiseCliTest {
+    @TempDir
+    Path tmp;
+    private final CliRun cli = new CliRun();
+
+    @BeforeEach
+    void capture() {
+        cli.capture();
+    }
+
+    @AfterEach
+    void restore() {
+        cli.restore();
+    }
+
+    @Test
+    void policyInitThenAppraiseAffirmsUntilARegisterMoves() throws Exception {
+        String state = tmp.resolve("state").toString();
+        String nonce = "ab".repeat(64);
+        Path quote = tmp.resolve("q.bin");
+        Path col = tmp.resolve("col.json");
+        Path root = tmp.resolve("root.pem");
+        Path policy = tmp.resolve("policy.json");
+        Path ear = tmp.resolve("ear.jwt");
+        assertThat(cli.run("report", "--provider", "tdx/emulated", "--state-dir", state, "--inblob-hex", nonce, "--out", quote.toString())).isZero();
+        assertThat(cli.run("emulator", "collateral", "--state-dir", state, "--out", col.toString())).isZero();
+        assertThat(cli.run("emulator", "root", "--state-dir", state)).isZero();
+        Files.writeString(root, cli.stdout());
+        assertThat(cli.run("policy", "init", "--from", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--out",
+                policy.toString())).as(cli.stdout() + cli.stderr()).isZero();
+        assertThat(Files.readString(policy)).contains("\"allow_debug\" : false", "\"rtmr3\"");
+        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
+                "--report-data", nonce, "--ear-out", ear.toString(), "--state-dir", state)).as(cli.stdout()).isZero();
+        assertThat(cli.stdout()).contains("ok   policy.runtime_registers.rtmr3: ").contains("affirming (tdx, policy tdx-q.bin)");
+        assertThat(cli.run("appraiser", "key", "--state-dir", state)).isZero();
+        String pem = cli.stdout().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        assertThat(EarVerifier.verify(Files.readString(ear), key).getJSONObjectClaim("submods")).containsKey("tdx");
+        // the workload changes: RTMR2 moves, the same policy no longer affirms
+        assertThat(cli.run("mr", "extend", "rtmr2", "--provider", "tdx/emulated", "--state-dir", state, "--event", "other app")).isZero();
+        assertThat(cli.run("report", "--provider", "tdx/emulated", "--state-dir", state, "--inblob-hex", nonce, "--out", quote.toString())).isZero();
+        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
+                "--json")).isEqualTo(1);
+        assertThat(cli.stdout()).contains("\"status\" : \"warning\"", "\"executables\" : 33", "matches no reference value");
+        // a wrong nonce is contraindicated; a policy typo is bad input
+        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
+                "--report-data", "00".repeat(64))).isEqualTo(1);
+        assertThat(cli.stdout()).contains("FAIL policy.report_data").contains("contraindicated");
+        Files.writeString(tmp.resolve("typo.json"), "{\"id\": \"x\",\n \"tees\": [\"tdx\"],\n \"alow_debug\": true}");
+        assertThat(cli.run("appraise", quote.toString(), "--policy", tmp.resolve("typo.json").toString())).isEqualTo(2);
+        assertThat(cli.stderr()).contains("line 3").contains("unknown field 'alow_debug'");
+        // policy init refuses evidence that does not verify (no root given: the emulator's is not Intel's)
+        assertThat(cli.run("policy", "init", "--from", quote.toString(), "--aux", "collateral=" + col, "--out", tmp.resolve("p2.json").toString()))
+                .isEqualTo(1);
+        assertThat(Files.exists(tmp.resolve("p2.json"))).isFalse();
+    }
+}
