@@ -8,6 +8,7 @@ import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.EnumSet;
@@ -23,6 +24,11 @@ import java.util.Set;
  */
 public final class TdxEvidenceVerifier implements EvidenceVerifier {
     private static final Set<TcbStatus> ALL_BUT_REVOKED = EnumSet.complementOf(EnumSet.of(TcbStatus.REVOKED));
+    private static final long NOW_TOLERANCE_SECONDS = 5;
+    private static final int MAX_CACHED = 64;
+
+    /** Verifiers on the system clock, per set of extra roots: they keep what they checked (chains, CRLs, collateral signatures). */
+    private final Map<List<X509Certificate>, TdxVerifier> current = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public String format() {
@@ -35,6 +41,23 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
         return e.length > 48 && (e[0] == 4 || e[0] == 5) && e[1] == 0 && (e[4] & 0xff) == 0x81 && e[5] == 0 && e[6] == 0 && e[7] == 0;
     }
 
+    /** "Now" (within a few seconds) reuses a warm verifier; another instant gets a fresh one fixed at it. */
+    private TdxVerifier verifier(Instant at, List<X509Certificate> roots) {
+        if (Math.abs(Duration.between(at, Instant.now()).toSeconds()) <= NOW_TOLERANCE_SECONDS) {
+            if (current.size() > MAX_CACHED) {
+                current.clear();
+            }
+            return current.computeIfAbsent(List.copyOf(roots), r -> build(Clock.systemUTC(), r));
+        }
+        return build(Clock.fixed(at, ZoneOffset.UTC), roots);
+    }
+
+    private static TdxVerifier build(Clock clock, List<X509Certificate> roots) {
+        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock).allowDebug(true).acceptTcbStatuses(ALL_BUT_REVOKED);
+        roots.forEach(b::trust);
+        return b.build();
+    }
+
     @Override
     public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
         Collateral collateral;
@@ -45,9 +68,7 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
             return new VendorVerification(new VerificationResult(List.of(Check.fail("collateral", e.getMessage()))), Optional.empty(),
                     Optional.empty(), Map.of());
         }
-        TdxVerifier.Builder b = TdxVerifier.builder().clock(Clock.fixed(at, ZoneOffset.UTC)).allowDebug(true).acceptTcbStatuses(ALL_BUT_REVOKED);
-        roots.forEach(b::trust);
-        TdxVerification v = b.build().verify(evidence.bytes().toArray(), collateral, Optional.empty());
+        TdxVerification v = verifier(at, roots).verify(evidence.bytes().toArray(), collateral, Optional.empty());
         return new VendorVerification(v.result(), v.claims().map(TdClaims::common), v.tcb().map(t -> t.status().intelName()),
                 v.claims().<Map<String, Object>>map(c -> Map.of("mrconfigid", c.mrConfigId().hex(), "mrowner", c.mrOwner().hex(),
                         "mrownerconfig", c.mrOwnerConfig().hex(), "mrseam", c.mrSeam().hex(), "td_attributes", c.tdAttributes().hex(),
