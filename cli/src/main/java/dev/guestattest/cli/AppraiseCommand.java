@@ -46,11 +46,11 @@ final class AppraiseCommand implements Callable<Integer> {
 
     /** The evidence and what it needs, shared with 'policy init'. */
     static final class Input {
-        @Option(names = "--format", paramLabel = "NAME", description = "tdx, snp or cca (default: detected from the bytes)")
+        @Option(names = "--format", paramLabel = "NAME", description = "tdx, snp, cca, cove, s390 or tpm (default: detected from the bytes)")
         String format;
 
         @Option(names = "--aux", paramLabel = "NAME=FILE", description = "An auxiliary part (repeatable): collateral=FILE (TDX), "
-                + "certs=FILE (SNP table or VCEK), cpak=FILE (CCA)")
+                + "certs=FILE (SNP table or VCEK), cpak=FILE (CCA), secret=FILE and image=FILE (s390), ak=FILE (TPM: the pinned AK public area)")
         Map<String, Path> aux = new HashMap<>();
 
         @Option(names = "--root", paramLabel = "PEM", description = "Also trust this root (repeatable), e.g. an emulator's")

@@ -18,6 +18,7 @@ import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.s390.abi.SeMeasurement;
 import dev.guestattest.s390.abi.SeResponse;
+import dev.guestattest.s390.verify.SeVerifier;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
@@ -197,20 +198,9 @@ final class VerifyCommand implements Callable<Integer> {
             throw AttestationException.invalid("--s390", "needs --secret (the request's secret) and --image (the image's header values)");
         }
         SeResponse r = SeResponse.fromJson(read("--s390", evidence.s390));
-        byte[] secret = read("--secret", s390Secret);
-        if (secret.length != 80) {
-            throw AttestationException.invalid("--secret", secret.length + " bytes; a request secret is 64 + 16");
-        }
-        com.fasterxml.jackson.databind.JsonNode img = new ObjectMapper().readTree(read("--image", s390Image));
-        com.fasterxml.jackson.databind.JsonNode i = img.has("image") ? img.get("image") : img;
-        SeMeasurement.SeHeader header = new SeMeasurement.SeHeader(Bytes.fromHex("pld", i.path("pld").asText()),
-                Bytes.fromHex("ald", i.path("ald").asText()), Bytes.fromHex("tld", i.path("tld").asText()), Bytes.fromHex("tag", i.path("tag").asText()));
-        SeMeasurement m = new SeMeasurement(header, r.configUid(), r.userData(), Optional.of(Bytes.of(secret, 64, 16)), r.additionalData());
         List<Check> checks = new ArrayList<>();
-        checks.add(m.matches(java.util.Arrays.copyOf(secret, 64), r.measurement())
-                ? Check.pass("measurement", "HMAC-SHA512 under the request's key: this image, config UID, user data and nonce")
-                : Check.fail("measurement", "does not match: another image, guest, nonce or request"));
-        java.util.Arrays.fill(secret, (byte) 0);
+        SeMeasurement.SeHeader image = SeVerifier.image(read("--image", s390Image));
+        checks.add(SeVerifier.measurement(r, read("--secret", s390Secret), image));
         if (configUid != null) {
             checks.add(Bytes.fromHex("--config-uid", configUid).equals(r.configUid()) ? Check.pass("config_uid", "the expected guest")
                     : Check.fail("config_uid", "is " + r.configUid().hex() + ", expected " + configUid));
@@ -223,7 +213,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (json) {
             ObjectNode n = resultJson(v, Instant.now());
             if (v.trusted()) {
-                n.set("common", commonJson(r.common()));
+                n.set("common", commonJson(r.common(image)));
             }
             System.out.println(n.toPrettyString());
         } else {

@@ -105,10 +105,10 @@ class SecureExecutionTest {
             SeMeasurement m = new SeMeasurement(p.ultravisor().image(), Bytes.fromHex("cuid", r.get("config_uid").asText()),
                     Bytes.of("hello SE".getBytes()), Optional.of(nonce), Bytes.EMPTY);
             assertThat(m.matches(req.measurementKey(), Bytes.fromHex("m", r.get("measurement").asText()))).isTrue();
-            var common = dev.guestattest.s390.abi.SeResponse.fromJson(out).common();
+            var common = dev.guestattest.s390.abi.SeResponse.fromJson(out).common(p.ultravisor().image());
             assertThat(common.tee()).isEqualTo("s390");
             assertThat(common.reportData()).isEqualTo(Bytes.of("hello SE".getBytes()));
-            assertThat(common.initialMeasurement()).isEmpty();
+            assertThat(common.initialMeasurement()).contains(p.ultravisor().image().tag());
             assertThat(common.runtimeRegisters()).isEmpty();
         }
         try (dev.guestattest.core.ProviderSession s = dev.guestattest.core.ProviderSession.open(Optional.of("s390/emulated"),

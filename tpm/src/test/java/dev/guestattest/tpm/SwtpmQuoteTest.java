@@ -120,6 +120,33 @@ class SwtpmQuoteTest {
     }
 
     @Test
+    void forTheAppraiserTheAkMustBePinnedAndPcrsAreTheRegisters() {
+        byte[] nonce = new byte[64];
+        nonce[1] = 7;
+        byte[] json = report(nonce).outblob().toArray();
+        TpmEvidence e = TpmEvidence.fromJson(json);
+        var plugin = new dev.guestattest.tpm.verify.TpmEvidenceVerifier();
+        assertThat(plugin.recognizes(json)).isTrue();
+        assertThat(plugin.recognizes(new byte[1184])).isFalse();
+        var unpinned = plugin.verify(dev.guestattest.core.verify.Evidence.of(Bytes.of(json), java.util.Map.of()), java.time.Instant.now(),
+                java.util.List.of());
+        assertThat(unpinned.result().trusted()).isFalse();
+        assertThat(unpinned.result().firstFailure().orElseThrow().name()).isEqualTo("ak.trust");
+        assertThat(unpinned.claims()).isEmpty();
+        var pinned = plugin.verify(dev.guestattest.core.verify.Evidence.of(Bytes.of(json), java.util.Map.of("ak", e.akPublic())),
+                java.time.Instant.now(), java.util.List.of());
+        assertThat(pinned.result().failures()).isEmpty();
+        var c = pinned.claims().orElseThrow();
+        assertThat(c.tee()).isEqualTo("tpm");
+        assertThat(c.runtimeRegisters()).containsKeys("pcr0", "pcr7", "pcr16").hasSize(9);
+        assertThat(c.runtimeRegisters().get("pcr16")).isEqualTo(e.pcrs().get(16));
+        assertThat(c.reportData()).isEqualTo(Bytes.of(nonce));
+        var other = plugin.verify(dev.guestattest.core.verify.Evidence.of(Bytes.of(json), java.util.Map.of("ak", Bytes.zeros(10))),
+                java.time.Instant.now(), java.util.List.of());
+        assertThat(other.result().trusted()).isFalse();
+    }
+
+    @Test
     void extendsShowInTheNextQuoteAndTamperedValuesAreCaught() {
         byte[] expected16;
         try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) { // swtpm serves one connection at a time

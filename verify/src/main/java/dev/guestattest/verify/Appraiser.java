@@ -119,15 +119,18 @@ public final class Appraiser {
 
     private static TrustVector executables(CommonClaims c, Policy policy, TrustVector tv, List<Check> checks) {
         boolean known = true;
-        if (policy.initialMeasurements().isEmpty()) {
-            checks.add(Check.fail("policy.initial_measurement", "the policy has no reference values for it"));
+        if (policy.initialMeasurements().isEmpty() && policy.runtimeRegisters().isEmpty()) {
+            checks.add(Check.fail("policy.reference_values", "the policy has none: no executable can be approved"));
             known = false;
-        } else if (c.initialMeasurement().filter(policy.initialMeasurements()::contains).isPresent()) {
-            checks.add(Check.pass("policy.initial_measurement", "matches a reference value"));
-        } else {
-            checks.add(Check.fail("policy.initial_measurement", c.initialMeasurement().map(Bytes::hex).orElse("(none)")
-                    + " matches no reference value"));
-            known = false;
+        } else if (!policy.initialMeasurements().isEmpty()) {
+            // a policy may reference registers alone: a TPM has no initial measurement
+            if (c.initialMeasurement().filter(policy.initialMeasurements()::contains).isPresent()) {
+                checks.add(Check.pass("policy.initial_measurement", "matches a reference value"));
+            } else {
+                checks.add(Check.fail("policy.initial_measurement", c.initialMeasurement().map(Bytes::hex).orElse("(none)")
+                        + " matches no reference value"));
+                known = false;
+            }
         }
         for (var e : new java.util.TreeMap<>(policy.runtimeRegisters()).entrySet()) {
             Bytes value = c.runtimeRegisters().get(e.getKey());

@@ -14,11 +14,13 @@ public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUi
     public static final String FORMAT = "guestattest-s390-attestation/1";
 
     /**
-     * SE's measurement is a MAC, not an image hash, and SE has no runtime registers or debug claim:
-     * only the user data is common. Meaningful once the measurement was checked.
+     * The initial measurement is the image's SE header tag, which the measurement covers; SE has no
+     * runtime registers or debug claim. Meaningful only once the measurement was checked against
+     * that image.
      */
-    public CommonClaims common() {
-        return new CommonClaims("s390", java.util.Optional.empty(), java.util.Collections.emptySortedMap(), java.util.Optional.empty(), userData);
+    public CommonClaims common(SeMeasurement.SeHeader image) {
+        return new CommonClaims("s390", java.util.Optional.of(image.tag()), java.util.Collections.emptySortedMap(), java.util.Optional.empty(),
+                userData);
     }
 
     public byte[] toJson() {

@@ -26,8 +26,8 @@ import java.util.Set;
  *  "accepted_tcb_status": ["UpToDate"],
  *  "reference_values": {"initial_measurement": ["91eb..."], "runtime_registers": {"rtmr0": ["..."]}}}
  * </pre>
- * Reference values are any-of lists. Without initial-measurement reference values no executable is
- * approved (the appraisal warns). {@code accepted_tcb_status} lists the vendor TCB statuses that
+ * Reference values are any-of lists; a policy may reference registers alone (a TPM has no initial
+ * measurement). Without any reference values no executable is approved (the appraisal warns). {@code accepted_tcb_status} lists the vendor TCB statuses that
  * count as up to date; any other is a warning (absent: UpToDate only).
  */
 public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<String> acceptedTcbStatus,

@@ -1,0 +1,68 @@
+package dev.guestattest.tpm.verify;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.core.verify.VendorVerification;
+import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.tpm.TpmEvidence;
+import dev.guestattest.tpm.abi.TpmAttest;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * TPM quotes for the appraiser. Without credential activation GuestAttest cannot tie an AK to a
+ * genuine TPM, so the AK must be pinned (aux {@code ak}: its TPMT_PUBLIC, as the evidence carries
+ * it); with roots the EK certificate must chain too. PCRs are the runtime registers (pcr0..), the
+ * quote's extraData the report data; a TPM has no initial measurement or debug claim.
+ */
+public final class TpmEvidenceVerifier implements EvidenceVerifier {
+    @Override
+    public String format() {
+        return "tpm";
+    }
+
+    @Override
+    public boolean recognizes(byte[] e) {
+        return e.length < 256 * 1024 && new String(e, StandardCharsets.UTF_8).contains("\"" + TpmEvidence.FORMAT + "\"");
+    }
+
+    @Override
+    public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
+        TpmEvidence e;
+        try {
+            e = TpmEvidence.fromJson(evidence.bytes().toArray());
+        } catch (AttestationException x) {
+            return failed(Check.fail("evidence.format", x.getMessage()));
+        }
+        Optional<Bytes> ak = evidence.aux("ak");
+        VerificationResult r = TpmVerifier.verify(e, Optional.empty(), ak, Optional.empty(), roots);
+        List<Check> checks = new ArrayList<>(r.checks());
+        if (ak.isEmpty()) {
+            checks.add(Check.fail("ak.trust", "no pinned AK (aux part 'ak'): without credential activation the AK is not bound to a TPM"));
+        }
+        VerificationResult all = new VerificationResult(checks);
+        if (!all.trusted()) {
+            return new VendorVerification(all, Optional.empty(), Optional.empty(), Map.of());
+        }
+        SortedMap<String, Bytes> pcrs = new TreeMap<>();
+        e.pcrs().forEach((i, v) -> pcrs.put("pcr" + i, v));
+        Bytes nonce = TpmAttest.parse(e.attest().toArray()).extraData();
+        return new VendorVerification(all, Optional.of(new CommonClaims("tpm", Optional.empty(), pcrs, Optional.empty(), nonce)), Optional.empty(),
+                Map.of("bank", e.bank().toString()));
+    }
+
+    private static VendorVerification failed(Check c) {
+        return new VendorVerification(new VerificationResult(List.of(c)), Optional.empty(), Optional.empty(), Map.of());
+    }
+}
