@@ -58,8 +58,9 @@ public final class Appraiser {
         VendorVerification v = verifier.get().verify(evidence, context.at(), context.roots());
         checks.addAll(v.result().checks());
         if (!v.result().trusted() || v.claims().isEmpty()) {
+            // claims of evidence that did not verify are not passed on: nobody vouches for them
             return result(format, TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.CRYPTO_VALIDATION_FAILED)
-                    .withHardware(TrustVector.CRYPTO_VALIDATION_FAILED), checks, v.claims(), v.vendorClaims(), context);
+                    .withHardware(TrustVector.CRYPTO_VALIDATION_FAILED), checks, Optional.empty(), Map.of(), context);
         }
         checks.add(Check.pass("policy.tee", format + " is accepted"));
         CommonClaims c = v.claims().get();

@@ -107,6 +107,8 @@ class AppraiserTest {
         Appraisal bent = APPRAISER.appraise(Evidence.of(Bytes.of(quote), tdx().aux()), AppraisalContext.of(p, TDX_AT));
         assertThat(bent.status()).isEqualTo(Tier.CONTRAINDICATED);
         assertThat(bent.trustVector().instanceIdentity()).isEqualTo(TrustVector.CRYPTO_VALIDATION_FAILED);
+        assertThat(bent.claims()).as("unverified claims are not passed on").isEmpty();
+        assertThat(bent.vendorClaims()).isEmpty();
         Appraisal noCollateral = APPRAISER.appraise(Evidence.of(tdx().bytes(), Map.of()), AppraisalContext.of(p, TDX_AT));
         assertThat(failure(noCollateral)).contains("collateral").contains("aux part 'collateral'");
         Appraisal garbage = APPRAISER.appraise(Evidence.of(Bytes.of(new byte[100]), Map.of()), AppraisalContext.of(p, TDX_AT));
@@ -184,6 +186,8 @@ class AppraiserTest {
                 .hasMessageContaining("reference_values.initial_measurement").hasMessageContaining("not valid hex");
         assertThatThrownBy(() -> policy("{\"id\": \"p\",\n \"allow_debug\": \"maybe\", \"tees\": [\"tdx\"]}")).hasMessageContaining("line 2")
                 .hasMessageContaining("allow_debug");
+        assertThatThrownBy(() -> policy("{\"id\": \"p\", \"tees\": [\"tdx\"], \"accepted_tcb_status\": [\"UptoDate\"]}"))
+                .hasMessageContaining("policy: accepted_tcb_status").hasMessageContaining("'UptoDate' is not a TCB status");
         assertThatThrownBy(() -> policy("{\"id\": \"p\"}")).hasMessageContaining("policy: tees");
         assertThatThrownBy(() -> policy("{\"tees\": [\"tdx\"]}")).hasMessageContaining("policy: id");
         assertThatThrownBy(() -> policy("{\"id\": ")).hasMessageContaining("policy").hasMessageContaining("line 1");

@@ -33,6 +33,10 @@ import java.util.Set;
 public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<String> acceptedTcbStatus,
                      Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters) {
     public static final int MAX_SIZE = 1 << 20;
+    /** The TCB statuses vendors report (Intel's names; Revoked never passes verification). */
+    public static final Set<String> TCB_STATUSES = Set.of("UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
+            "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "TDRelaunchAdvised",
+            "TDRelaunchAdvisedConfigurationNeeded", "TcbNotSupported");
 
     public Policy {
         tees = Set.copyOf(tees);
@@ -77,6 +81,13 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         }
         if (f.tees() == null || f.tees().isEmpty()) {
             throw AttestationException.invalid("policy: tees", "name at least one accepted TEE (tdx, snp, cca, ...)");
+        }
+        if (f.acceptedTcbStatus() != null) {
+            for (String status : f.acceptedTcbStatus()) {
+                if (!TCB_STATUSES.contains(status)) {
+                    throw AttestationException.invalid("policy: accepted_tcb_status", "'" + status + "' is not a TCB status " + TCB_STATUSES);
+                }
+            }
         }
         Set<Bytes> initial = new HashSet<>();
         Map<String, Set<Bytes>> registers = new HashMap<>();
