@@ -15,6 +15,7 @@ import dev.guestattest.verify.Appraiser;
 import dev.guestattest.verify.ear.AppraiserKey;
 import dev.guestattest.verify.ear.EarSigner;
 import dev.guestattest.verify.policy.Policy;
+import dev.guestattest.verify.policy.ReferenceValues;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -97,6 +98,9 @@ final class AppraiseCommand implements Callable<Integer> {
     @Option(names = "--policy", paramLabel = "FILE", required = true, description = "The appraisal policy (JSON)")
     Path policy;
 
+    @Option(names = "--reference-values", paramLabel = "FILE", description = "A reference-value store (JSON, each value with who added it and when)")
+    Path referenceValues;
+
     @Option(names = "--report-data", paramLabel = "HEX", description = "The report data (nonce binding) the evidence must carry")
     String reportData;
 
@@ -113,6 +117,9 @@ final class AppraiseCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         Policy p = Policy.parse(read("--policy", policy));
         AppraisalContext ctx = AppraisalContext.of(p, input.instant()).withRoots(input.roots());
+        if (referenceValues != null) {
+            ctx = ctx.withStore(ReferenceValues.parse(read("--reference-values", referenceValues)));
+        }
         Optional<Bytes> expected = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
         if (expected.isPresent()) {
             ctx = ctx.withReportData(expected.get());

@@ -58,6 +58,16 @@ class AppraiseCliTest {
         assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
                 "--json")).isEqualTo(1);
         assertThat(cli.stdout()).contains("\"status\" : \"warning\"", "\"executables\" : 33", "matches no reference value");
+        // a store vouches for the new RTMR2 value: affirming again, and the result says who added it
+        String rtmr2 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(cli.stdout()).get("common").get("runtime_registers")
+                .get("rtmr2").asText();
+        Path store = Files.writeString(tmp.resolve("rv.json"), "{\"reference_values\": [{\"tee\": \"tdx\", \"claim\": "
+                + "\"runtime_registers.rtmr2\", \"value\": \"" + rtmr2 + "\", \"added_by\": \"ci\", \"added_at\": \"2026-11-01T00:00:00Z\"}]}");
+        String relaxed = Files.readString(policy).replaceAll("\"rtmr2\" : \\[ \"[0-9a-f]+\" \\],?", "");
+        Path policy2 = Files.writeString(tmp.resolve("policy2.json"), relaxed.replace(",\n    }", "\n    }"));
+        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy2.toString(),
+                "--reference-values", store.toString())).as(cli.stdout() + cli.stderr() + relaxed).isZero();
+        assertThat(cli.stdout()).contains("ok   policy.runtime_registers.rtmr2: matches a reference value added by ci at 2026-11-01T00:00:00Z");
         // a wrong nonce is contraindicated; a policy typo is bad input
         assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
                 "--report-data", "00".repeat(64))).isEqualTo(1);

@@ -25,6 +25,10 @@ public record Appraisal(String format, Tier status, TrustVector trustVector, Lis
         return status == Tier.AFFIRMING;
     }
 
+    public Optional<Check> check(String name) {
+        return checks.stream().filter(c -> c.name().equals(name)).findFirst();
+    }
+
     public List<Check> failures() {
         return checks.stream().filter(c -> !c.passed()).toList();
     }

@@ -8,6 +8,7 @@ import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.verify.ar4si.TrustVector;
 import dev.guestattest.verify.policy.Policy;
+import dev.guestattest.verify.policy.ReferenceValues;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ public final class Appraiser {
         tv = reportData(c, context.expectedReportData(), tv, checks);
         tv = tcb(v.tcbStatus(), policy.acceptedTcbStatus(), tv, checks);
         tv = debug(c, policy.allowDebug(), tv, checks);
-        tv = executables(c, policy, tv, checks);
+        tv = executables(format, c, policy, context.store(), tv, checks);
         return result(format, tv, checks, v.claims(), v.vendorClaims(), context);
     }
 
@@ -118,37 +119,51 @@ public final class Appraiser {
         return tv.withConfiguration(TrustVector.UNSUPPORTABLE_CONFIG);
     }
 
-    private static TrustVector executables(CommonClaims c, Policy policy, TrustVector tv, List<Check> checks) {
+    /**
+     * The initial measurement and registers against the policy's reference values and the store's.
+     * A register is judged when the policy or the store references it for this TEE.
+     */
+    private static TrustVector executables(String tee, CommonClaims c, Policy policy, ReferenceValues store, TrustVector tv, List<Check> checks) {
+        boolean storeInitial = store.entries().stream().anyMatch(e -> e.tee().equals(tee) && e.claim().equals("initial_measurement"));
+        java.util.SortedSet<String> registers = new java.util.TreeSet<>(policy.runtimeRegisters().keySet());
+        store.entries().stream().filter(e -> e.tee().equals(tee) && e.claim().startsWith("runtime_registers."))
+                .forEach(e -> registers.add(e.claim().substring("runtime_registers.".length())));
         boolean known = true;
-        if (policy.initialMeasurements().isEmpty() && policy.runtimeRegisters().isEmpty()) {
+        if (policy.initialMeasurements().isEmpty() && !storeInitial && registers.isEmpty()) {
             checks.add(Check.fail("policy.reference_values", "the policy has none: no executable can be approved"));
             known = false;
-        } else if (!policy.initialMeasurements().isEmpty()) {
+        } else if (!policy.initialMeasurements().isEmpty() || storeInitial) {
             // a policy may reference registers alone: a TPM has no initial measurement
-            if (c.initialMeasurement().filter(policy.initialMeasurements()::contains).isPresent()) {
-                checks.add(Check.pass("policy.initial_measurement", "matches a reference value"));
-            } else {
-                checks.add(Check.fail("policy.initial_measurement", c.initialMeasurement().map(Bytes::hex).orElse("(none)")
-                        + " matches no reference value"));
-                known = false;
-            }
+            known = reference(tee, "initial_measurement", c.initialMeasurement(), policy.initialMeasurements(), store, checks);
         }
-        for (var e : new java.util.TreeMap<>(policy.runtimeRegisters()).entrySet()) {
-            Bytes value = c.runtimeRegisters().get(e.getKey());
-            if (value == null) {
-                checks.add(Check.fail("policy.runtime_registers." + e.getKey(), "the evidence has no such register"));
-                known = false;
-            } else if (e.getValue().contains(value)) {
-                checks.add(Check.pass("policy.runtime_registers." + e.getKey(), "matches a reference value"));
-            } else {
-                checks.add(Check.fail("policy.runtime_registers." + e.getKey(), value.hex() + " matches no reference value"));
-                known = false;
-            }
+        for (String name : registers) {
+            known &= reference(tee, "runtime_registers." + name, Optional.ofNullable(c.runtimeRegisters().get(name)),
+                    policy.runtimeRegisters().getOrDefault(name, Set.of()), store, checks);
         }
         if (!known) {
             return tv.withExecutables(TrustVector.UNRECOGNIZED_EXECUTABLES);
         }
-        return tv.withExecutables(policy.runtimeRegisters().isEmpty() ? TrustVector.APPROVED_BOOT : TrustVector.APPROVED_RUNTIME);
+        return tv.withExecutables(registers.isEmpty() ? TrustVector.APPROVED_BOOT : TrustVector.APPROVED_RUNTIME);
+    }
+
+    private static boolean reference(String tee, String claim, Optional<Bytes> value, Set<Bytes> policyValues, ReferenceValues store,
+                                     List<Check> checks) {
+        String name = "policy." + claim;
+        if (value.isEmpty()) {
+            checks.add(Check.fail(name, "the evidence has no such claim"));
+            return false;
+        }
+        if (policyValues.contains(value.get())) {
+            checks.add(Check.pass(name, "matches a reference value of the policy"));
+            return true;
+        }
+        Optional<ReferenceValues.Entry> e = store.find(tee, claim, value.get());
+        if (e.isPresent()) {
+            checks.add(Check.pass(name, "matches a reference value " + e.get().provenance()));
+            return true;
+        }
+        checks.add(Check.fail(name, value.get().hex() + " matches no reference value"));
+        return false;
     }
 
     private static Appraisal result(String format, TrustVector tv, List<Check> checks, Optional<CommonClaims> claims,

@@ -88,7 +88,7 @@ class AppraiserTest {
         Appraisal rtmrBad = appraiseTdx(base.replace("]}", "], \"runtime_registers\": {\"rtmr3\": [\"" + "11".repeat(48) + "\"]}}") + "}");
         assertThat(failure(rtmrBad)).startsWith("FAIL policy.runtime_registers.rtmr3: ");
         Appraisal noSuch = appraiseTdx(base.replace("]}", "], \"runtime_registers\": {\"rem0\": [\"00\"]}}") + "}");
-        assertThat(failure(noSuch)).isEqualTo("FAIL policy.runtime_registers.rem0: the evidence has no such register");
+        assertThat(failure(noSuch)).isEqualTo("FAIL policy.runtime_registers.rem0: the evidence has no such claim");
         // a TCB status the policy does not accept warns (hardware 32)
         Appraisal tcb = appraiseTdx(base + ", \"accepted_tcb_status\": [\"OutOfDate\"]}");
         assertThat(tcb.status()).isEqualTo(Tier.WARNING);
