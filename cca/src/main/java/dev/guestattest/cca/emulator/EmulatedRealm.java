@@ -14,6 +14,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.mr.MeasurementRegister;
 import dev.guestattest.core.mr.MeasurementRegisters;
 import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.RegisterFile;
 import dev.guestattest.core.state.StateLock;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,7 +28,6 @@ import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -71,7 +71,7 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
                 }
             }
             if (!Files.exists(dir.resolve("rems"))) {
-                PemFiles.writeAtomically(dir.resolve("rems"), new byte[4 * 32], false);
+                registers(dir).createIfAbsent();
             }
             return new EmulatedRealm(dir, load(dir, "cpak"), load(dir, "rak"));
         });
@@ -224,31 +224,15 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
     @Override
     public Bytes extend(String name, Bytes digest) {
         checkExtend(name, digest);
-        int i = name.charAt(3) - '0';
-        return StateLock.with(dir, () -> {
-            List<Bytes> rems = new ArrayList<>(rems());
-            rems.set(i, Bytes.of(HashAlgorithm.SHA256.extend(rems.get(i).toArray(), digest.toArray())));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            rems.forEach(r -> out.writeBytes(r.toArray()));
-            PemFiles.writeAtomically(dir.resolve("rems"), out.toByteArray(), false);
-            return rems.get(i);
-        });
+        return registers(dir).extend(name.charAt(3) - '0', digest);
+    }
+
+    private static RegisterFile registers(Path dir) {
+        return new RegisterFile(dir, "rems", 4, HashAlgorithm.SHA256);
     }
 
     private List<Bytes> rems() {
-        try {
-            byte[] all = Files.readAllBytes(dir.resolve("rems"));
-            if (all.length != 128) {
-                throw new IOException("expected 128 bytes");
-            }
-            List<Bytes> out = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                out.add(Bytes.of(all, 32 * i, 32));
-            }
-            return out;
-        } catch (IOException e) {
-            throw PemFiles.corrupt(dir.resolve("rems"), e);
-        }
+        return registers(dir).read();
     }
 
     private interface Writer {

@@ -11,9 +11,9 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.mr.MeasurementRegister;
 import dev.guestattest.core.mr.MeasurementRegisters;
 import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.state.RegisterFile;
 import dev.guestattest.core.state.StateLock;
 import dev.guestattest.cove.abi.DiceTcbInfo;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -91,7 +91,7 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
                 KeyPair tvm = p384(c);
                 PemFiles.writePrivateKey(dir.resolve("tvm.key"), tvm.getPrivate());
                 PemFiles.writePublicKey(dir.resolve("tvm.pub"), tvm.getPublic());
-                PemFiles.writeAtomically(dir.resolve("rmrs"), new byte[4 * 48], false);
+                registers(dir).createIfAbsent();
             }
             KeyPair root = new KeyPair(PemFiles.readPublicKey(dir.resolve("dice-root.pub")), PemFiles.readPrivateKey(dir.resolve("dice-root.key")));
             Optional<PublicKey> tvm = c.setting("cove.tvm-public-key").map(p -> PemFiles.readPublicKey(Path.of(p)));
@@ -170,31 +170,15 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
     @Override
     public Bytes extend(String name, Bytes digest) {
         checkExtend(name, digest);
-        int i = name.charAt(3) - '0';
-        return StateLock.with(dir, () -> {
-            List<Bytes> r = new ArrayList<>(rmrs());
-            r.set(i, Bytes.of(HashAlgorithm.SHA384.extend(r.get(i).toArray(), digest.toArray())));
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            r.forEach(x -> out.writeBytes(x.toArray()));
-            PemFiles.writeAtomically(dir.resolve("rmrs"), out.toByteArray(), false);
-            return r.get(i);
-        });
+        return registers(dir).extend(name.charAt(3) - '0', digest);
+    }
+
+    private static RegisterFile registers(Path dir) {
+        return new RegisterFile(dir, "rmrs", 4, HashAlgorithm.SHA384);
     }
 
     private List<Bytes> rmrs() {
-        try {
-            byte[] all = Files.readAllBytes(dir.resolve("rmrs"));
-            if (all.length != 4 * 48) {
-                throw new IOException("expected 192 bytes");
-            }
-            List<Bytes> out = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                out.add(Bytes.of(all, 48 * i, 48));
-            }
-            return out;
-        } catch (IOException e) {
-            throw PemFiles.corrupt(dir.resolve("rmrs"), e);
-        }
+        return registers(dir).read();
     }
 
     /** The next layer's key: a P-384 scalar from SHA-512(CDI key || layer measurement), deterministic per layer. */
