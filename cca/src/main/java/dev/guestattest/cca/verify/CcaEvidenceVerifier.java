@@ -5,7 +5,6 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
-import dev.guestattest.core.verify.VerificationResult;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
@@ -32,8 +31,7 @@ public final class CcaEvidenceVerifier implements EvidenceVerifier {
             anchors = Cpak.parse(evidence.aux("cpak").orElseThrow(() -> AttestationException.invalid("cpak",
                     "CCA needs the trusted CPAK (aux part 'cpak')")).toArray());
         } catch (AttestationException e) {
-            return new VendorVerification(new VerificationResult(List.of(Check.fail("cpak", e.getMessage()))), Optional.empty(),
-                    Optional.empty(), Map.of());
+            return VendorVerification.failed(Check.fail("cpak", e.getMessage()));
         }
         CcaVerifier.Result r = CcaVerifier.verify(evidence.bytes().toArray(), anchors, Optional.empty());
         return new VendorVerification(r.result(), r.realm().map(x -> x.common()), Optional.empty(),

@@ -25,6 +25,18 @@ public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, Sorte
         runtimeRegisters = Collections.unmodifiableSortedMap(new TreeMap<>(runtimeRegisters));
     }
 
+    /** The claims by their JSON names, bytes as hex, in this order; {@code tee} is left to the caller. */
+    public java.util.Map<String, Object> toMap() {
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        initialMeasurement.ifPresent(x -> m.put("initial_measurement", x.hex()));
+        java.util.Map<String, String> registers = new java.util.LinkedHashMap<>();
+        runtimeRegisters.forEach((k, v) -> registers.put(k, v.hex()));
+        m.put("runtime_registers", registers);
+        debug.ifPresent(d -> m.put("debug", d));
+        m.put("report_data", reportData.hex());
+        return m;
+    }
+
     /** Registers {@code prefix0..prefixN} in the order given. */
     public static SortedMap<String, Bytes> registers(String prefix, java.util.List<Bytes> values) {
         SortedMap<String, Bytes> m = new TreeMap<>();

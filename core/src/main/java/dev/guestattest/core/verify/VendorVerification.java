@@ -13,4 +13,9 @@ public record VendorVerification(VerificationResult result, Optional<CommonClaim
     public VendorVerification {
         vendorClaims = Map.copyOf(vendorClaims);
     }
+
+    /** Evidence that could not even be checked (missing or unreadable parts): one failed check, no claims. */
+    public static VendorVerification failed(Check check) {
+        return new VendorVerification(new VerificationResult(java.util.List.of(check)), Optional.empty(), Optional.empty(), Map.of());
+    }
 }

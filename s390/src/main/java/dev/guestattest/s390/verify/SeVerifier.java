@@ -53,8 +53,7 @@ public final class SeVerifier implements EvidenceVerifier {
             return new VendorVerification(new VerificationResult(checks), checks.get(0).passed() ? Optional.of(r.common(image)) : Optional.empty(),
                     Optional.empty(), Map.of("config_uid", r.configUid().hex(), "additional_data", r.additionalData().hex()));
         } catch (AttestationException e) {
-            return new VendorVerification(new VerificationResult(List.of(Check.fail("evidence.format", e.getMessage()))), Optional.empty(),
-                    Optional.empty(), Map.of());
+            return VendorVerification.failed(Check.fail("evidence.format", e.getMessage()));
         }
     }
 

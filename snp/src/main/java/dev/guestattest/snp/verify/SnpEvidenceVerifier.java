@@ -5,7 +5,6 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
-import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import java.security.cert.X509Certificate;
@@ -42,8 +41,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                     "SNP needs the certificate table or VCEK (aux part 'certs')")).toArray();
             certs = c.length > 1 && c[0] == 0x30 ? SnpCertificates.ofSigner(c) : SnpCertificates.fromTable(CertTable.parse(c));
         } catch (AttestationException e) {
-            return new VendorVerification(new VerificationResult(List.of(Check.fail("certs", e.getMessage()))), Optional.empty(),
-                    Optional.empty(), Map.of());
+            return VendorVerification.failed(Check.fail("certs", e.getMessage()));
         }
         AmdRoots amd = AmdRoots.amd();
         if (!roots.isEmpty()) {

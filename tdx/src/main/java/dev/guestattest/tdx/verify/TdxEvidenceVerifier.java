@@ -5,7 +5,6 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
-import dev.guestattest.core.verify.VerificationResult;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,8 +64,7 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
             collateral = Collateral.fromDcapQvlJson(evidence.aux("collateral").orElseThrow(() -> AttestationException.invalid("collateral",
                     "TDX needs its collateral (aux part 'collateral')")).toArray());
         } catch (AttestationException e) {
-            return new VendorVerification(new VerificationResult(List.of(Check.fail("collateral", e.getMessage()))), Optional.empty(),
-                    Optional.empty(), Map.of());
+            return VendorVerification.failed(Check.fail("collateral", e.getMessage()));
         }
         TdxVerification v = verifier(at, roots).verify(evidence.bytes().toArray(), collateral, Optional.empty());
         return new VendorVerification(v.result(), v.claims().map(TdClaims::common), v.tcb().map(t -> t.status().intelName()),

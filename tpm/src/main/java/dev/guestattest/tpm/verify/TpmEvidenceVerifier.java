@@ -43,7 +43,7 @@ public final class TpmEvidenceVerifier implements EvidenceVerifier {
         try {
             e = TpmEvidence.fromJson(evidence.bytes().toArray());
         } catch (AttestationException x) {
-            return failed(Check.fail("evidence.format", x.getMessage()));
+            return VendorVerification.failed(Check.fail("evidence.format", x.getMessage()));
         }
         Optional<Bytes> ak = evidence.aux("ak");
         VerificationResult r = TpmVerifier.verify(e, Optional.empty(), ak, Optional.empty(), roots);
@@ -60,9 +60,5 @@ public final class TpmEvidenceVerifier implements EvidenceVerifier {
         Bytes nonce = TpmAttest.parse(e.attest().toArray()).extraData();
         return new VendorVerification(all, Optional.of(new CommonClaims("tpm", Optional.empty(), pcrs, Optional.empty(), nonce)), Optional.empty(),
                 Map.of("bank", e.bank().toString()));
-    }
-
-    private static VendorVerification failed(Check c) {
-        return new VendorVerification(new VerificationResult(List.of(c)), Optional.empty(), Optional.empty(), Map.of());
     }
 }

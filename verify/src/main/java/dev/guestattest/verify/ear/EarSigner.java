@@ -57,16 +57,7 @@ public final class EarSigner {
         submod.put("ear.trustworthiness-vector", new LinkedHashMap<>(a.trustVector().values()));
         submod.put("ear.appraisal-policy-id", a.policyId());
         submod.put("ear.guestattest.policy-sha256", a.policySha256());
-        a.claims().ifPresent(c -> {
-            Map<String, Object> common = new LinkedHashMap<>();
-            c.initialMeasurement().ifPresent(m -> common.put("initial_measurement", m.hex()));
-            Map<String, Object> registers = new LinkedHashMap<>();
-            c.runtimeRegisters().forEach((k, v) -> registers.put(k, v.hex()));
-            common.put("runtime_registers", registers);
-            c.debug().ifPresent(d -> common.put("debug", d));
-            common.put("report_data", c.reportData().hex());
-            submod.put("ear.guestattest.claims", common);
-        });
+        a.claims().ifPresent(c -> submod.put("ear.guestattest.claims", c.toMap()));
         JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder().claim("eat_profile", PROFILE).issueTime(Date.from(a.appraisedAt()))
                 .claim("ear.verifier-id", Map.of("developer", "dev.guestattest", "build", "guestattest-verify"))
                 .claim("submods", Map.of(a.format(), submod));
