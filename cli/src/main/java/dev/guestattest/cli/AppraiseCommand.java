@@ -16,14 +16,9 @@ import dev.guestattest.verify.ear.AppraiserKey;
 import dev.guestattest.verify.ear.EarSigner;
 import dev.guestattest.verify.policy.Policy;
 import dev.guestattest.verify.policy.ReferenceValues;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -76,15 +71,7 @@ final class AppraiseCommand implements Callable<Integer> {
 
         List<X509Certificate> roots() {
             List<X509Certificate> out = new ArrayList<>();
-            for (Path p : roots) {
-                try {
-                    for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(read("--root", p)))) {
-                        out.add((X509Certificate) c);
-                    }
-                } catch (GeneralSecurityException e) {
-                    throw AttestationException.invalid("--root", p + " is not a PEM certificate");
-                }
-            }
+            roots.forEach(p -> out.addAll(InputFiles.certificates("--root", p)));
             return out;
         }
     }
@@ -153,27 +140,14 @@ final class AppraiseCommand implements Callable<Integer> {
         for (Check c : a.checks()) {
             checks.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail());
         }
-        a.claims().ifPresent(c -> {
-            ObjectNode common = n.putObject("common");
-            c.initialMeasurement().ifPresent(x -> common.put("initial_measurement", x.hex()));
-            ObjectNode r = common.putObject("runtime_registers");
-            c.runtimeRegisters().forEach((k, v) -> r.put(k, v.hex()));
-            c.debug().ifPresent(d -> common.put("debug", d));
-            common.put("report_data", c.reportData().hex());
-        });
+        a.claims().ifPresent(c -> n.set("common", m.valueToTree(c.toMap())));
         n.set(a.format(), m.valueToTree(a.vendorClaims()));
         return n;
     }
 
     static byte[] read(String option, Path file) {
         try {
-            if (!Files.isRegularFile(file)) {
-                throw AttestationException.invalid(option, file + " is not a readable file");
-            }
-            if (Files.size(file) > MAX_FILE) {
-                throw AttestationException.tooLarge(option, Files.size(file), MAX_FILE);
-            }
-            return Files.readAllBytes(file);
+            return InputFiles.read(option, file, MAX_FILE);
         } catch (IOException e) {
             throw AttestationException.invalid(option, "cannot read " + file + ": " + e.getMessage());
         }

@@ -10,7 +10,6 @@ import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.cove.verify.CoveVerifier;
 import dev.guestattest.core.ProviderContext;
-import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
@@ -36,14 +35,10 @@ import dev.guestattest.tdx.verify.TcbStatus;
 import dev.guestattest.tdx.verify.TdClaims;
 import dev.guestattest.tdx.verify.TdxVerification;
 import dev.guestattest.tdx.verify.TdxVerifier;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -373,30 +368,11 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private static byte[] read(String option, Path file) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw AttestationException.invalid(option, file + " is not a readable file");
-        }
-        if (Files.size(file) > MAX_EVIDENCE) {
-            throw AttestationException.tooLarge(option, Files.size(file), MAX_EVIDENCE);
-        }
-        return Files.readAllBytes(file);
+        return InputFiles.read(option, file, MAX_EVIDENCE);
     }
 
     private static List<X509Certificate> certificates(Path pem) {
-        try {
-            List<X509Certificate> out = new ArrayList<>();
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Files.readAllBytes(pem)))) {
-                out.add((X509Certificate) c);
-            }
-            if (out.isEmpty()) {
-                throw AttestationException.invalid("--root", pem + " holds no certificate");
-            }
-            return out;
-        } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, "--root: cannot read " + pem + ": " + e.getMessage());
-        } catch (GeneralSecurityException e) {
-            throw AttestationException.invalid("--root", pem + " is not a PEM certificate: " + e.getMessage());
-        }
+        return InputFiles.certificates("--root", pem);
     }
 
     /** A record as JSON: byte fields (and lists of them) as hex, empty optionals left out, nested records as objects, the rest as Jackson writes them. */
@@ -434,13 +410,10 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** The claims every TEE shares, under the same names for all, next to the vendor's own. */
     private static ObjectNode commonJson(CommonClaims c) {
-        ObjectNode n = new ObjectMapper().createObjectNode();
+        ObjectMapper m = new ObjectMapper();
+        ObjectNode n = m.createObjectNode();
         n.put("tee", c.tee());
-        c.initialMeasurement().ifPresent(m -> n.put("initial_measurement", m.hex()));
-        ObjectNode registers = n.putObject("runtime_registers");
-        c.runtimeRegisters().forEach((name, value) -> registers.put(name, value.hex()));
-        c.debug().ifPresent(d -> n.put("debug", d));
-        n.put("report_data", c.reportData().hex());
+        n.setAll((ObjectNode) m.valueToTree(c.toMap()));
         return n;
     }
 

@@ -1,0 +1,50 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the files commands are given: a regular file, bounded before it is read; the twin of {@link OutputFiles}. */
+final class InputFiles {
+    static final long MAX_PEM = 1 << 20;
+
+    private InputFiles() {
+    }
+
+    static byte[] read(String option, Path file, long limit) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw AttestationException.invalid(option, file + " is not a readable file");
+        }
+        if (Files.size(file) > limit) {
+            throw AttestationException.tooLarge(option, Files.size(file), limit);
+        }
+        return Files.readAllBytes(file);
+    }
+
+    /** Every certificate in a PEM file; a file with none is an error. */
+    static List<X509Certificate> certificates(String option, Path pem) {
+        try {
+            List<X509Certificate> out = new ArrayList<>();
+            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(read(option, pem, MAX_PEM)))) {
+                out.add((X509Certificate) c);
+            }
+            if (out.isEmpty()) {
+                throw AttestationException.invalid(option, pem + " holds no certificate");
+            }
+            return out;
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, option + ": cannot read " + pem + ": " + e.getMessage());
+        } catch (GeneralSecurityException e) {
+            throw AttestationException.invalid(option, pem + " is not a PEM certificate: " + e.getMessage());
+        }
+    }
+}
