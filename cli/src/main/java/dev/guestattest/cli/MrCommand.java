@@ -115,7 +115,9 @@ final class MrCommand {
             MeasurementRegisters regs = target.open();
             MeasurementRegister r = regs.register(register);
             boolean pcr = register.startsWith("pcr");
-            int index = pcr ? Integer.parseInt(register.substring(3)) : register.startsWith("rtmr") ? register.charAt(4) - '0' + 1 : 0;
+            // CC measurement-register indexes as in the CCEL: 0 is the initial measurement, N+1 runtime register N (rtmrN, remN, rmrN)
+            int index = pcr ? Integer.parseInt(register.substring(3))
+                    : register.matches("(rtmr|rem|rmr)\\d") ? register.charAt(register.length() - 1) - '0' + 1 : 0;
             Path file = log != null ? log : target.common.context().stateDir().resolve("eventlog").resolve(register + ".cel");
             MeasurementLog ml = new MeasurementLog(file, regs, pcr ? Event.IndexKind.PCR : Event.IndexKind.CC_MR);
             Bytes after;

@@ -234,7 +234,7 @@ final class VerifyCommand implements Callable<Integer> {
                 : CcaValidator.appraise(r, CcaReferenceValues.fromJson(read("--reference-values", referenceValues)), allowDebug);
         if (json) {
             ObjectNode n = resultJson(v, Instant.now());
-            r.realm().ifPresent(c -> n.set("common", commonJson(c.common())));
+            r.common().ifPresent(c -> n.set("common", commonJson(c)));
             r.realm().ifPresent(c -> n.set("realm", recordJson(c)));
             System.out.println(n.toPrettyString());
         } else {

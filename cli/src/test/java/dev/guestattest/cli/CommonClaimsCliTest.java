@@ -87,7 +87,14 @@ class CommonClaimsCliTest {
         assertThat(snp.get("report_data").asText()).hasSize(128);
 
         for (JsonNode c : List.of(tdx, cca, cv, snp)) {
-            assertThat(c.fieldNames()).toIterable().isSubsetOf("tee", "initial_measurement", "runtime_registers", "debug", "report_data");
+            assertThat(c.fieldNames()).toIterable().isSubsetOf("tee", "initial_measurement", "runtime_registers", "debug", "report_data", "tcb",
+                    "signers", "platform_id");
         }
+        assertThat(tdx.get("tcb").get("tee_tcb_svn.0").asInt()).isEqualTo(6);
+        assertThat(tdx.get("signers").fieldNames()).toIterable().containsExactly("mrsigner_seam");
+        assertThat(snp.get("tcb").fieldNames()).toIterable().containsExactly("boot_loader", "fmc", "microcode", "snp", "tee");
+        assertThat(snp.get("signers").fieldNames()).toIterable().containsExactly("author_key", "id_key");
+        assertThat(snp.get("platform_id").asText()).hasSize(128);
+        assertThat(cca.get("platform_id").asText()).isNotEmpty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.guestattest.verify;
 
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.verify.freshness.Nonces;
 import dev.guestattest.verify.policy.Policy;
 import dev.guestattest.verify.policy.ReferenceValues;
 import java.security.cert.X509Certificate;
@@ -11,31 +12,50 @@ import java.util.Optional;
 
 /**
  * What an appraisal is judged against: the policy, the report data the caller expects, the time,
- * extra roots, and a store of reference values with provenance (besides the policy's own).
+ * extra roots, a store of reference values with provenance (besides the policy's own), and the
+ * nonce the evidence answers with the registry that issued it (redeemed by the appraisal: single use).
  */
 public record AppraisalContext(Policy policy, Optional<Bytes> expectedReportData, Instant at, List<X509Certificate> roots,
-                               ReferenceValues store) {
+                               ReferenceValues store, Optional<Challenge> challenge) {
     public AppraisalContext {
         Objects.requireNonNull(policy, "policy");
         Objects.requireNonNull(store, "store");
         Objects.requireNonNull(expectedReportData, "expectedReportData");
         Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(challenge, "challenge");
         roots = List.copyOf(roots);
     }
 
+    /** A nonce the appraiser issued and the registry that knows it. */
+    public record Challenge(Nonces nonces, Bytes nonce) {
+        public Challenge {
+            Objects.requireNonNull(nonces, "nonces");
+            Objects.requireNonNull(nonce, "nonce");
+        }
+    }
+
     public static AppraisalContext of(Policy policy, Instant at) {
-        return new AppraisalContext(policy, Optional.empty(), at, List.of(), ReferenceValues.EMPTY);
+        return new AppraisalContext(policy, Optional.empty(), at, List.of(), ReferenceValues.EMPTY, Optional.empty());
     }
 
     public AppraisalContext withReportData(Bytes expected) {
-        return new AppraisalContext(policy, Optional.of(expected), at, roots, store);
+        return new AppraisalContext(policy, Optional.of(expected), at, roots, store, challenge);
     }
 
     public AppraisalContext withRoots(List<X509Certificate> extra) {
-        return new AppraisalContext(policy, expectedReportData, at, extra, store);
+        return new AppraisalContext(policy, expectedReportData, at, extra, store, challenge);
     }
 
     public AppraisalContext withStore(ReferenceValues values) {
-        return new AppraisalContext(policy, expectedReportData, at, roots, values);
+        return new AppraisalContext(policy, expectedReportData, at, roots, values, challenge);
+    }
+
+    /**
+     * The evidence answers {@code nonce}, issued by {@code nonces}: the appraisal redeems it and fails
+     * an unknown, expired or reused one. The report data binding the nonce is set separately
+     * ({@link #withReportData}, e.g. from {@link dev.guestattest.verify.freshness.RuntimeData}).
+     */
+    public AppraisalContext withNonce(Nonces nonces, Bytes nonce) {
+        return new AppraisalContext(policy, expectedReportData, at, roots, store, Optional.of(new Challenge(nonces, nonce)));
     }
 }

@@ -56,6 +56,8 @@ public final class Appraiser {
             return result(format, TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.UNRECOGNIZED_INSTANCE), checks, Optional.empty(),
                     Map.of(), context);
         }
+        // the nonce is used up by any attempt, whatever the evidence turns out to be
+        boolean fresh = freshness(context, checks);
         VendorVerification v = verifier.get().verify(evidence, context.at(), context.roots());
         checks.addAll(v.result().checks());
         if (!v.result().trusted() || v.claims().isEmpty()) {
@@ -67,11 +69,70 @@ public final class Appraiser {
         CommonClaims c = v.claims().get();
         TrustVector tv = TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.TRUSTWORTHY_INSTANCE)
                 .withHardware(TrustVector.GENUINE_HARDWARE).withRuntimeOpaque(TrustVector.ENCRYPTED_MEMORY);
+        if (!fresh) {
+            tv = tv.withInstanceIdentity(TrustVector.UNTRUSTWORTHY_INSTANCE);
+        }
         tv = reportData(c, context.expectedReportData(), tv, checks);
         tv = tcb(v.tcbStatus(), policy.acceptedTcbStatus(), tv, checks);
+        tv = minimumTcb(c, policy.minimumTcb().getOrDefault(format, Map.of()), tv, checks);
         tv = debug(c, policy.allowDebug(), tv, checks);
         tv = executables(format, c, policy, context.store(), tv, checks);
+        if (policy.eventLog().isPresent() && !EventLogAppraisal.appraise(policy.eventLog().get(), evidence, c, checks)) {
+            tv = tv.withExecutables(Math.max(tv.executables(), TrustVector.UNRECOGNIZED_EXECUTABLES));
+        }
         return result(format, tv, checks, v.claims(), v.vendorClaims(), context);
+    }
+
+    /**
+     * Redeems the context's nonce (single use, within the registry's lifetime) and applies the
+     * policy's freshness window to its age. A policy that asks for freshness fails an appraisal
+     * given no nonce: there is nothing to show the evidence is not replayed.
+     */
+    private static boolean freshness(AppraisalContext context, List<Check> checks) {
+        Optional<java.time.Duration> window = context.policy().freshness();
+        if (context.challenge().isEmpty()) {
+            if (window.isPresent()) {
+                checks.add(Check.fail("policy.freshness", "the policy requires a nonce the appraiser issued; none was given"));
+                return false;
+            }
+            return true;
+        }
+        AppraisalContext.Challenge ch = context.challenge().get();
+        Optional<java.time.Instant> issued = ch.nonces().redeemIssued(ch.nonce());
+        if (issued.isEmpty()) {
+            checks.add(Check.fail("policy.nonce", "was not issued here, has expired, or was already used"));
+            return false;
+        }
+        checks.add(Check.pass("policy.nonce", "issued here, used once"));
+        if (window.isPresent()) {
+            java.time.Duration age = java.time.Duration.between(issued.get(), context.at());
+            if (age.compareTo(window.get()) > 0) {
+                checks.add(Check.fail("policy.freshness", "the nonce is " + age.toSeconds() + " s old, over the policy's "
+                        + window.get().toSeconds() + " s"));
+                return false;
+            }
+            checks.add(Check.pass("policy.freshness", "the nonce is " + age.toSeconds() + " s old"));
+        }
+        return true;
+    }
+
+    /** Each component the policy names must be present and at least its minimum; an older TCB has known vulnerabilities. */
+    private static TrustVector minimumTcb(CommonClaims c, Map<String, Long> minimum, TrustVector tv, List<Check> checks) {
+        boolean ok = true;
+        for (Map.Entry<String, Long> m : new java.util.TreeMap<>(minimum).entrySet()) {
+            String name = "policy.minimum_tcb." + m.getKey();
+            Long svn = c.tcb().get(m.getKey());
+            if (svn == null) {
+                checks.add(Check.fail(name, "the evidence has no such TCB component (it has " + c.tcb().keySet() + ")"));
+                ok = false;
+            } else if (svn < m.getValue()) {
+                checks.add(Check.fail(name, svn + " is below the minimum " + m.getValue()));
+                ok = false;
+            } else {
+                checks.add(Check.pass(name, svn + " >= " + m.getValue()));
+            }
+        }
+        return ok ? tv : tv.withHardware(Math.max(tv.hardware(), TrustVector.UNSAFE_HARDWARE));
     }
 
     /** Report data that is not the caller's means replayed or foreign evidence: the instance is not trusted for this exchange. */

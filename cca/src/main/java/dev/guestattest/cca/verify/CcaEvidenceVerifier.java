@@ -34,7 +34,7 @@ public final class CcaEvidenceVerifier implements EvidenceVerifier {
             return VendorVerification.failed(Check.fail("cpak", e.getMessage()));
         }
         CcaVerifier.Result r = CcaVerifier.verify(evidence.bytes().toArray(), anchors, Optional.empty());
-        return new VendorVerification(r.result(), r.realm().map(x -> x.common()), Optional.empty(),
+        return new VendorVerification(r.result(), r.common(), Optional.empty(),
                 r.platform().<Map<String, Object>>map(p -> Map.of("implementation_id", p.implementationId().hex(), "instance_id",
                         p.instanceId().hex(), "lifecycle", p.lifecycle(), "personalization_value",
                         r.realm().orElseThrow().personalizationValue().hex())).orElse(Map.of()));

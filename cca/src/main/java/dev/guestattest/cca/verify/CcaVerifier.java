@@ -34,6 +34,11 @@ public final class CcaVerifier {
         public boolean trusted() {
             return result.trusted();
         }
+
+        /** The realm's common claims, with the platform's instance ID (the chip) as the platform identity. */
+        public Optional<dev.guestattest.core.verify.CommonClaims> common() {
+            return realm.map(r -> platform.map(p -> r.common().withPlatformId(p.instanceId())).orElse(r.common()));
+        }
     }
 
     public static Result verify(byte[] token, List<Cpak> anchors, Optional<Bytes> nonce) {

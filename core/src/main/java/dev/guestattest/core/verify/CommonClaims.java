@@ -12,17 +12,43 @@ import java.util.TreeMap;
  * once: the measurement of the initial image (TDX MRTD, SNP MEASUREMENT, CCA RIM, CoVE TVM initial
  * FWID), the runtime registers by their register names (rtmr0-3, rem0-3, rmr0-3), whether the host
  * can debug the guest (empty where the evidence does not say), and the caller's report data (TDX
- * and SNP REPORTDATA, the CCA and CoVE challenge, s390 user data). Vendor claims stay on each
- * vendor's own record.
+ * and SNP REPORTDATA, the CCA and CoVE challenge, s390 user data). Besides those: the TCB level as
+ * security version numbers by component ({@code tee_tcb_svn.0}, SNP {@code snp}, {@code microcode}...),
+ * the identities that signed what runs ({@code mrsigner_seam}, SNP {@code author_key}...), and the
+ * platform's own identity where the evidence names one (SNP CHIP_ID, CCA instance ID). Vendor claims
+ * stay on each vendor's own record.
  */
 public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, SortedMap<String, Bytes> runtimeRegisters,
-                           Optional<Boolean> debug, Bytes reportData) {
+                           Optional<Boolean> debug, Bytes reportData, SortedMap<String, Long> tcb, SortedMap<String, Bytes> signers,
+                           Optional<Bytes> platformId) {
     public CommonClaims {
         Objects.requireNonNull(tee, "tee");
         Objects.requireNonNull(initialMeasurement, "initialMeasurement");
         Objects.requireNonNull(debug, "debug");
         Objects.requireNonNull(reportData, "reportData");
+        Objects.requireNonNull(platformId, "platformId");
         runtimeRegisters = Collections.unmodifiableSortedMap(new TreeMap<>(runtimeRegisters));
+        tcb = Collections.unmodifiableSortedMap(new TreeMap<>(tcb));
+        signers = Collections.unmodifiableSortedMap(new TreeMap<>(signers));
+    }
+
+    /** The claims every TEE has; TCB level, signers and platform identity are added with the {@code with} methods. */
+    public CommonClaims(String tee, Optional<Bytes> initialMeasurement, SortedMap<String, Bytes> runtimeRegisters, Optional<Boolean> debug,
+                        Bytes reportData) {
+        this(tee, initialMeasurement, runtimeRegisters, debug, reportData, Collections.emptySortedMap(), Collections.emptySortedMap(),
+                Optional.empty());
+    }
+
+    public CommonClaims withTcb(java.util.Map<String, Long> svns) {
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, new TreeMap<>(svns), signers, platformId);
+    }
+
+    public CommonClaims withSigners(java.util.Map<String, Bytes> identities) {
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, new TreeMap<>(identities), platformId);
+    }
+
+    public CommonClaims withPlatformId(Bytes id) {
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, signers, Optional.of(id));
     }
 
     /** The claims by their JSON names, bytes as hex, in this order; {@code tee} is left to the caller. */
@@ -34,6 +60,15 @@ public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, Sorte
         m.put("runtime_registers", registers);
         debug.ifPresent(d -> m.put("debug", d));
         m.put("report_data", reportData.hex());
+        if (!tcb.isEmpty()) {
+            m.put("tcb", new java.util.LinkedHashMap<>(tcb));
+        }
+        if (!signers.isEmpty()) {
+            java.util.Map<String, String> s = new java.util.LinkedHashMap<>();
+            signers.forEach((k, v) -> s.put(k, v.hex()));
+            m.put("signers", s);
+        }
+        platformId.ifPresent(p -> m.put("platform_id", p.hex()));
         return m;
     }
 

@@ -36,10 +36,18 @@ public final class CoveVerifier {
             tvmRuntimeMeasurements = List.copyOf(tvmRuntimeMeasurements);
         }
 
-        /** The TVM's runtime FWIDs are rmr0..; CoVE's TcbInfo carries no debug flag that the TSM sets. */
+        /**
+         * The TVM's runtime FWIDs are rmr0..; CoVE's TcbInfo carries no debug flag that the TSM sets. The
+         * TCB is each DICE layer's SVN, named {@code layer<N>}.
+         */
         public CommonClaims common() {
+            java.util.Map<String, Long> svns = new java.util.HashMap<>();
+            for (int i = 0; i < layers.size(); i++) {
+                int n = i;
+                layers.get(i).svn().ifPresent(s -> svns.put("layer" + layers.get(n).layer().orElse(n), (long) s));
+            }
             return new CommonClaims("cove", Optional.of(tvmInitialMeasurement), CommonClaims.registers("rmr", tvmRuntimeMeasurements),
-                    Optional.empty(), challenge.orElse(Bytes.EMPTY));
+                    Optional.empty(), challenge.orElse(Bytes.EMPTY)).withTcb(svns);
         }
     }
 

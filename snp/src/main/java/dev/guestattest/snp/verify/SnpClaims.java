@@ -13,10 +13,17 @@ public record SnpClaims(Bytes measurement, Bytes hostData, Bytes reportData, lon
                         Bytes chipId, TcbVersion.Parts reportedTcb, TcbVersion.Parts currentTcb, TcbVersion.Parts committedTcb,
                         TcbVersion.Parts launchTcb, AttestationReport.Firmware firmware, Bytes idKeyDigest, Bytes authorKeyDigest,
                         Bytes familyId, Bytes imageId, long guestSvn, String signingKey) {
-    /** SNP has no runtime registers of its own (an SVSM vTPM's PCRs come as TPM evidence). */
+    /**
+     * SNP has no runtime registers of its own (an SVSM vTPM's PCRs come as TPM evidence). The TCB is the
+     * REPORTED_TCB, the level the report's signing key was derived for.
+     */
     public CommonClaims common() {
         return new CommonClaims("snp", java.util.Optional.of(measurement), java.util.Collections.emptySortedMap(), java.util.Optional.of(debug),
-                reportData);
+                reportData)
+                .withTcb(java.util.Map.of("fmc", (long) reportedTcb.fmc(), "boot_loader", (long) reportedTcb.bootLoader(),
+                        "tee", (long) reportedTcb.tee(), "snp", (long) reportedTcb.snp(), "microcode", (long) reportedTcb.microcode()))
+                .withSigners(java.util.Map.of("id_key", idKeyDigest, "author_key", authorKeyDigest))
+                .withPlatformId(chipId);
     }
 
     static SnpClaims of(AttestationReport r, TcbVersion.Layout layout) {

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Nonces {
     public static final int SIZE = 32;
 
+    /** Each outstanding nonce and when it was issued. */
     private final Map<Bytes, Instant> outstanding = new ConcurrentHashMap<>();
     private final SecureRandom random;
     private final Clock clock;
@@ -49,14 +50,19 @@ public final class Nonces {
         byte[] b = new byte[SIZE];
         random.nextBytes(b);
         Bytes nonce = Bytes.of(b);
-        outstanding.put(nonce, clock.instant().plus(lifetime));
+        outstanding.put(nonce, clock.instant());
         return nonce;
     }
 
     /** Uses a nonce up: true only for an issued, unexpired, not yet redeemed nonce. */
     public boolean redeem(Bytes nonce) {
-        Instant expiry = outstanding.remove(nonce);
-        return expiry != null && !clock.instant().isAfter(expiry);
+        return redeemIssued(nonce).isPresent();
+    }
+
+    /** Uses a nonce up, as {@link #redeem}, and says when it was issued (a policy may want it younger than the lifetime). */
+    public java.util.Optional<Instant> redeemIssued(Bytes nonce) {
+        Instant issued = outstanding.remove(nonce);
+        return issued != null && !clock.instant().isAfter(issued.plus(lifetime)) ? java.util.Optional.of(issued) : java.util.Optional.empty();
     }
 
     public int outstanding() {
@@ -66,7 +72,7 @@ public final class Nonces {
     private void dropExpired() {
         Instant now = clock.instant();
         for (Iterator<Map.Entry<Bytes, Instant>> it = outstanding.entrySet().iterator(); it.hasNext(); ) {
-            if (now.isAfter(it.next().getValue())) {
+            if (now.isAfter(it.next().getValue().plus(lifetime))) {
                 it.remove();
             }
         }

@@ -1,37 +1,57 @@
 package dev.guestattest.verify.policy;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
 /**
- * An appraisal policy, loaded from JSON and checked whole at load time, so a typo fails there with
- * its line and field, never during an appraisal:
+ * An appraisal policy, loaded from JSON or YAML and checked whole at load time, so a typo fails there
+ * with its line and field, never during an appraisal:
  * <pre>
- * {"id": "web-frontend", "tees": ["tdx", "snp"], "allow_debug": false,
- *  "accepted_tcb_status": ["UpToDate"],
- *  "reference_values": {"initial_measurement": ["91eb..."], "runtime_registers": {"rtmr0": ["..."]}}}
+ * id: web-frontend
+ * tees: [tdx, snp]
+ * allow_debug: false
+ * accepted_tcb_status: [UpToDate]
+ * minimum_tcb: {snp: {snp: 22, microcode: 213}, tdx: {tee_tcb_svn.1: 1}}
+ * reference_values:
+ *   initial_measurement: ["91eb..."]
+ *   runtime_registers: {rtmr0: ["..."]}
+ * event_log:
+ *   required: true
+ *   events: [{register: rtmr2, description: "app.jar"}, {register: rtmr3, digest: "..."}]
+ * freshness: {max_age_seconds: 300}
  * </pre>
  * Reference values are any-of lists; a policy may reference registers alone (a TPM has no initial
- * measurement). Without any reference values no executable is approved (the appraisal warns). {@code accepted_tcb_status} lists the vendor TCB statuses that
- * count as up to date; any other is a warning (absent: UpToDate only).
+ * measurement). Without any reference values no executable is approved (the appraisal warns).
+ * {@code accepted_tcb_status} lists the vendor TCB statuses that count as up to date; any other is a
+ * warning (absent: UpToDate only). {@code minimum_tcb} names, per TEE, the lowest security version
+ * of each TCB component ({@link dev.guestattest.core.verify.CommonClaims#tcb}). {@code event_log}
+ * requires an event log that replays to the registers, and events that must be in it. {@code
+ * freshness} requires the evidence to answer a nonce the appraiser issued at most that long ago.
  */
 public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<String> acceptedTcbStatus,
-                     Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters) {
+                     Map<String, Map<String, Long>> minimumTcb, Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters,
+                     Optional<EventLogRule> eventLog, Optional<Duration> freshness) {
     public static final int MAX_SIZE = 1 << 20;
     /** The TCB statuses vendors report (Intel's names; Revoked never passes verification). */
     public static final Set<String> TCB_STATUSES = Set.of("UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
@@ -41,38 +61,75 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     public Policy {
         tees = Set.copyOf(tees);
         acceptedTcbStatus = Set.copyOf(acceptedTcbStatus);
+        Map<String, Map<String, Long>> m = new HashMap<>();
+        minimumTcb.forEach((k, v) -> m.put(k, Map.copyOf(v)));
+        minimumTcb = Map.copyOf(m);
         initialMeasurements = Set.copyOf(initialMeasurements);
         Map<String, Set<Bytes>> r = new HashMap<>();
         runtimeRegisters.forEach((k, v) -> r.put(k, Set.copyOf(v)));
         runtimeRegisters = Map.copyOf(r);
+        Objects.requireNonNull(eventLog, "eventLog");
+        Objects.requireNonNull(freshness, "freshness");
+    }
+
+    /** What the event log must show: that it replays to every quoted register it touches, and these events. */
+    public record EventLogRule(boolean required, List<RequiredEvent> events) {
+        public EventLogRule {
+            events = List.copyOf(events);
+        }
+    }
+
+    /** An event that must have taken effect in {@code register}: by digest, or by a GuestAttest event's description. */
+    public record RequiredEvent(String register, Optional<Bytes> digest, Optional<String> description) {
+        @Override
+        public String toString() {
+            return register + ":" + digest.map(Bytes::hex).orElseGet(() -> "'" + description.orElse("") + "'");
+        }
     }
 
     /** The file's shape; snake_case names, unknown fields refused. */
-    private record File(String id, List<String> tees, Boolean allowDebug, List<String> acceptedTcbStatus, ReferenceValues referenceValues) {
+    private record File(String id, List<String> tees, Boolean allowDebug, List<String> acceptedTcbStatus,
+                        Map<String, Map<String, Long>> minimumTcb, ReferenceValues referenceValues, EventLog eventLog, Freshness freshness) {
     }
 
     private record ReferenceValues(List<String> initialMeasurement, Map<String, List<String>> runtimeRegisters) {
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private record EventLog(Boolean required, List<Event> events) {
+    }
 
-    public static Policy parse(byte[] json) {
-        if (json.length > MAX_SIZE) {
-            throw AttestationException.tooLarge("policy", json.length, MAX_SIZE);
+    private record Event(String register, String digest, String description) {
+    }
+
+    private record Freshness(Long maxAgeSeconds) {
+    }
+
+    private static final ObjectMapper JSON = configure(new ObjectMapper());
+    private static final ObjectMapper YAML = configure(new ObjectMapper(new YAMLFactory()));
+
+    private static ObjectMapper configure(ObjectMapper m) {
+        return m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    /** A policy in JSON (the document starts with '{') or YAML. */
+    public static Policy parse(byte[] document) {
+        if (document.length > MAX_SIZE) {
+            throw AttestationException.tooLarge("policy", document.length, MAX_SIZE);
         }
+        boolean json = new String(document, StandardCharsets.UTF_8).stripLeading().startsWith("{");
         File f;
         try {
-            f = JSON.readValue(json, File.class);
+            f = (json ? JSON : YAML).readValue(document, File.class);
         } catch (UnrecognizedPropertyException e) {
-            throw AttestationException.invalid("policy", "line " + e.getLocation().getLineNr() + ": unknown field '" + e.getPropertyName()
+            throw AttestationException.invalid("policy", "line " + line(json ? JSON : YAML, document, e) + ": unknown field '" + path(e)
                     + "' (known: " + e.getKnownPropertyIds() + ")");
         } catch (JsonMappingException e) {
-            throw AttestationException.invalid("policy", "line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": field '"
+            throw AttestationException.invalid("policy", "line " + line(json ? JSON : YAML, document, e) + ": field '"
                     + path(e) + "': " + e.getOriginalMessage().split("\n")[0]);
         } catch (JsonProcessingException e) {
-            throw AttestationException.invalid("policy", "line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": not JSON: "
-                    + e.getOriginalMessage());
+            throw AttestationException.invalid("policy", "line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": not "
+                    + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage().split("\n")[0]);
         } catch (IOException e) {
             throw AttestationException.invalid("policy", "cannot be read: " + e.getMessage());
         }
@@ -89,6 +146,20 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
                 }
             }
         }
+        Map<String, Map<String, Long>> minimumTcb = Optional.ofNullable(f.minimumTcb()).orElse(Map.of());
+        minimumTcb.forEach((tee, components) -> {
+            if (!f.tees().contains(tee)) {
+                throw AttestationException.invalid("policy: minimum_tcb." + tee, "names a TEE the policy does not accept " + f.tees());
+            }
+            if (components == null || components.isEmpty()) {
+                throw AttestationException.invalid("policy: minimum_tcb." + tee, "names no component");
+            }
+            components.forEach((name, svn) -> {
+                if (svn == null || svn < 0) {
+                    throw AttestationException.invalid("policy: minimum_tcb." + tee + "." + name, "must be a security version number >= 0");
+                }
+            });
+        });
         Set<Bytes> initial = new HashSet<>();
         Map<String, Set<Bytes>> registers = new HashMap<>();
         if (f.referenceValues() != null) {
@@ -103,17 +174,64 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
                 registers.put(name, s);
             });
         }
-        return new Policy(f.id(), sha256(json), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
-                f.acceptedTcbStatus() == null ? Set.of("UpToDate") : Set.copyOf(f.acceptedTcbStatus()), initial, registers);
+        return new Policy(f.id(), sha256(document), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
+                f.acceptedTcbStatus() == null ? Set.of("UpToDate") : Set.copyOf(f.acceptedTcbStatus()), minimumTcb, initial, registers,
+                Optional.ofNullable(f.eventLog()).map(Policy::eventLog), Optional.ofNullable(f.freshness()).map(Policy::freshness));
+    }
+
+    private static EventLogRule eventLog(EventLog e) {
+        List<RequiredEvent> events = new ArrayList<>();
+        List<Event> listed = Optional.ofNullable(e.events()).orElse(List.of());
+        for (int i = 0; i < listed.size(); i++) {
+            Event x = listed.get(i);
+            String field = "policy: event_log.events[" + i + "]";
+            if (x == null || x.register() == null || x.register().isBlank()) {
+                throw AttestationException.invalid(field + ".register", "is required (e.g. rtmr2, pcr16)");
+            }
+            if ((x.digest() == null) == (x.description() == null)) {
+                throw AttestationException.invalid(field, "give exactly one of digest or description");
+            }
+            events.add(new RequiredEvent(x.register(), Optional.ofNullable(x.digest()).map(h -> Bytes.fromHex(field + ".digest", h)),
+                    Optional.ofNullable(x.description())));
+        }
+        // listing events implies the log is required: they cannot be checked without it
+        return new EventLogRule(e.required() == null ? true : e.required() || !events.isEmpty(), events);
+    }
+
+    private static Duration freshness(Freshness f) {
+        if (f.maxAgeSeconds() == null || f.maxAgeSeconds() < 1 || f.maxAgeSeconds() > 86_400) {
+            throw AttestationException.invalid("policy: freshness.max_age_seconds", "must be 1..86400 seconds");
+        }
+        return Duration.ofSeconds(f.maxAgeSeconds());
+    }
+
+    /**
+     * The line of the field that failed. Records are built once all their fields are read, so the
+     * exception's own location is the object's end; the document is read again to find the field.
+     */
+    private static String line(ObjectMapper format, byte[] document, JsonMappingException e) {
+        String target = "/" + String.join("/", e.getPath().stream()
+                .map(r -> r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex())).toList());
+        try (JsonParser p = format.getFactory().createParser(document)) {
+            while (p.nextToken() != null) {
+                if (p.getParsingContext().pathAsPointer().toString().equals(target)) {
+                    return Integer.toString(p.currentTokenLocation().getLineNr());
+                }
+            }
+        } catch (IOException ignored) {
+            // the document reads as far as the failing field, or the exception's location is the best there is
+        }
+        return e.getLocation() == null ? "?" : Integer.toString(e.getLocation().getLineNr());
     }
 
     private static String path(JsonMappingException e) {
         StringBuilder b = new StringBuilder();
         for (JsonMappingException.Reference r : e.getPath()) {
-            if (b.length() > 0) {
-                b.append('.');
+            if (r.getFieldName() != null) {
+                b.append(b.length() > 0 ? "." : "").append(r.getFieldName());
+            } else {
+                b.append('[').append(r.getIndex()).append(']');
             }
-            b.append(r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]");
         }
         return b.toString();
     }

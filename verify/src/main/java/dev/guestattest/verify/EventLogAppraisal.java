@@ -1,0 +1,166 @@
+package dev.guestattest.verify;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.eventlog.CelJson;
+import dev.guestattest.core.eventlog.CelTlv;
+import dev.guestattest.core.eventlog.Event;
+import dev.guestattest.core.eventlog.Replay;
+import dev.guestattest.core.eventlog.Tcg2Log;
+import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.verify.policy.Policy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The policy's event-log requirements: the log (an auxiliary part of the evidence) must replay to
+ * every verified register it touches, and each required event must be among those that took effect.
+ * Only verified registers vouch for a log, so an event on a register the evidence does not carry
+ * proves nothing.
+ *
+ * <p>Aux part names: {@code eventlog} (CEL-TLV, GuestAttest's own), {@code eventlog.cel-json},
+ * {@code eventlog.tcg2} (UEFI crypto-agile, PCRs), {@code eventlog.ccel} (TDX CCEL). A PCR event
+ * names {@code pcrN}; a CC measurement-register event with index N >= 1 names the TEE's runtime
+ * register N-1 ({@code rtmr}, {@code rem}, {@code rmr}), index 0 being the initial measurement.
+ */
+final class EventLogAppraisal {
+    static final String CHECK = "policy.event_log";
+    private static final Map<String, String> CC_MR_PREFIX = Map.of("tdx", "rtmr", "cca", "rem", "cove", "rmr");
+
+    private EventLogAppraisal() {
+    }
+
+    /** Whether the requirements hold; each finding is added to {@code checks} under {@value #CHECK}. */
+    static boolean appraise(Policy.EventLogRule rule, Evidence evidence, CommonClaims claims, List<Check> checks) {
+        List<Event> events;
+        try {
+            Optional<List<Event>> log = read(evidence);
+            if (log.isEmpty()) {
+                if (rule.required()) {
+                    checks.add(Check.fail(CHECK, "the policy requires an event log and the evidence has none (aux part 'eventlog')"));
+                    return false;
+                }
+                return true;
+            }
+            events = log.get();
+        } catch (AttestationException e) {
+            checks.add(Check.fail(CHECK, "unreadable: " + e.getMessage()));
+            return false;
+        }
+        Map<String, List<Event>> byRegister = new LinkedHashMap<>();
+        for (Event e : events) {
+            Optional<String> name = register(claims.tee(), e);
+            if (name.isEmpty()) {
+                continue;
+            }
+            byRegister.computeIfAbsent(name.get(), k -> new ArrayList<>()).add(e);
+        }
+        boolean ok = true;
+        Map<String, List<Event>> effective = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Event>> r : byRegister.entrySet()) {
+            Bytes actual = claims.runtimeRegisters().get(r.getKey());
+            if (actual == null) {
+                continue; // not quoted: nothing vouches for these events, so none of them counts as taken effect
+            }
+            Optional<HashAlgorithm> bank = bank(actual);
+            if (bank.isEmpty()) {
+                checks.add(Check.fail(CHECK, r.getKey() + " has " + actual.length() + " bytes, no digest algorithm's size"));
+                ok = false;
+                continue;
+            }
+            int index = r.getValue().get(0).index();
+            Replay.Match match;
+            try {
+                match = Replay.compare(r.getValue(), index, bank.get(), actual);
+            } catch (AttestationException e) {
+                checks.add(Check.fail(CHECK, r.getKey() + ": " + e.getMessage()));
+                ok = false;
+                continue;
+            }
+            switch (match) {
+                case EXACT -> effective.put(r.getKey(), r.getValue());
+                case LAST_EVENT_NOT_APPLIED -> effective.put(r.getKey(), r.getValue().subList(0, r.getValue().size() - 1));
+                case MISMATCH -> {
+                    checks.add(Check.fail(CHECK, "the log's events for " + r.getKey() + " (" + r.getValue().size() + ") do not replay to its value"));
+                    ok = false;
+                }
+            }
+        }
+        if (ok) {
+            checks.add(Check.pass(CHECK, "replays to " + (effective.isEmpty() ? "no quoted register" : effective.keySet())));
+        }
+        for (Policy.RequiredEvent required : rule.events()) {
+            boolean found = effective.getOrDefault(required.register(), List.of()).stream().anyMatch(e -> matches(required, e));
+            if (found) {
+                checks.add(Check.pass(CHECK + ".events", required + " took effect"));
+            } else {
+                checks.add(Check.fail(CHECK + ".events", required + " is not among the events that took effect in a quoted register"));
+                ok = false;
+            }
+        }
+        return ok;
+    }
+
+    private static Optional<List<Event>> read(Evidence evidence) {
+        Optional<Bytes> tlv = evidence.aux("eventlog");
+        if (tlv.isPresent()) {
+            return Optional.of(CelTlv.parse(tlv.get().toArray()));
+        }
+        Optional<Bytes> json = evidence.aux("eventlog.cel-json");
+        if (json.isPresent()) {
+            return Optional.of(CelJson.read(json.get().toArray()));
+        }
+        Optional<Bytes> tcg2 = evidence.aux("eventlog.tcg2");
+        if (tcg2.isPresent()) {
+            return Optional.of(replayable(Tcg2Log.parse(tcg2.get().toArray(), Event.IndexKind.PCR).events()));
+        }
+        return evidence.aux("eventlog.ccel").map(c -> replayable(Tcg2Log.parse(c.toArray(), Event.IndexKind.CC_MR).events()));
+    }
+
+    /** EV_NO_ACTION events are informational: they were never extended. */
+    private static List<Event> replayable(List<Event> events) {
+        return events.stream().filter(e -> e.type() != Tcg2Log.EV_NO_ACTION).toList();
+    }
+
+    private static Optional<String> register(String tee, Event e) {
+        return switch (e.indexKind()) {
+            case PCR -> Optional.of("pcr" + e.index());
+            case CC_MR -> e.index() >= 1 && CC_MR_PREFIX.containsKey(tee)
+                    ? Optional.of(CC_MR_PREFIX.get(tee) + (e.index() - 1)) : Optional.empty();
+            case NV -> Optional.empty();
+        };
+    }
+
+    private static Optional<HashAlgorithm> bank(Bytes register) {
+        for (HashAlgorithm a : HashAlgorithm.values()) {
+            if (a.size() == register.length()) {
+                return Optional.of(a);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean matches(Policy.RequiredEvent required, Event e) {
+        if (required.digest().isPresent()) {
+            return e.digests().stream().anyMatch(d -> d.value().equals(required.digest().get()));
+        }
+        return e.type() == CelTlv.CONTENT_GUEST_ATTEST && description(e).equals(required.description());
+    }
+
+    /** A GuestAttest event's description: the content's nested TLV 0. */
+    private static Optional<String> description(Event e) {
+        try {
+            return CelTlv.elements(e.data().toArray(), "event " + e.recnum() + " content").stream().filter(t -> t.type() == 0).findFirst()
+                    .map(t -> new String(t.value().toArray(), StandardCharsets.UTF_8));
+        } catch (AttestationException x) {
+            return Optional.empty();
+        }
+    }
+}
