@@ -1,7 +1,7 @@
 package dev.guestattest.bench;
 
 import dev.guestattest.cca.abi.CcaToken;
-import dev.guestattest.cca.abi.CoseSign1;
+import dev.guestattest.core.cose.CoseSign1;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
 import java.nio.file.Files;

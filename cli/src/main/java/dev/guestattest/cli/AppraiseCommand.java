@@ -82,7 +82,7 @@ final class AppraiseCommand implements Callable<Integer> {
     @Mixin
     Input input;
 
-    @Option(names = "--policy", paramLabel = "FILE", required = true, description = "The appraisal policy (JSON)")
+    @Option(names = "--policy", paramLabel = "FILE", required = true, description = "The appraisal policy (JSON or YAML)")
     Path policy;
 
     @Option(names = "--reference-values", paramLabel = "FILE", description = "A reference-value store (JSON, each value with who added it and when)")
@@ -91,8 +91,11 @@ final class AppraiseCommand implements Callable<Integer> {
     @Option(names = "--report-data", paramLabel = "HEX", description = "The report data (nonce binding) the evidence must carry")
     String reportData;
 
-    @Option(names = "--ear-out", paramLabel = "FILE", description = "Write the result as an EAR JWT signed with the appraiser's key")
+    @Option(names = "--ear-out", paramLabel = "FILE", description = "Write the result as an EAR signed with the appraiser's key")
     Path earOut;
+
+    @Option(names = "--ear-format", paramLabel = "F", defaultValue = "jwt", description = "jwt (default) or cbor (COSE_Sign1 over a CWT)")
+    String earFormat;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the appraiser's key lives (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
     Path stateDir;
@@ -102,6 +105,9 @@ final class AppraiseCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (!earFormat.equals("jwt") && !earFormat.equals("cbor")) {
+            throw dev.guestattest.core.AttestationException.invalid("--ear-format", "'" + earFormat + "' is not jwt or cbor");
+        }
         Policy p = Policy.parse(read("--policy", policy));
         AppraisalContext ctx = AppraisalContext.of(p, input.instant()).withRoots(input.roots());
         if (referenceValues != null) {
@@ -113,8 +119,9 @@ final class AppraiseCommand implements Callable<Integer> {
         }
         Appraisal a = Appraiser.discover().appraise(input.evidence(evidence), ctx);
         if (earOut != null) {
-            String jwt = new EarSigner(AppraiserKey.load(appraiserDir(stateDir))).sign(a, expected);
-            OutputFiles.write("--ear-out", earOut, jwt.getBytes(StandardCharsets.US_ASCII));
+            EarSigner signer = new EarSigner(AppraiserKey.load(appraiserDir(stateDir)));
+            OutputFiles.write("--ear-out", earOut, earFormat.equals("cbor") ? signer.signCbor(a, expected)
+                    : signer.sign(a, expected).getBytes(StandardCharsets.US_ASCII));
         }
         if (json) {
             System.out.println(json(a).toPrettyString());

@@ -30,6 +30,51 @@ class AppraiseCliTest {
     }
 
     @Test
+    void aYamlPolicyRequiresTheEventLogsEventAndTheEarComesAsCbor() throws Exception {
+        String state = tmp.resolve("state").toString();
+        Path quote = tmp.resolve("q.bin");
+        Path col = tmp.resolve("col.json");
+        Path root = tmp.resolve("root.pem");
+        Path ear = tmp.resolve("ear.cbor");
+        assertThat(cli.run("mr", "extend", "rtmr2", "--provider", "tdx/emulated", "--state-dir", state, "--event", "app.jar v1"))
+                .as(cli.stderr()).isZero();
+        assertThat(cli.run("report", "--provider", "tdx/emulated", "--state-dir", state, "--inblob-hex", "00".repeat(64), "--out", quote.toString()))
+                .as(cli.stderr()).isZero();
+        assertThat(cli.run("emulator", "collateral", "--state-dir", state, "--out", col.toString())).isZero();
+        assertThat(cli.run("emulator", "root", "--state-dir", state)).isZero();
+        Files.writeString(root, cli.stdout());
+        Path log = tmp.resolve("state/eventlog/rtmr2.cel");
+        Path policy = Files.writeString(tmp.resolve("policy.yaml"), """
+                id: app
+                tees: [tdx]
+                allow_debug: true
+                event_log:
+                  events:
+                    - {register: rtmr2, description: "%s"}
+                """.formatted("app.jar v1"));
+        String[] base = {"appraise", quote.toString(), "--aux", "collateral=" + col, "--aux", "eventlog=" + log, "--root", root.toString(),
+                "--policy", policy.toString(), "--state-dir", state};
+        cli.run(concat(base, "--ear-out", ear.toString(), "--ear-format", "cbor"));
+        assertThat(cli.stdout()).contains("ok   policy.event_log: replays to [rtmr2]", "ok   policy.event_log.events: rtmr2:'app.jar v1' took effect");
+        assertThat(cli.run("appraiser", "key", "--state-dir", state)).isZero();
+        String pem = cli.stdout().replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        ECPublicKey key = (ECPublicKey) KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        assertThat(EarVerifier.verifyCbor(Files.readAllBytes(ear), key).get("266").has("tdx")).isTrue();
+        // the policy asks for another event: not found, the appraisal does not affirm
+        Files.writeString(policy, Files.readString(policy).replace("app.jar v1", "app.jar v2"));
+        assertThat(cli.run(base)).isEqualTo(1);
+        assertThat(cli.stdout()).contains("FAIL policy.event_log.events: rtmr2:'app.jar v2' is not among the events");
+        assertThat(cli.run(concat(base, "--ear-out", ear.toString(), "--ear-format", "xml"))).isEqualTo(2);
+        assertThat(cli.stderr()).contains("--ear-format").contains("jwt or cbor");
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    @Test
     void policyInitThenAppraiseAffirmsUntilARegisterMoves() throws Exception {
         String state = tmp.resolve("state").toString();
         String nonce = "ab".repeat(64);

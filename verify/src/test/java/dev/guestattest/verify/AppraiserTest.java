@@ -179,6 +179,34 @@ class AppraiserTest {
     }
 
     @Test
+    void earInCborIsACoseSign1OverTheDraftsIntegerKeys() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp384r1"));
+        KeyPair key = g.generateKeyPair();
+        Appraisal a = appraiseTdx("{\"id\": \"tdx-v4\", \"tees\": [\"tdx\"], \"reference_values\": {\"initial_measurement\": [\"" + TDX_MRTD + "\"]}}");
+        byte[] cwt = new EarSigner(key).signCbor(a, Optional.of(Bytes.fromHex("n", "0102")));
+        assertThat(cwt[0] & 0xff).as("tag 18").isEqualTo(0xd2);
+        var claims = EarVerifier.verifyCbor(cwt, (ECPublicKey) key.getPublic());
+        assertThat(claims.get("265").asText()).isEqualTo(EarSigner.PROFILE);
+        assertThat(claims.get("6").asLong()).isEqualTo(TDX_AT.getEpochSecond());
+        assertThat(claims.get("10").binaryValue()).containsExactly(1, 2);
+        assertThat(claims.get("1004").get("0").asText()).isEqualTo("dev.guestattest");
+        var tdx = claims.get("266").get("tdx");
+        assertThat(tdx.get("1000").asInt()).isEqualTo(2);
+        assertThat(tdx.get("1001").toString()).isEqualTo("{\"0\":2,\"1\":2,\"2\":3,\"4\":2,\"5\":2}");
+        assertThat(tdx.get("1003").get(0).asText()).isEqualTo("tdx-v4");
+        assertThat(tdx.get("ear.guestattest.policy-sha256").asText()).isEqualTo(a.policySha256());
+        assertThat(tdx.get("1005").get("initial_measurement").asText()).isEqualTo(TDX_MRTD);
+        // another key, or one changed byte, does not verify
+        KeyPair other = g.generateKeyPair();
+        assertThatThrownBy(() -> EarVerifier.verifyCbor(cwt, (ECPublicKey) other.getPublic())).hasMessageContaining("does not verify");
+        byte[] bent = cwt.clone();
+        bent[bent.length - 120] ^= 1;
+        assertThatThrownBy(() -> EarVerifier.verifyCbor(bent, (ECPublicKey) key.getPublic())).hasMessageStartingWith("EAR");
+        assertThatThrownBy(() -> EarVerifier.verifyCbor(new byte[] {1, 2}, (ECPublicKey) key.getPublic())).hasMessageContaining("COSE_Sign1");
+    }
+
+    @Test
     void aPolicyWithATypoFailsAtLoadWithTheLineAndField() {
         assertThatThrownBy(() -> policy("{\"id\": \"p\",\n \"tees\": [\"tdx\"],\n \"alow_debug\": true}")).hasMessageContaining("line 3")
                 .hasMessageContaining("unknown field 'alow_debug'");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.cose.Cbor;
 import dev.guestattest.core.codec.Bytes;
 import java.io.IOException;
 

@@ -2,6 +2,7 @@ package dev.guestattest.cca.abi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.cose.Cbor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -2,6 +2,7 @@ package dev.guestattest.cca.abi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.cose.Cbor;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.CommonClaims;
 import java.util.ArrayList;

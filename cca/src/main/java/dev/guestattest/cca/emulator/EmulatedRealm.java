@@ -1,7 +1,8 @@
 package dev.guestattest.cca.emulator;
 
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
-import com.fasterxml.jackson.dataformat.cbor.CBORGenerator;
+import dev.guestattest.core.cose.Cbor;
+import dev.guestattest.core.cose.CoseSign1;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.InputRules;
 import dev.guestattest.core.ProviderContext;
@@ -235,48 +236,13 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
         return registers(dir).read();
     }
 
-    private interface Writer {
-        void write(CBORGenerator g) throws IOException;
-    }
-
-    private static byte[] cbor(Writer w) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (CBORGenerator g = new CBORFactory().createGenerator(out)) {
-            w.write(g);
-        } catch (IOException e) {
-            throw AttestationException.of(Reason.DEVICE_ERROR, "CBOR encoding failed: " + e.getMessage());
-        }
-        return out.toByteArray();
+    private static byte[] cbor(Cbor.Writer w) {
+        return Cbor.encode(w);
     }
 
     /** A tagged COSE_Sign1 with ES384 over {@code payload}. */
     private static byte[] sign1(byte[] payload, PrivateKey key) {
-        byte[] prot = cbor(g -> {
-            g.writeStartObject();
-            g.writeFieldId(1);
-            g.writeNumber(-35);
-            g.writeEndObject();
-        });
-        dev.guestattest.cca.abi.CoseSign1 unsigned = new dev.guestattest.cca.abi.CoseSign1(Bytes.of(prot), Bytes.of(payload), Bytes.EMPTY, -35);
-        byte[] sig;
-        try {
-            Signature s = Signature.getInstance("SHA384withECDSAinP1363Format");
-            s.initSign(key);
-            s.update(unsigned.toBeSigned());
-            sig = s.sign();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-        return cbor(g -> {
-            g.writeTag(18);
-            g.writeStartArray();
-            g.writeBinary(prot);
-            g.writeStartObject();
-            g.writeEndObject();
-            g.writeBinary(payload);
-            g.writeBinary(sig);
-            g.writeEndArray();
-        });
+        return CoseSign1.sign(payload, key, CoseSign1.ES384);
     }
 
     private static byte[] rawPoint(ECPublicKey k) {

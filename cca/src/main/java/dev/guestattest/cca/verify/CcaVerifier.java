@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.guestattest.cca.abi.CcaToken;
-import dev.guestattest.cca.abi.CoseSign1;
+import dev.guestattest.core.cose.CoseSign1;
 import dev.guestattest.cca.abi.PlatformClaims;
 import dev.guestattest.cca.abi.RealmClaims;
 import dev.guestattest.core.AttestationException;

@@ -25,12 +25,20 @@ import java.util.Optional;
  * EAR libraries use today (formats.md §8): {@code eat_profile}, {@code iat}, {@code ear.verifier-id},
  * and one submodule per TEE holding {@code ear.status}, {@code ear.trustworthiness-vector} and
  * {@code ear.appraisal-policy-id}, plus the policy's SHA-256 and the common claims under
- * {@code ear.guestattest.*}.
+ * {@code ear.guestattest.*}. The CBOR form ({@link #signCbor}) is a COSE_Sign1 over a CWT with the
+ * draft's integer keys.
  */
 public final class EarSigner {
     public static final String PROFILE = "tag:github.com,2023:veraison/ear";
 
+    /** CBOR keys of the draft (formats.md §8). */
+    static final int EAT_PROFILE = 265, IAT = 6, EAT_NONCE = 10, VERIFIER_ID = 1004, SUBMODS = 266, STATUS = 1000, VECTOR = 1001,
+            POLICY_IDS = 1003, ATTESTER_CLAIMS = 1005;
+    /** The policy's SHA-256 in the CBOR form: a private text key, as the JSON form has. */
+    static final String POLICY_SHA256 = "ear.guestattest.policy-sha256";
+
     private final ECDSASigner signer;
+    private final java.security.PrivateKey privateKey;
     private final JWSAlgorithm algorithm;
     private final String keyId;
 
@@ -45,6 +53,7 @@ public final class EarSigner {
         }
         try {
             this.signer = new ECDSASigner(priv);
+            this.privateKey = priv;
         } catch (JOSEException e) {
             throw AttestationException.invalid("appraiser key", e.getMessage());
         }
@@ -69,6 +78,65 @@ public final class EarSigner {
             throw new IllegalStateException("signing with a checked EC key failed", e);
         }
         return jwt.serialize();
+    }
+
+    /**
+     * The CBOR form: a tagged COSE_Sign1 (ES256 or ES384, as the key) over
+     * {@code {265: profile, 6: iat, 1004: {0: developer, 1: build}, 266: {tee: {1000: status, 1001:
+     * {category: value}, 1003: [policy id], "ear.guestattest.policy-sha256": hex, 1005: claims}}, 10: nonce}}.
+     * Categories with no claim (0) are left out, as in the draft's examples.
+     */
+    public byte[] signCbor(Appraisal a, Optional<Bytes> nonce) {
+        byte[] payload = dev.guestattest.core.cose.Cbor.encode(g -> {
+            g.writeStartObject();
+            g.writeFieldId(EAT_PROFILE);
+            g.writeString(PROFILE);
+            g.writeFieldId(IAT);
+            g.writeNumber(a.appraisedAt().getEpochSecond());
+            g.writeFieldId(VERIFIER_ID);
+            g.writeStartObject();
+            g.writeFieldId(0);
+            g.writeString("dev.guestattest");
+            g.writeFieldId(1);
+            g.writeString("guestattest-verify");
+            g.writeEndObject();
+            if (nonce.isPresent()) {
+                g.writeFieldId(EAT_NONCE);
+                g.writeBinary(nonce.get().toArray());
+            }
+            g.writeFieldId(SUBMODS);
+            g.writeStartObject();
+            g.writeFieldName(a.format());
+            g.writeStartObject();
+            g.writeFieldId(STATUS);
+            g.writeNumber(a.status().code());
+            g.writeFieldId(VECTOR);
+            g.writeStartObject();
+            int key = 0;
+            for (int v : a.trustVector().values().values()) {
+                if (v != 0) {
+                    g.writeFieldId(key);
+                    g.writeNumber(v);
+                }
+                key++;
+            }
+            g.writeEndObject();
+            g.writeFieldId(POLICY_IDS);
+            g.writeStartArray(null, 1);
+            g.writeString(a.policyId());
+            g.writeEndArray();
+            g.writeFieldName(POLICY_SHA256);
+            g.writeString(a.policySha256());
+            if (a.claims().isPresent()) {
+                g.writeFieldId(ATTESTER_CLAIMS);
+                dev.guestattest.core.cose.Cbor.MAPPER.writeValue(g, a.claims().get().toMap());
+            }
+            g.writeEndObject();
+            g.writeEndObject();
+            g.writeEndObject();
+        });
+        return dev.guestattest.core.cose.CoseSign1.sign(payload, privateKey,
+                algorithm == JWSAlgorithm.ES256 ? dev.guestattest.core.cose.CoseSign1.ES256 : dev.guestattest.core.cose.CoseSign1.ES384);
     }
 
     private static byte[] sha256(byte[] data) {

@@ -19,6 +19,32 @@ public final class EarVerifier {
     private EarVerifier() {
     }
 
+    /**
+     * The CBOR form: checks the COSE_Sign1 with the appraiser's key and the profile, then hands back
+     * the CWT claims (integer keys read as their decimal text: {@code "266"} for submods).
+     */
+    public static com.fasterxml.jackson.databind.JsonNode verifyCbor(byte[] token, ECPublicKey appraiserKey) {
+        if (token.length > MAX_SIZE) {
+            throw AttestationException.tooLarge("EAR", token.length, MAX_SIZE);
+        }
+        dev.guestattest.core.cose.CoseSign1 cose = dev.guestattest.core.cose.CoseSign1.parse("EAR", token);
+        if (cose.alg() != dev.guestattest.core.cose.CoseSign1.ES256 && cose.alg() != dev.guestattest.core.cose.CoseSign1.ES384) {
+            throw AttestationException.invalid("EAR", "COSE algorithm " + cose.alg() + " is not ES256 or ES384");
+        }
+        if (!cose.verifies(appraiserKey)) {
+            throw AttestationException.invalid("EAR", "the signature does not verify with the appraiser's key");
+        }
+        com.fasterxml.jackson.databind.JsonNode claims = dev.guestattest.core.cose.Cbor.tree("EAR payload", cose.payload().toArray());
+        if (!EarSigner.PROFILE.equals(claims.path(Integer.toString(EarSigner.EAT_PROFILE)).asText(null))) {
+            throw AttestationException.invalid("EAR eat_profile (265)", "is not " + EarSigner.PROFILE);
+        }
+        com.fasterxml.jackson.databind.JsonNode submods = claims.get(Integer.toString(EarSigner.SUBMODS));
+        if (submods == null || !submods.isObject() || submods.isEmpty()) {
+            throw AttestationException.invalid("EAR submods (266)", "missing");
+        }
+        return claims;
+    }
+
     public static JWTClaimsSet verify(String token, ECPublicKey appraiserKey) {
         if (token.length() > MAX_SIZE) {
             throw AttestationException.tooLarge("EAR", token.length(), MAX_SIZE);

@@ -1,4 +1,4 @@
-package dev.guestattest.cca.abi;
+package dev.guestattest.core.cose;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -41,6 +41,63 @@ public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, i
             throw AttestationException.invalid(what, "the protected header names no algorithm (label 1)");
         }
         return new CoseSign1(prot, payload, sig, alg.asInt());
+    }
+
+    /**
+     * Signs {@code payload} with ECDSA ({@link #ES256} on P-256, {@link #ES384} on P-384): a tagged
+     * COSE_Sign1 whose protected header names the algorithm, with an empty unprotected header.
+     */
+    public static byte[] sign(byte[] payload, java.security.PrivateKey key, int alg) {
+        String jdk = switch (alg) {
+            case ES256 -> "SHA256withECDSAinP1363Format";
+            case ES384 -> "SHA384withECDSAinP1363Format";
+            default -> throw AttestationException.invalid("COSE algorithm", alg + " is neither ES256 (-7) nor ES384 (-35)");
+        };
+        byte[] prot = Cbor.encode(g -> {
+            g.writeStartObject();
+            g.writeFieldId(1);
+            g.writeNumber(alg);
+            g.writeEndObject();
+        });
+        byte[] sig;
+        try {
+            java.security.Signature s = java.security.Signature.getInstance(jdk);
+            s.initSign(key);
+            s.update(new CoseSign1(Bytes.of(prot), Bytes.of(payload), Bytes.EMPTY, alg).toBeSigned());
+            sig = s.sign();
+        } catch (java.security.GeneralSecurityException e) {
+            throw AttestationException.invalid("COSE signing key", "cannot sign " + (alg == ES256 ? "ES256" : "ES384") + ": " + e.getMessage());
+        }
+        return Cbor.encode(g -> {
+            g.writeTag(18);
+            g.writeStartArray(null, 4);
+            g.writeBinary(prot);
+            g.writeStartObject(null, 0);
+            g.writeEndObject();
+            g.writeBinary(payload);
+            g.writeBinary(sig);
+            g.writeEndArray();
+        });
+    }
+
+    /** Whether the signature verifies with {@code key} (JDK ECDSA; a hot path would want Bouncy Castle's, as the CCA verifier does). */
+    public boolean verifies(java.security.PublicKey key) {
+        String jdk = switch (alg) {
+            case ES256 -> "SHA256withECDSAinP1363Format";
+            case ES384 -> "SHA384withECDSAinP1363Format";
+            default -> null;
+        };
+        if (jdk == null) {
+            return false;
+        }
+        try {
+            java.security.Signature s = java.security.Signature.getInstance(jdk);
+            s.initVerify(key);
+            s.update(toBeSigned());
+            return s.verify(signature.toArray());
+        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            return false;
+        }
     }
 
     /** The Sig_structure bytes that were signed. */

@@ -1,4 +1,4 @@
-package dev.guestattest.cca.abi;
+package dev.guestattest.core.cose;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,14 +9,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 
 /** CBOR through Jackson's CBOR data format, plus the one encoding COSE needs by hand: definite-length headers. */
-final class Cbor {
-    static final CBORFactory FACTORY = new CBORFactory();
-    static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+public final class Cbor {
+    public static final CBORFactory FACTORY = new CBORFactory();
+    public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
 
     private Cbor() {
     }
 
-    static JsonNode tree(String what, byte[] data) {
+    public static JsonNode tree(String what, byte[] data) {
         try {
             JsonNode n = MAPPER.readTree(data);
             if (n == null) {
@@ -28,7 +28,7 @@ final class Cbor {
         }
     }
 
-    static Bytes bytes(String what, JsonNode n) {
+    public static Bytes bytes(String what, JsonNode n) {
         if (n == null || !n.isBinary()) {
             throw AttestationException.invalid(what, n == null ? "missing" : "must be a byte string");
         }
@@ -39,8 +39,23 @@ final class Cbor {
         }
     }
 
+    /** Writes CBOR through a generator (integer map keys with {@code writeFieldId}). */
+    public interface Writer {
+        void write(com.fasterxml.jackson.dataformat.cbor.CBORGenerator g) throws IOException;
+    }
+
+    public static byte[] encode(Writer w) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (com.fasterxml.jackson.dataformat.cbor.CBORGenerator g = FACTORY.createGenerator(out)) {
+            w.write(g);
+        } catch (IOException e) {
+            throw new IllegalStateException("CBOR encoding into memory failed", e);
+        }
+        return out.toByteArray();
+    }
+
     /** A major type and length header (RFC 8949 §3). */
-    static void header(ByteArrayOutputStream out, int major, long length) {
+    public static void header(ByteArrayOutputStream out, int major, long length) {
         int m = major << 5;
         if (length < 24) {
             out.write(m | (int) length);
@@ -59,7 +74,7 @@ final class Cbor {
         }
     }
 
-    static void bstr(ByteArrayOutputStream out, byte[] b) {
+    public static void bstr(ByteArrayOutputStream out, byte[] b) {
         header(out, 2, b.length);
         out.writeBytes(b);
     }
