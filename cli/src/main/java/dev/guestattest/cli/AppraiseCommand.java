@@ -124,7 +124,7 @@ final class AppraiseCommand implements Callable<Integer> {
                     : signer.sign(a, expected).getBytes(StandardCharsets.US_ASCII));
         }
         if (json) {
-            System.out.println(json(a).toPrettyString());
+            System.out.println(a.toJson().toPrettyString());
         } else {
             a.checks().forEach(System.out::println);
             System.out.println(a.status().earName() + " (" + a.format() + ", policy " + a.policyId() + ") " + a.trustVector().values());
@@ -136,17 +136,6 @@ final class AppraiseCommand implements Callable<Integer> {
         return (stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("appraiser");
     }
 
-    static ObjectNode json(Appraisal a) {
-        ObjectMapper m = new ObjectMapper();
-        ObjectNode n = m.createObjectNode();
-        n.put("format", a.format()).put("status", a.status().earName()).put("policy_id", a.policyId()).put("policy_sha256", a.policySha256())
-                .put("appraised_at", a.appraisedAt().toString());
-        ObjectNode tv = n.putObject("trust_vector");
-        a.trustVector().values().forEach(tv::put);
-        ArrayNode checks = n.putArray("checks");
-        for (Check c : a.checks()) {
-            checks.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail());
-        }
         a.claims().ifPresent(c -> n.set("common", m.valueToTree(c.toMap())));
         n.set(a.format(), m.valueToTree(a.vendorClaims()));
         return n;

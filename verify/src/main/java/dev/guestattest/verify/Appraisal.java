@@ -32,4 +32,21 @@ public record Appraisal(String format, Tier status, TrustVector trustVector, Lis
     public List<Check> failures() {
         return checks.stream().filter(c -> !c.passed()).toList();
     }
+
+    /** The appraisal as JSON: status, trust vector, every check, the common claims and the vendor's under the format's name. */
+    public com.fasterxml.jackson.databind.node.ObjectNode toJson() {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode n = m.createObjectNode();
+        n.put("format", format).put("status", status.earName()).put("policy_id", policyId).put("policy_sha256", policySha256)
+                .put("appraised_at", appraisedAt.toString());
+        com.fasterxml.jackson.databind.node.ObjectNode tv = n.putObject("trust_vector");
+        trustVector.values().forEach(tv::put);
+        com.fasterxml.jackson.databind.node.ArrayNode list = n.putArray("checks");
+        for (Check c : checks) {
+            list.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail());
+        }
+        claims.ifPresent(c -> n.set("common", m.valueToTree(c.toMap())));
+        n.set(format, m.valueToTree(vendorClaims));
+        return n;
+    }
 }

@@ -29,16 +29,21 @@ public final class AppraiserKey {
                 PublicKey q = PemFiles.readPublicKey(pub);
                 return new KeyPair(q, p);
             }
-            try {
-                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-                g.initialize(new ECGenParameterSpec("secp256r1"));
-                KeyPair k = g.generateKeyPair();
-                PemFiles.writePrivateKey(priv, k.getPrivate());
-                PemFiles.writePublicKey(pub, k.getPublic());
-                return k;
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException("P-256 is mandatory in every JDK", e);
-            }
+            KeyPair k = generate();
+            PemFiles.writePrivateKey(priv, k.getPrivate());
+            PemFiles.writePublicKey(pub, k.getPublic());
+            return k;
         });
+    }
+
+    /** A fresh P-256 signing key pair. */
+    public static KeyPair generate() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 is mandatory in every JDK", e);
+        }
     }
 }

@@ -61,6 +61,14 @@ public final class EarSigner {
     }
 
     public String sign(Appraisal a, Optional<Bytes> nonce) {
+        return sign(a, nonce, Map.of());
+    }
+
+    /**
+     * With further top-level claims: a key broker adds {@code exp} (epoch seconds) and the TEE's
+     * public key, so that the token alone authorizes a release wrapped to that key.
+     */
+    public String sign(Appraisal a, Optional<Bytes> nonce, Map<String, Object> extra) {
         Map<String, Object> submod = new LinkedHashMap<>();
         submod.put("ear.status", a.status().earName());
         submod.put("ear.trustworthiness-vector", new LinkedHashMap<>(a.trustVector().values()));
@@ -71,6 +79,7 @@ public final class EarSigner {
                 .claim("ear.verifier-id", Map.of("developer", "dev.guestattest", "build", "guestattest-verify"))
                 .claim("submods", Map.of(a.format(), submod));
         nonce.ifPresent(n -> claims.claim("eat_nonce", Base64.getUrlEncoder().withoutPadding().encodeToString(n.toArray())));
+        extra.forEach((k, v) -> claims.claim(k, v instanceof java.time.Instant t ? Date.from(t) : v));
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).type(new JOSEObjectType("JWT")).keyID(keyId).build(), claims.build());
         try {
             jwt.sign(signer);

@@ -1,17 +1,7 @@
 package dev.guestattest.verify.policy;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -104,35 +94,12 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     private record Freshness(Long maxAgeSeconds) {
     }
 
-    private static final ObjectMapper JSON = configure(new ObjectMapper());
-    private static final ObjectMapper YAML = configure(new ObjectMapper(new YAMLFactory()));
-
-    private static ObjectMapper configure(ObjectMapper m) {
-        return m.setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-    }
-
     /** A policy in JSON (the document starts with '{') or YAML. */
     public static Policy parse(byte[] document) {
         if (document.length > MAX_SIZE) {
             throw AttestationException.tooLarge("policy", document.length, MAX_SIZE);
         }
-        boolean json = new String(document, StandardCharsets.UTF_8).stripLeading().startsWith("{");
-        File f;
-        try {
-            f = (json ? JSON : YAML).readValue(document, File.class);
-        } catch (UnrecognizedPropertyException e) {
-            throw AttestationException.invalid("policy", "line " + line(json ? JSON : YAML, document, e) + ": unknown field '" + path(e)
-                    + "' (known: " + e.getKnownPropertyIds() + ")");
-        } catch (JsonMappingException e) {
-            throw AttestationException.invalid("policy", "line " + line(json ? JSON : YAML, document, e) + ": field '"
-                    + path(e) + "': " + e.getOriginalMessage().split("\n")[0]);
-        } catch (JsonProcessingException e) {
-            throw AttestationException.invalid("policy", "line " + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + ": not "
-                    + (json ? "JSON" : "YAML") + ": " + e.getOriginalMessage().split("\n")[0]);
-        } catch (IOException e) {
-            throw AttestationException.invalid("policy", "cannot be read: " + e.getMessage());
-        }
+        File f = Documents.read(document, File.class, "policy");
         if (f == null || f.id() == null || f.id().isBlank()) {
             throw AttestationException.invalid("policy: id", "is required");
         }
@@ -203,37 +170,6 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
             throw AttestationException.invalid("policy: freshness.max_age_seconds", "must be 1..86400 seconds");
         }
         return Duration.ofSeconds(f.maxAgeSeconds());
-    }
-
-    /**
-     * The line of the field that failed. Records are built once all their fields are read, so the
-     * exception's own location is the object's end; the document is read again to find the field.
-     */
-    private static String line(ObjectMapper format, byte[] document, JsonMappingException e) {
-        String target = "/" + String.join("/", e.getPath().stream()
-                .map(r -> r.getFieldName() != null ? r.getFieldName() : Integer.toString(r.getIndex())).toList());
-        try (JsonParser p = format.getFactory().createParser(document)) {
-            while (p.nextToken() != null) {
-                if (p.getParsingContext().pathAsPointer().toString().equals(target)) {
-                    return Integer.toString(p.currentTokenLocation().getLineNr());
-                }
-            }
-        } catch (IOException ignored) {
-            // the document reads as far as the failing field, or the exception's location is the best there is
-        }
-        return e.getLocation() == null ? "?" : Integer.toString(e.getLocation().getLineNr());
-    }
-
-    private static String path(JsonMappingException e) {
-        StringBuilder b = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
-            if (r.getFieldName() != null) {
-                b.append(b.length() > 0 ? "." : "").append(r.getFieldName());
-            } else {
-                b.append('[').append(r.getIndex()).append(']');
-            }
-        }
-        return b.toString();
     }
 
     private static Bytes sha256(byte[] data) {

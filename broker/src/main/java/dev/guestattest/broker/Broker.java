@@ -1,0 +1,535 @@
+package dev.guestattest.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jwt.JWTClaimsSet;
+import dev.guestattest.broker.policy.ResourcePolicy;
+import dev.guestattest.broker.rcar.TeeKey;
+import dev.guestattest.broker.store.Audit;
+import dev.guestattest.broker.store.Database;
+import dev.guestattest.broker.store.Kek;
+import dev.guestattest.broker.store.Resources;
+import dev.guestattest.broker.store.Sessions;
+import dev.guestattest.broker.store.Settings;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.verify.Appraisal;
+import dev.guestattest.verify.AppraisalContext;
+import dev.guestattest.verify.Appraiser;
+import dev.guestattest.verify.ar4si.Tier;
+import dev.guestattest.verify.ear.EarSigner;
+import dev.guestattest.verify.ear.EarVerifier;
+import dev.guestattest.verify.freshness.RuntimeData;
+import dev.guestattest.verify.policy.Policy;
+import dev.guestattest.verify.policy.ReferenceValues;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.security.interfaces.ECPublicKey;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The key broker, apart from HTTP: Trustee's RCAR (auth, attest, resource) over the shared store,
+ * the admin operations, and appraisal on its own. Every decision is audited; a refusal releases
+ * nothing and says why. State lives in the database only, so any number of brokers may share one.
+ */
+public final class Broker {
+    /** RCAR protocol version this broker speaks (Trustee's KBS). */
+    public static final String PROTOCOL_VERSION = "0.4.0";
+    public static final Set<String> TEES = Set.of("tdx", "snp", "cca", "cove", "s390", "tpm");
+    private static final Map<String, String> TRUSTEE_NAMES = Map.of("se", "s390", "sample", "none");
+    /** Aux parts that are trust anchors or verifier secrets: only the broker's configuration supplies them. */
+    private static final Set<String> VERIFIER_PARTS = Set.of("cpak", "ak", "secret", "image");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Database db;
+    private final Resources resources;
+    private final Settings settings;
+    private final Sessions sessions;
+    private final Audit audit;
+    private final BrokerConfig config;
+    private final Appraiser appraiser;
+    private final Clock clock;
+    private final TokenKey tokenKey;
+    private final Metrics metrics = new Metrics();
+    private final RateLimiter authLimit;
+    private final SecureRandom random = new SecureRandom();
+    private final Cached<Policy> attestationPolicy;
+    private final Cached<ResourcePolicy> resourcePolicy;
+    private final Cached<ReferenceValues> referenceValues;
+
+    public Broker(Database db, Kek kek, BrokerConfig config, Appraiser appraiser, Clock clock) {
+        this.db = db;
+        this.resources = new Resources(db, kek);
+        this.settings = new Settings(db);
+        this.sessions = new Sessions(db);
+        this.audit = new Audit(db);
+        this.config = config;
+        this.appraiser = appraiser;
+        this.clock = clock;
+        this.tokenKey = TokenKey.shared(settings, kek, clock.millis());
+        this.authLimit = new RateLimiter(config.authPerClientPerSecond(), 100_000);
+        this.attestationPolicy = new Cached<>(settings, Settings.ATTESTATION_POLICY, Policy::parse);
+        this.resourcePolicy = new Cached<>(settings, Settings.RESOURCE_POLICY, ResourcePolicy::parse);
+        this.referenceValues = new Cached<>(settings, Settings.REFERENCE_VALUES, ReferenceValues::parse);
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    /** The key that verifies this broker's tokens (every instance on the store shares it). */
+    public ECPublicKey tokenPublicKey() {
+        return tokenKey.publicKey();
+    }
+
+    public List<Audit.Entry> audit(int limit) {
+        return audit.recent(Math.max(1, Math.min(limit, 10_000)));
+    }
+
+    /** What an auth step answers: the session to set as cookie and the challenge body. */
+    public record Challenge(String sessionId, ObjectNode body) {
+    }
+
+    /** {@code POST /kbs/v0/auth}: {@code {version, tee, extra-params}} opens a session with a fresh nonce. */
+    public Challenge auth(byte[] body, String client) {
+        if (!authLimit.tryAcquire(client, System.nanoTime())) {
+            throw refuse(429, "auth", Optional.empty(), Optional.empty(), Optional.empty(), client,
+                    "more than " + config.authPerClientPerSecond() + " auth requests per second from this client; retry later");
+        }
+        JsonNode req = json(body, "auth request");
+        String tee = tee(req.path("tee").asText(""));
+        String version = req.path("version").asText("");
+        if (!version.isEmpty() && !version.startsWith("0.")) {
+            throw refuse(400, "auth", Optional.empty(), Optional.of(tee), Optional.empty(), client,
+                    "protocol version " + version + " is not supported (this broker speaks " + PROTOCOL_VERSION + ")");
+        }
+        String id = token(24);
+        String nonce = Base64.getEncoder().encodeToString(bytes(32));
+        long now = clock.millis();
+        sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis());
+        ObjectNode challenge = JSON.createObjectNode().put("nonce", nonce);
+        challenge.putObject("extra-params").put("selected-hash-algorithm", config.runtimeDataHash().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.auths.labelValues(tee).inc();
+        audit.record(new Audit.Entry(now, "auth", "ok", Optional.of(id), Optional.of(tee), Optional.empty(), client, "challenge issued"));
+        return new Challenge(id, challenge);
+    }
+
+    /**
+     * {@code POST /kbs/v0/attest}: the runtime data must carry this session's nonce, the evidence's
+     * report data must be the hash of that runtime data (binding the TEE key to the evidence), the
+     * evidence must not have been seen before, and its appraisal must not be contraindicated. The
+     * session's nonce is spent whatever the outcome. Returns the attestation token (an EAR JWT).
+     */
+    public String attest(Optional<String> sessionId, byte[] body, String client) {
+        long started = System.nanoTime();
+        Sessions.Session s = liveSession(sessionId, "attest", client);
+        if (s.state() != Sessions.State.CHALLENGED) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "this session's nonce was already used; start again with POST /kbs/v0/auth");
+        }
+        try {
+            String token = attestChallenged(s, body, client);
+            metrics.attestSeconds.observe((System.nanoTime() - started) / 1e9);
+            return token;
+        } catch (BrokerException e) {
+            sessions.fail(s.id());
+            throw e;
+        } catch (AttestationException e) {
+            sessions.fail(s.id());
+            throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client, e.getMessage());
+        }
+    }
+
+    private String attestChallenged(Sessions.Session s, byte[] body, String client) {
+        JsonNode req = json(body, "attestation");
+        if (req.has("init-data") && !req.get("init-data").isNull()) {
+            throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "init-data is not supported by this broker; leave it out");
+        }
+        JsonNode runtime = req.path("runtime-data");
+        String nonce = runtime.path("nonce").asText("");
+        if (!MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8), s.nonce().getBytes(StandardCharsets.UTF_8))) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
+        }
+        TeeKey teeKey = TeeKey.parse(runtime.get("tee-pubkey"));
+        Evidence evidence = evidence(s.tee(), req.path("tee-evidence"));
+        for (String part : evidence.aux().keySet()) {
+            if (VERIFIER_PARTS.contains(part)) {
+                throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client, "tee-evidence.aux." + part
+                        + " is a trust anchor; the broker's configuration supplies it, a guest may not");
+            }
+        }
+        Map<String, Bytes> aux = new HashMap<>(evidence.aux());
+        aux.putAll(config.trustedAux().getOrDefault(s.tee(), Map.of()));
+        evidence = new Evidence(evidence.format(), evidence.bytes(), aux);
+        long now = clock.millis();
+        if (!sessions.firstUse(sha256Hex(evidence.bytes().toArray()), now)) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "this evidence was presented before (replay); produce fresh evidence for this session's nonce");
+        }
+        Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "attest", Optional.of(s.id()), Optional.of(s.tee()),
+                Optional.empty(), client, "no attestation policy is set; an administrator must set one (guest-attest broker policy set)"));
+        Bytes expected = RuntimeData.reportData(nonce, runtime.get("tee-pubkey"), config.runtimeDataHash());
+        AppraisalContext ctx = AppraisalContext.of(policy, Instant.ofEpochMilli(now)).withRoots(config.roots().getOrDefault(s.tee(), List.of())).withReportData(expected)
+                .withStore(referenceValues.get().orElse(ReferenceValues.EMPTY));
+        Appraisal a = appraiser.appraise(evidence, ctx);
+        metrics.attestations.labelValues(s.tee(), a.status().earName()).inc();
+        if (!a.format().equals(s.tee())) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "the evidence is " + a.format() + ", the session was opened for " + s.tee());
+        }
+        if (a.status() == Tier.CONTRAINDICATED || a.status() == Tier.NONE) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    a.status().earName() + ": " + String.join("; ", a.failures().stream().map(Check::toString).toList()));
+        }
+        Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
+        if (!sessions.attest(s.id(), teeKey.json(), a.status().earName(), now, exp.toEpochMilli())) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "this session expired or its nonce was used meanwhile; start again with POST /kbs/v0/auth");
+        }
+        Map<String, Object> extra = new HashMap<>();
+        extra.put("exp", exp);
+        extra.put("tee-pubkey", teeKey.jwk().toJSONObject());
+        String token = tokenKey.signer().sign(a, Optional.empty(), extra);
+        audit.record(new Audit.Entry(now, "attest", a.status().earName(), Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                "policy " + a.policyId() + ", vector " + a.trustVector().values()));
+        return token;
+    }
+
+    /** Who asks for a resource: the session cookie, or a bearer token from an earlier attestation. */
+    public record Credential(Optional<String> sessionId, Optional<String> bearer) {
+    }
+
+    /** {@code GET /kbs/v0/resource/REPO/TYPE/TAG}: the secret as a flattened JWE wrapped to the attested TEE key. */
+    public String release(Credential who, String repoTypeTag, String client) {
+        String path = Resources.path(repoTypeTag);
+        String tee;
+        Tier status;
+        TeeKey key;
+        Optional<String> session = Optional.empty();
+        long now = clock.millis();
+        if (who.bearer().isPresent()) {
+            JWTClaimsSet claims;
+            try {
+                claims = EarVerifier.verify(who.bearer().get(), tokenKey.publicKey());
+            } catch (AttestationException e) {
+                metrics.releases.labelValues("unauthenticated").inc();
+                throw refuse(401, "resource", Optional.empty(), Optional.empty(), Optional.of(path), client, "token refused: " + e.getMessage());
+            }
+            if (claims.getExpirationTime() == null || claims.getExpirationTime().getTime() <= now) {
+                metrics.releases.labelValues("unauthenticated").inc();
+                throw refuse(401, "resource", Optional.empty(), Optional.empty(), Optional.of(path), client, "token expired; attest again");
+            }
+            Map<String, Object> submods = claims.getClaims().get("submods") instanceof Map<?, ?> m ? cast(m) : Map.of();
+            if (submods.size() != 1 || !(claims.getClaim("tee-pubkey") instanceof Map<?, ?> jwk)) {
+                throw refuse(401, "resource", Optional.empty(), Optional.empty(), Optional.of(path), client, "token is not one this broker issues");
+            }
+            Map.Entry<String, Object> sub = submods.entrySet().iterator().next();
+            tee = sub.getKey();
+            status = tier(String.valueOf(sub.getValue() instanceof Map<?, ?> m ? m.get("ear.status") : ""));
+            key = TeeKey.parse(JSON.valueToTree(jwk));
+        } else {
+            Sessions.Session s = liveSession(who.sessionId(), "resource", client);
+            if (s.state() != Sessions.State.ATTESTED) {
+                metrics.releases.labelValues("unauthenticated").inc();
+                throw refuse(401, "resource", Optional.of(s.id()), Optional.of(s.tee()), Optional.of(path), client,
+                        "this session has not attested; POST /kbs/v0/attest first");
+            }
+            session = Optional.of(s.id());
+            tee = s.tee();
+            status = tier(s.status().orElse(""));
+            key = TeeKey.parse(s.teePubkey().orElseThrow());
+        }
+        ResourcePolicy rp = resourcePolicy.get().orElse(ResourcePolicy.DEFAULT);
+        if (!rp.allows(path, tee, status)) {
+            metrics.releases.labelValues("forbidden").inc();
+            throw refuse(403, "resource", session, Optional.of(tee), Optional.of(path), client,
+                    "the resource policy does not let a " + status.earName() + " " + tee + " result read " + path);
+        }
+        byte[] secret = resources.get(path).orElseThrow(() -> {
+            metrics.releases.labelValues("absent").inc();
+            return refuse(404, "resource", Optional.empty(), Optional.of(tee), Optional.of(path), client, "no resource " + path);
+        });
+        try {
+            String jwe = key.wrap(secret);
+            metrics.releases.labelValues("released").inc();
+            audit.record(new Audit.Entry(now, "resource", "released", session, Optional.of(tee), Optional.of(path), client,
+                    "wrapped with " + key.algorithm() + " to the attested TEE key"));
+            return jwe;
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    // ---- admin: the caller has checked the admin credential ----
+
+    public void putResource(String repoTypeTag, byte[] secret, String client) {
+        String path = Resources.path(repoTypeTag);
+        resources.put(path, secret, "admin@" + client, clock.millis());
+        audit.record(new Audit.Entry(clock.millis(), "admin", "resource-set", Optional.empty(), Optional.empty(), Optional.of(path), client,
+                secret.length + " bytes"));
+    }
+
+    public boolean deleteResource(String repoTypeTag, String client) {
+        String path = Resources.path(repoTypeTag);
+        boolean gone = resources.delete(path);
+        audit.record(new Audit.Entry(clock.millis(), "admin", gone ? "resource-deleted" : "resource-absent", Optional.empty(), Optional.empty(),
+                Optional.of(path), client, ""));
+        return gone;
+    }
+
+    public List<String> resourcePaths() {
+        return resources.paths();
+    }
+
+    /** Sets the attestation policy after checking it whole (a typo fails here, with its line). Returns its id. */
+    public String setAttestationPolicy(byte[] document, String client) {
+        Policy p = Policy.parse(document);
+        setting(Settings.ATTESTATION_POLICY, document, client, "policy " + p.id() + " sha256 " + p.sha256().hex());
+        return p.id();
+    }
+
+    public void setResourcePolicy(byte[] document, String client) {
+        ResourcePolicy p = ResourcePolicy.parse(document);
+        setting(Settings.RESOURCE_POLICY, document, client, p.rules().size() + " rules");
+    }
+
+    public void setReferenceValues(byte[] document, String client) {
+        ReferenceValues v = ReferenceValues.parse(document);
+        setting(Settings.REFERENCE_VALUES, document, client, v.entries().size() + " values");
+    }
+
+    private void setting(String name, byte[] document, String client, String detail) {
+        settings.put(name, document, clock.millis());
+        audit.record(new Audit.Entry(clock.millis(), "admin", name + "-set", Optional.empty(), Optional.empty(), Optional.empty(), client,
+                detail));
+    }
+
+    /**
+     * {@code POST /appraise}, usable on its own: {@code {"evidence": base64, "format"?: name, "aux"?:
+     * {name: base64}, "report_data"?: hex}} appraised against the attestation policy; answers the
+     * appraisal and its EAR JWT. Nothing is released and no session is needed.
+     */
+    public ObjectNode appraise(byte[] body, String client) {
+        JsonNode req = json(body, "appraisal request");
+        Optional<String> format = Optional.ofNullable(req.get("format")).map(JsonNode::asText);
+        Evidence e = evidence(format, req);
+        if (format.isPresent() && config.trustedAux().containsKey(format.get())) {
+            Map<String, Bytes> aux = new HashMap<>(e.aux());
+            aux.putAll(config.trustedAux().get(format.get()));
+            e = new Evidence(format, e.bytes(), aux);
+        }
+        Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "appraise", Optional.empty(), Optional.empty(), Optional.empty(),
+                client, "no attestation policy is set; an administrator must set one"));
+        AppraisalContext ctx = AppraisalContext.of(policy, clock.instant())
+                .withRoots(format.map(f -> config.roots().getOrDefault(f, List.of())).orElse(List.of()))
+                .withStore(referenceValues.get().orElse(ReferenceValues.EMPTY));
+        if (req.hasNonNull("report_data")) {
+            ctx = ctx.withReportData(Bytes.fromHex("report_data", req.get("report_data").asText()));
+        }
+        Appraisal a = appraiser.appraise(e, ctx);
+        ObjectNode out = a.toJson();
+        out.put("ear", tokenKey.signer().sign(a, Optional.empty()));
+        audit.record(new Audit.Entry(clock.millis(), "appraise", a.status().earName(), Optional.empty(), Optional.of(a.format()), Optional.empty(),
+                client, "policy " + a.policyId()));
+        return out;
+    }
+
+    // ---- helpers ----
+
+    private Sessions.Session liveSession(Optional<String> id, String event, String client) {
+        if (id.isEmpty()) {
+            throw refuse(401, event, Optional.empty(), Optional.empty(), Optional.empty(), client,
+                    "no kbs-session-id cookie; start with POST /kbs/v0/auth");
+        }
+        Sessions.Session s = sessions.find(id.get()).orElseThrow(() -> refuse(401, event, id, Optional.empty(), Optional.empty(), client,
+                "unknown session (expired and purged, or never issued); start with POST /kbs/v0/auth"));
+        if (!s.live(clock.millis())) {
+            throw refuse(401, event, id, Optional.of(s.tee()), Optional.empty(), client, "session expired; start again with POST /kbs/v0/auth");
+        }
+        return s;
+    }
+
+    private static String tee(String name) {
+        String n = TRUSTEE_NAMES.getOrDefault(name, name);
+        if (!TEES.contains(n)) {
+            throw new BrokerException(400, "tee '" + name + "' is not one this broker appraises " + new java.util.TreeSet<>(TEES));
+        }
+        return n;
+    }
+
+    /** {@code tee-evidence}: {@code {"evidence": base64, "aux": {name: base64}}}, or that object under {@code primary_evidence}. */
+    private static Evidence evidence(String tee, JsonNode teeEvidence) {
+        JsonNode e = teeEvidence.has("primary_evidence") ? teeEvidence.get("primary_evidence") : teeEvidence;
+        return evidence(Optional.of(tee), e);
+    }
+
+    private static Evidence evidence(Optional<String> format, JsonNode e) {
+        if (!e.path("evidence").isTextual()) {
+            throw new BrokerException(400, "tee-evidence.evidence must be the evidence in base64");
+        }
+        Bytes bytes = base64("tee-evidence.evidence", e.get("evidence").asText());
+        Map<String, Bytes> aux = new HashMap<>();
+        JsonNode a = e.path("aux");
+        if (!a.isMissingNode() && !a.isObject()) {
+            throw new BrokerException(400, "tee-evidence.aux must be an object of base64 parts");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> part = it.next();
+            aux.put(part.getKey(), base64("tee-evidence.aux." + part.getKey(), part.getValue().asText()));
+        }
+        return new Evidence(format, bytes, aux);
+    }
+
+    private static Bytes base64(String field, String text) {
+        try {
+            return Bytes.of(Base64.getDecoder().decode(text));
+        } catch (IllegalArgumentException e) {
+            throw new BrokerException(400, field + " is not base64");
+        }
+    }
+
+    private static JsonNode json(byte[] body, String what) {
+        try {
+            JsonNode n = JSON.readTree(body);
+            if (n == null || !n.isObject()) {
+                throw new BrokerException(400, what + " must be a JSON object");
+            }
+            return n;
+        } catch (IOException e) {
+            throw new BrokerException(400, what + " is not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static Tier tier(String earName) {
+        for (Tier t : Tier.values()) {
+            if (t.earName().equals(earName)) {
+                return t;
+            }
+        }
+        return Tier.NONE;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+
+    private BrokerException refuse(int status, String event, Optional<String> session, Optional<String> tee, Optional<String> path, String client,
+                                   String why) {
+        audit.record(new Audit.Entry(clock.millis(), event, "refused-" + status, session, tee, path, client, why));
+        return new BrokerException(status, why);
+    }
+
+    private byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private String token(int n) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(n));
+    }
+
+    private static String sha256Hex(byte[] data) {
+        try {
+            return Bytes.of(MessageDigest.getInstance("SHA-256").digest(data)).hex();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A shared document, re-parsed only when its stored bytes change (another instance may change it at any time). */
+    private static final class Cached<T> {
+        private final Settings settings;
+        private final String name;
+        private final Function<byte[], T> parse;
+        private volatile byte[] raw;
+        private volatile T value;
+
+        Cached(Settings settings, String name, Function<byte[], T> parse) {
+            this.settings = settings;
+            this.name = name;
+            this.parse = parse;
+        }
+
+        Optional<T> get() {
+            Optional<byte[]> now = settings.get(name);
+            if (now.isEmpty()) {
+                return Optional.empty();
+            }
+            byte[] r = raw;
+            if (r == null || !Arrays.equals(r, now.get())) {
+                value = parse.apply(now.get());
+                raw = now.get();
+            }
+            return Optional.of(value);
+        }
+    }
+
+    /** The token-signing key pair, shared through the store (sealed with the KEK) so every instance signs and verifies alike. */
+    record TokenKey(EarSigner signer, ECPublicKey publicKey) {
+        static TokenKey shared(Settings settings, Kek kek, long now) {
+            java.security.KeyPair fresh = dev.guestattest.verify.ear.AppraiserKey.generate();
+            byte[] sealed = seal(kek, fresh);
+            byte[] stored = settings.putIfAbsent(Settings.SIGNING_KEY, sealed, now);
+            java.security.KeyPair kp = open(kek, stored);
+            return new TokenKey(new EarSigner(kp), (ECPublicKey) kp.getPublic());
+        }
+
+        private static byte[] seal(Kek kek, java.security.KeyPair kp) {
+            byte[] priv = kp.getPrivate().getEncoded();
+            byte[] pub = kp.getPublic().getEncoded();
+            byte[] both = java.nio.ByteBuffer.allocate(4 + pub.length + priv.length).putInt(pub.length).put(pub).put(priv).array();
+            Kek.Sealed s = kek.seal(Settings.SIGNING_KEY, both);
+            Arrays.fill(both, (byte) 0);
+            return java.nio.ByteBuffer.allocate(4 + s.wrappedKey().length + s.ciphertext().length).putInt(s.wrappedKey().length)
+                    .put(s.wrappedKey()).put(s.ciphertext()).array();
+        }
+
+        private static java.security.KeyPair open(Kek kek, byte[] stored) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored);
+            byte[] wrapped = new byte[b.getInt()];
+            b.get(wrapped);
+            byte[] ct = new byte[b.remaining()];
+            b.get(ct);
+            byte[] both = kek.open(Settings.SIGNING_KEY, new Kek.Sealed(wrapped, ct));
+            java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(both);
+            byte[] pub = new byte[p.getInt()];
+            p.get(pub);
+            byte[] priv = new byte[p.remaining()];
+            p.get(priv);
+            try {
+                java.security.KeyFactory kf = java.security.KeyFactory.getInstance("EC");
+                return new java.security.KeyPair(kf.generatePublic(new java.security.spec.X509EncodedKeySpec(pub)),
+                        kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(priv)));
+            } catch (java.security.GeneralSecurityException e) {
+                throw AttestationException.invalid("token-signing key", "stored key is unreadable: " + e.getMessage());
+            } finally {
+                Arrays.fill(both, (byte) 0);
+                Arrays.fill(priv, (byte) 0);
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.guestattest.broker;
+
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.verify.freshness.RuntimeData;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * How a broker behaves: how long a challenge may wait for its attestation, how long a token (or an
+ * attested session) may read resources, the extra trust anchors for each TEE's evidence (an
+ * emulator's root, a private CA), trust anchors that are auxiliary parts (the CCA CPAK, a TPM's pinned AK: by TEE, then
+ * part name; the broker supplies them, a guest may not), the hash that binds runtime data into
+ * report data, and how many auth requests one client may make per second.
+ */
+public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Map<String, List<X509Certificate>> roots,
+                           Map<String, Map<String, Bytes>> trustedAux, RuntimeData.Hash runtimeDataHash, int authPerClientPerSecond) {
+    public static final BrokerConfig DEFAULT = new BrokerConfig(Duration.ofMinutes(5), Duration.ofMinutes(5), Map.of(), Map.of(),
+            RuntimeData.Hash.SHA384, 100);
+
+    public BrokerConfig {
+        Objects.requireNonNull(sessionLifetime, "sessionLifetime");
+        Objects.requireNonNull(tokenLifetime, "tokenLifetime");
+        Objects.requireNonNull(runtimeDataHash, "runtimeDataHash");
+        Map<String, List<X509Certificate>> r = new java.util.HashMap<>();
+        roots.forEach((k, v) -> r.put(k, List.copyOf(v)));
+        roots = Map.copyOf(r);
+        Map<String, Map<String, Bytes>> t = new java.util.HashMap<>();
+        trustedAux.forEach((k, v) -> t.put(k, Map.copyOf(v)));
+        trustedAux = Map.copyOf(t);
+        if (authPerClientPerSecond < 1) {
+            throw new IllegalArgumentException("authPerClientPerSecond must be at least 1");
+        }
+    }
+
+    /** Trusts {@code r} (in the order the TEE's verifier wants: SNP takes the ARK first) for {@code tee}'s evidence. */
+    public BrokerConfig withRoots(String tee, List<X509Certificate> r) {
+        Map<String, List<X509Certificate>> m = new java.util.HashMap<>(roots);
+        m.put(tee, r);
+        return new BrokerConfig(sessionLifetime, tokenLifetime, m, trustedAux, runtimeDataHash, authPerClientPerSecond);
+    }
+
+    /** Adds a trust anchor the broker supplies as aux part {@code name} for {@code tee}'s evidence. */
+    public BrokerConfig withTrustedAux(String tee, String name, Bytes value) {
+        Map<String, Map<String, Bytes>> t = new java.util.HashMap<>(trustedAux);
+        Map<String, Bytes> parts = new java.util.HashMap<>(t.getOrDefault(tee, Map.of()));
+        parts.put(name, value);
+        t.put(tee, parts);
+        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, t, runtimeDataHash, authPerClientPerSecond);
+    }
+
+    public BrokerConfig withSessionLifetime(Duration d) {
+        return new BrokerConfig(d, tokenLifetime, roots, trustedAux, runtimeDataHash, authPerClientPerSecond);
+    }
+
+    public BrokerConfig withAuthRate(int perSecond) {
+        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, trustedAux, runtimeDataHash, perSecond);
+    }
+}

@@ -1,0 +1,39 @@
+package dev.guestattest.broker;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+
+/** The broker's Prometheus metrics, in the names and labels Trustee's KBS users look for (by endpoint, TEE and outcome). */
+public final class Metrics {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    final Counter requests = Counter.builder().name("guestattest_broker_http_requests").help("HTTP requests by endpoint and status")
+            .labelNames("endpoint", "status").register(registry);
+    final Counter auths = Counter.builder().name("guestattest_broker_auth").help("RCAR sessions opened, by TEE").labelNames("tee")
+            .register(registry);
+    final Counter attestations = Counter.builder().name("guestattest_broker_attestations").help("Attestations by TEE and appraisal status")
+            .labelNames("tee", "status").register(registry);
+    final Counter releases = Counter.builder().name("guestattest_broker_resource_releases")
+            .help("Resource requests by outcome (released, forbidden, absent, unauthenticated)").labelNames("outcome").register(registry);
+    final Histogram attestSeconds = Histogram.builder().name("guestattest_broker_attest_duration_seconds")
+            .help("Time to appraise evidence and issue a token").classicOnly()
+            .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5).register(registry);
+
+    public void countRequest(String endpoint, int status) {
+        requests.labelValues(endpoint, Integer.toString(status)).inc();
+    }
+
+    /** The Prometheus text exposition (format 0.0.4). */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return out.toByteArray();
+    }
+}

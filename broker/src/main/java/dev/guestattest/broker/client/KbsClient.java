@@ -1,0 +1,210 @@
+package dev.guestattest.broker.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.crypto.ECDHDecrypter;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.guestattest.broker.rcar.Jwe;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.verify.freshness.RuntimeData;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The guest side of RCAR: auth, attest with evidence whose report data binds a key pair made for
+ * this one exchange, then fetch the resource wrapped to that key and unwrap it. The private key
+ * never leaves this object and is dropped with it; the secret comes back as a {@link Secret} that
+ * never prints itself. Every call is bounded by the timeout.
+ */
+public final class KbsClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_RESPONSE = 8 << 20;
+
+    private final URI broker;
+    private final HttpClient http;
+    private final Duration timeout;
+
+    /** Makes evidence whose report data is the given 64 bytes. */
+    @FunctionalInterface
+    public interface Attester {
+        Evidence evidence(Bytes reportData);
+    }
+
+    public KbsClient(URI broker, Duration timeout) {
+        this.broker = broker;
+        this.timeout = timeout;
+        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** A completed attestation: the session cookie, the token, and the exchange's key pair. */
+    public static final class Session {
+        private final String cookie;
+        private final String token;
+        private final KeyPair key;
+
+        Session(String cookie, String token, KeyPair key) {
+            this.cookie = cookie;
+            this.token = token;
+            this.key = key;
+        }
+
+        /** The attestation token (an EAR JWT); usable as {@code Authorization: Bearer} until it expires. */
+        public String token() {
+            return token;
+        }
+
+        @Override
+        public String toString() {
+            return "KbsClient.Session[attested]";
+        }
+    }
+
+    /** Auth and attest for {@code tee} ("tdx", "snp", ...). */
+    public Session attest(String tee, Attester attester) {
+        KeyPair key = ephemeral();
+        ObjectNode auth = JSON.createObjectNode().put("version", dev.guestattest.broker.Broker.PROTOCOL_VERSION).put("tee", tee);
+        auth.putObject("extra-params");
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker.resolve("/kbs/v0/auth")).POST(body(auth)), "auth");
+        String cookie = r.headers().allValues("set-cookie").stream().map(c -> c.split(";", 2)[0].trim())
+                .filter(c -> c.startsWith("kbs-session-id=")).findFirst()
+                .orElseThrow(() -> AttestationException.of(Reason.IO_ERROR, "broker auth: no kbs-session-id cookie in the answer"));
+        JsonNode challenge = tree(r.body(), "broker auth");
+        String nonce = challenge.path("nonce").asText("");
+        if (nonce.isEmpty()) {
+            throw AttestationException.of(Reason.IO_ERROR, "broker auth: the challenge has no nonce");
+        }
+        RuntimeData.Hash hash = RuntimeData.Hash.named(challenge.path("extra-params").path("selected-hash-algorithm").asText("sha384"));
+        JsonNode jwk = publicJwk(key);
+        Evidence ev = attester.evidence(RuntimeData.reportData(nonce, jwk, hash));
+        ObjectNode attest = JSON.createObjectNode();
+        attest.putObject("runtime-data").put("nonce", nonce).set("tee-pubkey", jwk);
+        ObjectNode primary = attest.putObject("tee-evidence").putObject("primary_evidence");
+        primary.put("evidence", Base64.getEncoder().encodeToString(ev.bytes().toArray()));
+        ObjectNode aux = primary.putObject("aux");
+        for (Map.Entry<String, Bytes> part : ev.aux().entrySet()) {
+            aux.put(part.getKey(), Base64.getEncoder().encodeToString(part.getValue().toArray()));
+        }
+        HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker.resolve("/kbs/v0/attest")).header("Cookie", cookie).POST(body(attest)),
+                "broker attest");
+        String token = tree(t.body(), "broker attest").path("token").asText("");
+        if (token.isEmpty()) {
+            throw AttestationException.of(Reason.IO_ERROR, "broker attest: the answer has no token");
+        }
+        return new Session(cookie, token, key);
+    }
+
+    /** The resource at {@code repo/type/tag}, unwrapped with the session's key. */
+    public Secret resource(Session s, String repoTypeTag) {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker.resolve("/kbs/v0/resource/" + repoTypeTag)).header("Cookie", s.cookie).GET(),
+                "broker resource " + repoTypeTag);
+        return unwrap(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), s.key);
+    }
+
+    /** Auth, attest and fetch in one: the usual guest call. */
+    public Secret get(String tee, Attester attester, String repoTypeTag) {
+        return resource(attest(tee, attester), repoTypeTag);
+    }
+
+    static Secret unwrap(String flattened, KeyPair key) {
+        try {
+            JWEObject jwe = JWEObject.parse(Jwe.compact(flattened));
+            if (!JWEAlgorithm.ECDH_ES_A256KW.equals(jwe.getHeader().getAlgorithm())) {
+                throw AttestationException.invalid("broker resource", "wrapped with " + jwe.getHeader().getAlgorithm() + ", not ECDH-ES+A256KW");
+            }
+            jwe.decrypt(new ECDHDecrypter((ECPrivateKey) key.getPrivate()));
+            byte[] plain = jwe.getPayload().toBytes();
+            try {
+                return Secret.copyOf(plain);
+            } finally {
+                java.util.Arrays.fill(plain, (byte) 0);
+            }
+        } catch (ParseException | JOSEException e) {
+            throw AttestationException.invalid("broker resource", "the JWE does not open with this exchange's key: " + e.getMessage());
+        }
+    }
+
+    private static KeyPair ephemeral() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("P-256 is mandatory in every JDK", e);
+        }
+    }
+
+    static JsonNode publicJwk(KeyPair key) {
+        ECKey jwk = new ECKey.Builder(Curve.P_256, (ECPublicKey) key.getPublic()).algorithm(JWEAlgorithm.ECDH_ES_A256KW).build();
+        try {
+            return JSON.readTree(jwk.toJSONString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpRequest.BodyPublisher body(JsonNode n) {
+        return HttpRequest.BodyPublishers.ofString(n.toString());
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder b, String what) {
+        HttpRequest req = b.timeout(timeout).header("Content-Type", "application/json").build();
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, what + ": " + broker + " cannot be reached: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AttestationException.of(Reason.INTERRUPTED, what + ": interrupted");
+        }
+        if (r.body().length > MAX_RESPONSE) {
+            throw AttestationException.tooLarge(what + " answer", r.body().length, MAX_RESPONSE);
+        }
+        if (r.statusCode() != 200) {
+            String detail = Optional.ofNullable(tryTree(r.body())).map(n -> n.path("detail").asText("")).filter(s -> !s.isEmpty())
+                    .orElse("HTTP " + r.statusCode());
+            Reason reason = r.statusCode() == 401 || r.statusCode() == 403 ? Reason.PERMISSION_DENIED
+                    : r.statusCode() == 404 ? Reason.KEY_NOT_FOUND : r.statusCode() == 429 ? Reason.BUSY : Reason.IO_ERROR;
+            throw AttestationException.of(reason, what + " refused (" + r.statusCode() + "): " + detail);
+        }
+        return r;
+    }
+
+    private static JsonNode tryTree(byte[] b) {
+        try {
+            return JSON.readTree(b);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static JsonNode tree(byte[] b, String what) {
+        JsonNode n = tryTree(b);
+        if (n == null || !n.isObject()) {
+            throw AttestationException.of(Reason.IO_ERROR, what + ": the answer is not a JSON object");
+        }
+        return n;
+    }
+}

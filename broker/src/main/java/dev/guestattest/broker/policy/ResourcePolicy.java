@@ -1,0 +1,75 @@
+package dev.guestattest.broker.policy;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.verify.ar4si.Tier;
+import dev.guestattest.verify.policy.Documents;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Which appraisal results may read which resources, in JSON or YAML:
+ * <pre>
+ * rules:
+ *   - path: "prod/disk/*"      # REPOSITORY/TYPE/TAG, '*' matches one whole part
+ *     tees: [tdx, snp]          # optional: any TEE
+ *     status: affirming         # the worst status still allowed: affirming (default) or warning
+ * </pre>
+ * A request is allowed when any rule matches; none matching is a refusal. The default policy lets
+ * affirming results read every path; a warning never reads anything unless a rule says so.
+ */
+public record ResourcePolicy(List<Rule> rules) {
+    private static final Set<String> STATUSES = Set.of("affirming", "warning");
+    public static final ResourcePolicy DEFAULT = parse("{\"rules\": [{\"path\": \"*/*/*\"}]}".getBytes(StandardCharsets.UTF_8));
+
+    public ResourcePolicy {
+        rules = List.copyOf(rules);
+    }
+
+    /** One rule: a path pattern of three parts, the TEEs (empty: any), the worst tier allowed. */
+    public record Rule(String[] path, Set<String> tees, Tier worst) {
+        boolean allows(String[] p, String tee, Tier status) {
+            for (int i = 0; i < 3; i++) {
+                if (!path[i].equals("*") && !path[i].equals(p[i])) {
+                    return false;
+                }
+            }
+            return (tees.isEmpty() || tees.contains(tee)) && status != Tier.NONE && status.compareTo(worst) <= 0;
+        }
+    }
+
+    private record File(List<RuleFile> rules) {
+    }
+
+    private record RuleFile(String path, List<String> tees, String status) {
+    }
+
+    public static ResourcePolicy parse(byte[] document) {
+        File f = Documents.read(document, File.class, "resource policy");
+        if (f.rules() == null || f.rules().isEmpty()) {
+            throw AttestationException.invalid("resource policy: rules", "lists no rule (nothing could ever be released)");
+        }
+        List<Rule> rules = new ArrayList<>();
+        for (int i = 0; i < f.rules().size(); i++) {
+            RuleFile r = f.rules().get(i);
+            String field = "resource policy: rules[" + i + "]";
+            if (r == null || r.path() == null || r.path().split("/", -1).length != 3) {
+                throw AttestationException.invalid(field + ".path", "must be REPOSITORY/TYPE/TAG, each part a name or '*'");
+            }
+            String status = Optional.ofNullable(r.status()).orElse("affirming");
+            if (!STATUSES.contains(status)) {
+                throw AttestationException.invalid(field + ".status", "'" + status + "' is not affirming or warning");
+            }
+            rules.add(new Rule(r.path().split("/", -1), Set.copyOf(Optional.ofNullable(r.tees()).orElse(List.of())),
+                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING));
+        }
+        return new ResourcePolicy(rules);
+    }
+
+    public boolean allows(String path, String tee, Tier status) {
+        String[] p = path.split("/", -1);
+        return rules.stream().anyMatch(r -> r.allows(p, tee, status));
+    }
+}

@@ -1,0 +1,89 @@
+package dev.guestattest.broker.rcar;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.ECDHEncrypter;
+import com.nimbusds.jose.crypto.RSAEncrypter;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.RSAKey;
+import dev.guestattest.core.AttestationException;
+import java.text.ParseException;
+import java.util.Set;
+
+/**
+ * The TEE's public key from the RCAR runtime data, as a JWK: EC (P-256, P-384, P-521) for
+ * ECDH-ES+A256KW, or RSA of at least 2048 bits for RSA-OAEP-256; the content is A256GCM either
+ * way. RSA1_5, which Trustee still accepts with a warning, is refused: it is open to padding-oracle
+ * attacks. A JWK with private parts is refused too (the guest must not send its private key).
+ */
+public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
+    private static final Set<Curve> CURVES = Set.of(Curve.P_256, Curve.P_384, Curve.P_521);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static TeeKey parse(JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw AttestationException.invalid("runtime-data.tee-pubkey", "must be a JWK object");
+        }
+        JWK jwk;
+        try {
+            jwk = JWK.parse(JSON.writeValueAsString(node));
+        } catch (ParseException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw AttestationException.invalid("runtime-data.tee-pubkey", "not a JWK: " + e.getMessage());
+        }
+        if (jwk.isPrivate()) {
+            throw AttestationException.invalid("runtime-data.tee-pubkey", "carries private key parts; send the public key only");
+        }
+        String alg = node.path("alg").asText("");
+        if (jwk instanceof ECKey ec) {
+            if (!CURVES.contains(ec.getCurve())) {
+                throw AttestationException.invalid("runtime-data.tee-pubkey.crv", ec.getCurve() + " is not P-256, P-384 or P-521");
+            }
+            if (!alg.isEmpty() && !alg.equals(JWEAlgorithm.ECDH_ES_A256KW.getName())) {
+                throw AttestationException.invalid("runtime-data.tee-pubkey.alg", "'" + alg + "': an EC key takes ECDH-ES+A256KW");
+            }
+            return new TeeKey(jwk, JWEAlgorithm.ECDH_ES_A256KW);
+        }
+        if (jwk instanceof RSAKey rsa) {
+            if (rsa.size() < 2048) {
+                throw AttestationException.invalid("runtime-data.tee-pubkey.n", rsa.size() + " bits; RSA keys need at least 2048");
+            }
+            if (!alg.isEmpty() && !alg.equals(JWEAlgorithm.RSA_OAEP_256.getName())) {
+                throw AttestationException.invalid("runtime-data.tee-pubkey.alg", "'" + alg + "': an RSA key takes RSA-OAEP-256 (RSA1_5 is refused)");
+            }
+            return new TeeKey(jwk, JWEAlgorithm.RSA_OAEP_256);
+        }
+        throw AttestationException.invalid("runtime-data.tee-pubkey.kty", jwk.getKeyType() + " is not EC or RSA");
+    }
+
+    public static TeeKey parse(String json) {
+        try {
+            return parse(JSON.readTree(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw AttestationException.invalid("tee-pubkey", "not JSON");
+        }
+    }
+
+    /** The key as compact JSON, as stored with the session and put in the token. */
+    public String json() {
+        return jwk.toJSONString();
+    }
+
+    /** Wraps {@code secret} to this key: a flattened JSON JWE. */
+    public String wrap(byte[] secret) {
+        JWEObject jwe = new JWEObject(new JWEHeader.Builder(algorithm, EncryptionMethod.A256GCM).build(), new Payload(secret));
+        try {
+            jwe.encrypt(jwk instanceof ECKey ec ? new ECDHEncrypter(ec) : new RSAEncrypter((RSAKey) jwk));
+        } catch (JOSEException e) {
+            throw AttestationException.invalid("tee-pubkey", "cannot encrypt to it: " + e.getMessage());
+        }
+        return Jwe.flatten(jwe.serialize());
+    }
+}

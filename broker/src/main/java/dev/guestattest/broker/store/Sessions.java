@@ -1,0 +1,108 @@
+package dev.guestattest.broker.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+
+/**
+ * RCAR sessions in the shared database, so that auth on one broker and attest on another work.
+ * Each step is one conditional UPDATE: a session moves {@code challenged -> attested} (or {@code
+ * failed}) at most once, whichever instance tries, so a nonce answers at most one attestation.
+ * Evidence digests are kept (primary key) so the same evidence is never accepted twice.
+ */
+public final class Sessions {
+    public enum State { CHALLENGED, ATTESTED, FAILED }
+
+    /** A session as stored; {@code teePubkey} and {@code status} once attested. */
+    public record Session(String id, String tee, String nonce, State state, long expiresAt, Optional<String> teePubkey, Optional<String> status) {
+        public boolean live(long now) {
+            return now < expiresAt;
+        }
+    }
+
+    private final Database db;
+
+    public Sessions(Database db) {
+        this.db = db;
+    }
+
+    public void create(String id, String tee, String nonce, long expiresAt) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, tee, nonce, state, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+            ps.setString(1, id);
+            ps.setString(2, tee);
+            ps.setString(3, nonce);
+            ps.setString(4, State.CHALLENGED.name());
+            ps.setLong(5, expiresAt);
+            ps.executeUpdate();
+        } catch (SQLException e) {
+            throw db.failure("creating a session", e);
+        }
+    }
+
+    public Optional<Session> find(String id) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status FROM sessions WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet r = ps.executeQuery()) {
+                if (!r.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new Session(id, r.getString(1), r.getString(2), State.valueOf(r.getString(3)), r.getLong(4),
+                        Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6))));
+            }
+        } catch (SQLException e) {
+            throw db.failure("reading a session", e);
+        }
+    }
+
+    /** Moves a live challenged session to attested; false when another attempt (anywhere) got there first or it expired. */
+    public boolean attest(String id, String teePubkey, String status, long now, long expiresAt) {
+        return update("UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ? WHERE id = ? AND state = 'CHALLENGED'"
+                + " AND expires_at > ?", teePubkey, status, expiresAt, id, now);
+    }
+
+    /** Burns a challenged session's nonce after a failed attempt. */
+    public boolean fail(String id) {
+        return update("UPDATE sessions SET state = 'FAILED' WHERE id = ? AND state = 'CHALLENGED'", id);
+    }
+
+    /** Records evidence as used; false when it was used before (a replay). */
+    public boolean firstUse(String evidenceDigest, long now) {
+        try (Connection c = db.connection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO used_evidence (digest, used_at) VALUES (?, ?)")) {
+            ps.setString(1, evidenceDigest);
+            ps.setLong(2, now);
+            ps.executeUpdate();
+            return true;
+        } catch (SQLException duplicate) {
+            if (duplicate.getSQLState() != null && duplicate.getSQLState().startsWith("23")) {
+                return false;
+            }
+            throw db.failure("recording evidence", duplicate);
+        }
+    }
+
+    /** Drops sessions past expiry (their nonces can no longer be answered anyway); returns how many. */
+    public int purgeExpired(long now) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE expires_at <= ?")) {
+            ps.setLong(1, now);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw db.failure("purging sessions", e);
+        }
+    }
+
+    private boolean update(String sql, Object... args) {
+        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                ps.setObject(i + 1, args[i]);
+            }
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            throw db.failure("updating a session", e);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package dev.guestattest.broker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.guestattest.broker.client.KbsClient;
+import dev.guestattest.broker.http.BrokerServer;
+import dev.guestattest.broker.store.Database;
+import dev.guestattest.broker.store.Kek;
+import dev.guestattest.cca.emulator.EmulatedRealm;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.ProviderSession;
+import dev.guestattest.core.Report;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.cove.emulator.EmulatedTsm;
+import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
+import dev.guestattest.snp.emulator.SnpEmulatedProvider;
+import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import dev.guestattest.verify.Appraiser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A broker on loopback whose trust anchors are the emulated TEEs' of one state directory, and
+ * guests that attest with those emulators.
+ */
+final class BrokerFixture implements AutoCloseable {
+    static final String ADMIN = "admin-token-for-tests";
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    final ProviderContext ctx;
+    final Bytes collateral;
+    final BrokerConfig config;
+    final Broker broker;
+    final BrokerServer server;
+    final URI uri;
+
+    /** {@code tees}: the emulators' state, shared between tests (making their keys is slow); {@code state}: this broker's. */
+    BrokerFixture(Path tees, Path state, String store) {
+        this(tees, state, store, cfg -> cfg);
+    }
+
+    BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak) {
+        ctx = ProviderContext.defaults().withStateDir(tees);
+        X509Certificate tdxRoot;
+        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
+            tdxRoot = tdx.platform().rootCertificate();
+            collateral = Bytes.of(EmulatedCollateral.issue(tdx.platform(), ctx.clock().instant(), Duration.ofDays(1), false, ctx.random())
+                    .toDcapQvlJson());
+        }
+        EmulatedSnpPlatform chip = SnpEmulatedProvider.open(ctx).chip();
+        Bytes cpak = Bytes.of(PemFiles.pem("PUBLIC KEY", EmulatedRealm.open(ctx).cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII));
+        config = tweak.apply(BrokerConfig.DEFAULT.withTrustedAux("cca", "cpak", cpak).withRoots("tdx", List.of(tdxRoot))
+                .withRoots("snp", List.of(chip.arkCertificate(), chip.askCertificate(), chip.asvkCertificate()))
+                .withRoots("cove", List.of(EmulatedTsm.open(ctx).rootCertificate())));
+        broker = new Broker(Database.open(store.startsWith("jdbc:") ? store : state.resolve(store).toString()),
+                Kek.loadOrCreate(state.resolve(store.startsWith("jdbc:") ? "kek" : store + "/kek")),
+                config, Appraiser.discover(), Clock.systemUTC());
+        server = BrokerServer.start(broker, "127.0.0.1", 0, ADMIN.getBytes(StandardCharsets.UTF_8), Optional.empty());
+        uri = server.uri();
+    }
+
+    KbsClient client() {
+        return new KbsClient(uri, Duration.ofSeconds(10));
+    }
+
+    /** The guest's attester for an emulated provider: its report, plus the parts a real guest would send along. */
+    KbsClient.Attester attester(String provider) {
+        return reportData -> {
+            try (ProviderSession s = ProviderSession.open(Optional.of(provider), ctx)) {
+                Report b = s.report(ReportRequest.of(reportData.toArray()));
+                Map<String, Bytes> aux = new HashMap<>();
+                if (provider.startsWith("snp/")) {
+                    aux.put("certs", b.auxblob());
+                }
+                if (provider.startsWith("tdx/")) {
+                    aux.put("collateral", collateral);
+                }
+                return new Evidence(Optional.empty(), b.outblob(), aux);
+            }
+        };
+    }
+
+    record Answer(int status, String body) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(body);
+            } catch (java.io.IOException e) {
+                throw new AssertionError("not JSON: " + body, e);
+            }
+        }
+    }
+
+    Answer call(String method, String path, String body, Optional<String> bearer, Optional<String> cookie) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        bearer.ifPresent(t -> b.header("Authorization", "Bearer " + t));
+        cookie.ifPresent(c -> b.header("Cookie", c));
+        try {
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(r.statusCode(), r.body());
+        } catch (java.io.IOException | InterruptedException e) {
+            throw new AssertionError(method + " " + path + " failed", e);
+        }
+    }
+
+    Answer admin(String method, String path, String body) {
+        return call(method, path, body, Optional.of(ADMIN), Optional.empty());
+    }
+
+    /** A policy accepting every emulated TEE with debug allowed; measurements are left to reference values. */
+    static final String POLICY = "{\"id\": \"emulated\", \"tees\": [\"tdx\", \"snp\", \"cca\", \"cove\"], \"allow_debug\": true}";
+
+    @Override
+    public void close() {
+        server.close();
+        broker.database().close();
+    }
+}
