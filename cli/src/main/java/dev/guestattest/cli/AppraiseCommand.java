@@ -136,11 +136,6 @@ final class AppraiseCommand implements Callable<Integer> {
         return (stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("appraiser");
     }
 
-        a.claims().ifPresent(c -> n.set("common", m.valueToTree(c.toMap())));
-        n.set(a.format(), m.valueToTree(a.vendorClaims()));
-        return n;
-    }
-
     static byte[] read(String option, Path file) {
         try {
             return InputFiles.read(option, file, MAX_FILE);

@@ -15,7 +15,8 @@ import picocli.CommandLine.Command;
         description = "Confidential-computing guest attestation: evidence from TDX (and, later, every TEE) through one ABI.",
         subcommands = {ProvidersCommand.class, ReportCommand.class, SelftestCommand.class, DemoCommand.class,
                 EmulatorCommand.class, VerifyCommand.class, SnpCommand.class, MrCommand.class, EventlogCommand.class, S390Command.class,
-                KeysCommand.class, AppraiseCommand.class, AppraiseCommand.PolicyCommand.class, AppraiseCommand.AppraiserCommand.class},
+                KeysCommand.class, AppraiseCommand.class, AppraiseCommand.PolicyCommand.class, AppraiseCommand.AppraiserCommand.class,
+                BrokerCommand.class, SecretCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed", "2:bad input or usage", "3:environment (no provider, device missing, I/O)"})
 public final class Main {

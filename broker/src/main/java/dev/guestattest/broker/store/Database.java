@@ -48,6 +48,13 @@ public final class Database implements AutoCloseable {
             "CREATE INDEX IF NOT EXISTS audit_at ON audit (at)",
             "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)");
 
+    /** The pool's start and stop chatter is not news; its warnings are (held: java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger POOL_LOG = java.util.logging.Logger.getLogger("com.zaxxer.hikari");
+
+    static {
+        POOL_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
     private final HikariDataSource pool;
     private final Dialect dialect;
     private final String location;

@@ -1,0 +1,283 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.broker.Broker;
+import dev.guestattest.broker.BrokerConfig;
+import dev.guestattest.broker.http.BrokerServer;
+import dev.guestattest.broker.store.Database;
+import dev.guestattest.broker.store.Kek;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.verify.Appraiser;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** guest-attest broker: run the key broker, and administer one. */
+@Command(name = "broker", mixinStandardHelpOptions = true, description = "The key broker: serve Trustee's RCAR protocol, set its resources and policies.",
+        subcommands = {BrokerCommand.Serve.class, BrokerCommand.ResourceCmd.class, BrokerCommand.PolicyCmd.class,
+                BrokerCommand.ResourcePolicyCmd.class, BrokerCommand.ReferenceValuesCmd.class})
+final class BrokerCommand {
+    static final int MAX_DOCUMENT = 4 << 20;
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Serve the broker (loopback unless --host says otherwise); prints the URL once ready.",
+                    "A fresh broker releases nothing until an attestation policy is set (--policy, or 'broker policy set')."})
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--host", paramLabel = "ADDR", defaultValue = "127.0.0.1", description = "Listen address (default ${DEFAULT-VALUE})")
+        String host;
+
+        @Option(names = "--port", paramLabel = "N", defaultValue = "8080", description = "Port, 0 for any free one (default ${DEFAULT-VALUE})")
+        int port;
+
+        @Option(names = "--store", paramLabel = "DIR|JDBC-URL", description = "A directory (embedded H2, the default: <state-dir>/broker) "
+                + "or jdbc:postgresql://... shared by several brokers")
+        String store;
+
+        @Option(names = "--kek-file", paramLabel = "FILE", description = "Key-encryption key for secrets at rest, 32 bytes raw or base64 "
+                + "(default: <store>/kek, made on first start; required with PostgreSQL: every broker needs the same one)")
+        Path kekFile;
+
+        @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The admin credential (default: <store>/admin-token, made on first start)")
+        Path adminTokenFile;
+
+        @Option(names = "--policy", paramLabel = "FILE", description = "Set this attestation policy at start (JSON or YAML)")
+        Path policy;
+
+        @Option(names = "--resource-policy", paramLabel = "FILE", description = "Set this resource policy at start")
+        Path resourcePolicy;
+
+        @Option(names = "--root", paramLabel = "TEE=PEM", description = "Trust these roots for a TEE's evidence (repeatable), e.g. tdx=intel-root.pem")
+        Map<String, Path> roots = new HashMap<>();
+
+        @Option(names = "--trust-aux", paramLabel = "TEE:NAME=FILE", description = "A trust anchor the broker supplies as an aux part, "
+                + "e.g. cca:cpak=cpak.pem (repeatable)")
+        List<String> trustAux = new ArrayList<>();
+
+        @Option(names = "--trust-emulators", description = "Trust the emulated TEEs of --state-dir (their roots and CPAK): for demos and tests only")
+        boolean trustEmulators;
+
+        @Option(names = "--tls-keystore", paramLabel = "P12", description = "Serve HTTPS with this PKCS#12 key store")
+        Path tlsKeystore;
+
+        @Option(names = "--tls-password-file", paramLabel = "FILE", description = "The key store's password")
+        Path tlsPasswordFile;
+
+        @Override
+        public Integer call() throws Exception {
+            ProviderContext ctx = common.context();
+            String location = store != null ? store : ctx.stateDir().resolve("broker").toString();
+            boolean embedded = !location.startsWith("jdbc:");
+            if (!embedded && kekFile == null) {
+                throw AttestationException.invalid("--kek-file", "is required with a shared database: every broker must seal with the same KEK");
+            }
+            Kek kek = kekFile != null ? Kek.load(kekFile) : Kek.loadOrCreate(Path.of(location).resolve("kek"));
+            Path tokenFile = adminTokenFile != null ? adminTokenFile : Path.of(embedded ? location : ctx.stateDir().toString()).resolve("admin-token");
+            byte[] admin = adminToken(tokenFile, adminTokenFile == null);
+            BrokerConfig config = BrokerConfig.DEFAULT;
+            for (Map.Entry<String, Path> r : roots.entrySet()) {
+                config = config.withRoots(r.getKey(), InputFiles.certificates("--root " + r.getKey(), r.getValue()));
+            }
+            for (String t : trustAux) {
+                int colon = t.indexOf(':');
+                int eq = t.indexOf('=');
+                if (colon <= 0 || eq <= colon + 1) {
+                    throw AttestationException.invalid("--trust-aux", "'" + t + "' is not TEE:NAME=FILE");
+                }
+                config = config.withTrustedAux(t.substring(0, colon), t.substring(colon + 1, eq),
+                        Bytes.of(InputFiles.read("--trust-aux", Path.of(t.substring(eq + 1)), MAX_DOCUMENT)));
+            }
+            if (trustEmulators) {
+                config = EmulatorTrust.apply(ctx, config);
+            }
+            Database db = Database.open(location);
+            Broker broker = new Broker(db, kek, config, Appraiser.discover(), Clock.systemUTC());
+            if (policy != null) {
+                broker.setAttestationPolicy(InputFiles.read("--policy", policy, MAX_DOCUMENT), "serve --policy");
+            }
+            if (resourcePolicy != null) {
+                broker.setResourcePolicy(InputFiles.read("--resource-policy", resourcePolicy, MAX_DOCUMENT), "serve --resource-policy");
+            }
+            Optional<BrokerServer.Tls> tls = Optional.empty();
+            if (tlsKeystore != null) {
+                if (tlsPasswordFile == null) {
+                    throw AttestationException.invalid("--tls-password-file", "is required with --tls-keystore");
+                }
+                tls = Optional.of(new BrokerServer.Tls(tlsKeystore, Files.readString(tlsPasswordFile).strip()));
+            }
+            BrokerServer server = BrokerServer.start(broker, host, port, admin, tls);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                server.close();
+                db.close();
+            }, "broker-shutdown"));
+            System.out.println("guest-attest broker: listening on " + server.uri() + " (store " + db.location() + ", admin token in " + tokenFile + ")");
+            System.out.flush();
+            server.join();
+            return Main.OK;
+        }
+
+        private static byte[] adminToken(Path file, boolean create) {
+            if (!Files.exists(file)) {
+                if (!create) {
+                    throw AttestationException.invalid("--admin-token-file", file + " does not exist");
+                }
+                byte[] raw = new byte[32];
+                new SecureRandom().nextBytes(raw);
+                OutputFiles.write("--admin-token-file", file, Base64.getUrlEncoder().withoutPadding().encode(raw), true);
+            }
+            return readToken(file);
+        }
+    }
+
+    static byte[] readToken(Path file) {
+        try {
+            byte[] t = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8);
+            if (t.length < 16) {
+                throw AttestationException.invalid("--admin-token-file", file + " holds " + t.length + " characters; an admin token needs at least 16");
+            }
+            return t;
+        } catch (java.io.IOException e) {
+            throw AttestationException.invalid("--admin-token-file", file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** Where an admin command goes and with what credential. */
+    static final class Admin {
+        @Option(names = "--broker", paramLabel = "URL", required = true, description = "The broker, e.g. http://127.0.0.1:8080")
+        URI broker;
+
+        @Option(names = "--admin-token-file", paramLabel = "FILE", required = true, description = "The admin credential")
+        Path tokenFile;
+
+        void post(String path, byte[] body, String what) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+            HttpRequest req = HttpRequest.newBuilder(broker.resolve(path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Bearer " + new String(readToken(tokenFile), StandardCharsets.UTF_8))
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+            HttpResponse<String> r;
+            try {
+                r = http.send(req, HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException e) {
+                throw AttestationException.of(Reason.IO_ERROR, what + ": " + broker + " cannot be reached: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw AttestationException.of(Reason.INTERRUPTED, what + ": interrupted");
+            }
+            if (r.statusCode() != 200) {
+                String detail = r.body().replaceAll(".*\"detail\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\".*", "$1");
+                Reason reason = r.statusCode() == 400 || r.statusCode() == 413 ? Reason.INVALID_ARGUMENT
+                        : r.statusCode() == 401 || r.statusCode() == 403 ? Reason.PERMISSION_DENIED : Reason.IO_ERROR;
+                throw AttestationException.of(reason, what + " refused (" + r.statusCode() + "): " + detail);
+            }
+        }
+    }
+
+    @Command(name = "resource", mixinStandardHelpOptions = true, description = "Set resources.", subcommands = {ResourceCmd.Put.class})
+    static final class ResourceCmd {
+        @Command(name = "put", mixinStandardHelpOptions = true, description = "Store (or replace) the secret at REPO/TYPE/TAG; it is sealed at rest.")
+        static final class Put implements Callable<Integer> {
+            @Parameters(index = "0", paramLabel = "REPO/TYPE/TAG")
+            String path;
+
+            @Option(names = "--file", paramLabel = "FILE", required = true, description = "The secret (never on the command line)")
+            Path file;
+
+            @Mixin
+            Admin admin;
+
+            @Override
+            public Integer call() throws Exception {
+                dev.guestattest.broker.store.Resources.path(path);
+                admin.post("/kbs/v0/resource/" + path, InputFiles.read("--file", file, dev.guestattest.broker.store.Resources.MAX_SECRET),
+                        "resource put");
+                System.out.println("stored " + path);
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "policy", mixinStandardHelpOptions = true, description = "Set the attestation policy ('guest-attest policy init' makes one).",
+            subcommands = {PolicyCmd.Set.class})
+    static final class PolicyCmd {
+        @Command(name = "set", mixinStandardHelpOptions = true, description = "Set the attestation policy (checked whole by the broker).")
+        static final class Set implements Callable<Integer> {
+            @Option(names = "--file", paramLabel = "FILE", required = true, description = "The policy, JSON or YAML")
+            Path file;
+
+            @Mixin
+            Admin admin;
+
+            @Override
+            public Integer call() throws Exception {
+                admin.post("/kbs/v0/attestation-policy", InputFiles.read("--file", file, MAX_DOCUMENT), "policy set");
+                System.out.println("attestation policy set from " + file);
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "resource-policy", mixinStandardHelpOptions = true, description = "Set which results may read which resources.",
+            subcommands = {ResourcePolicyCmd.Set.class})
+    static final class ResourcePolicyCmd {
+        @Command(name = "set", mixinStandardHelpOptions = true, description = "Set the resource policy.")
+        static final class Set implements Callable<Integer> {
+            @Option(names = "--file", paramLabel = "FILE", required = true, description = "The resource policy, JSON or YAML")
+            Path file;
+
+            @Mixin
+            Admin admin;
+
+            @Override
+            public Integer call() throws Exception {
+                admin.post("/kbs/v0/resource-policy", InputFiles.read("--file", file, MAX_DOCUMENT), "resource-policy set");
+                System.out.println("resource policy set from " + file);
+                return Main.OK;
+            }
+        }
+    }
+
+    @Command(name = "reference-values", mixinStandardHelpOptions = true, description = "Set the reference-value store (with provenance).",
+            subcommands = {ReferenceValuesCmd.Set.class})
+    static final class ReferenceValuesCmd {
+        @Command(name = "set", mixinStandardHelpOptions = true, description = "Replace the broker's reference values.")
+        static final class Set implements Callable<Integer> {
+            @Option(names = "--file", paramLabel = "FILE", required = true, description = "Reference values, JSON")
+            Path file;
+
+            @Mixin
+            Admin admin;
+
+            @Override
+            public Integer call() throws Exception {
+                admin.post("/kbs/v0/reference-value", InputFiles.read("--file", file, MAX_DOCUMENT), "reference-values set");
+                System.out.println("reference values set from " + file);
+                return Main.OK;
+            }
+        }
+    }
+}

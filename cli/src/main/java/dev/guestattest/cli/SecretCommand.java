@@ -1,0 +1,157 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.broker.client.KbsClient;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.ProviderSession;
+import dev.guestattest.core.Report;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.kernel.KeyPermissions;
+import dev.guestattest.keys.kernel.KeyringId;
+import dev.guestattest.keys.kernel.LogonKeys;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** guest-attest secret get: attest to a key broker and land the released secret, never on stdout. */
+@Command(name = "secret", mixinStandardHelpOptions = true, description = "Secrets released by a key broker to this attested guest.",
+        subcommands = {SecretCommand.Get.class})
+final class SecretCommand {
+    @Command(name = "get", mixinStandardHelpOptions = true,
+            description = {"Run RCAR with a key pair made for this exchange, unwrap the secret and hand it to a file (mode 0600),",
+                    "the kernel as a logon key, or a PKCS#12 key store. The secret never reaches stdout, logs or messages."})
+    static final class Get implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "kbs:///REPO/TYPE/TAG")
+        String uri;
+
+        @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
+        URI broker;
+
+        @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
+        String provider;
+
+        @Option(names = "--aux", paramLabel = "NAME=FILE", description = "Send this part with the evidence (repeatable), e.g. collateral=FILE")
+        Map<String, Path> aux = new HashMap<>();
+
+        @Mixin
+        CommonOptions common;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Sink sink;
+
+        static final class Sink {
+            @Option(names = "--out", paramLabel = "FILE", description = "Write the secret here, mode 0600")
+            Path out;
+
+            @Option(names = "--to-kernel-keyring", paramLabel = "DESC", description = "Add it to the kernel as a logon key <subclass>:<name>, "
+                    + "e.g. cryptsetup:root (readable by the kernel only)")
+            String kernel;
+
+            @Option(names = "--to-keystore", paramLabel = "ALIAS", description = "Store it as a secret-key entry in the PKCS#12 --keystore")
+            String alias;
+        }
+
+        @Option(names = "--keyring", paramLabel = "RING", defaultValue = "@u", description = "With --to-kernel-keyring: @s, @u, ... (default ${DEFAULT-VALUE})")
+        String keyring;
+
+        @Option(names = "--keystore", paramLabel = "P12", description = "With --to-keystore: the PKCS#12 file (created if absent)")
+        Path keystore;
+
+        @Option(names = "--keystore-password-file", paramLabel = "FILE", description = "With --to-keystore: its password")
+        Path keystorePassword;
+
+        @Override
+        public Integer call() throws Exception {
+            String path = resourcePath(uri);
+            ProviderContext ctx = common.context();
+            Map<String, Bytes> parts = new HashMap<>();
+            for (Map.Entry<String, Path> a : aux.entrySet()) {
+                parts.put(a.getKey(), Bytes.of(InputFiles.read("--aux " + a.getKey(), a.getValue(), AppraiseCommand.MAX_FILE)));
+            }
+            if (sink.alias != null && (keystore == null || keystorePassword == null)) {
+                throw AttestationException.invalid("--to-keystore", "needs --keystore and --keystore-password-file");
+            }
+            String tee;
+            try (ProviderSession probe = ProviderSession.open(Optional.ofNullable(provider), ctx)) {
+                tee = probe.providerName().substring(0, probe.providerName().indexOf('/'));
+                if (probe.providerName().equals("tdx/emulated") && !parts.containsKey("collateral")) {
+                    // what Intel's PCS would serve for a real platform, the emulator issues for its own
+                    parts.put("collateral", EmulatorTrust.tdxCollateral(ctx));
+                }
+            }
+            String chosen = provider;
+            KbsClient.Attester attester = reportData -> {
+                try (ProviderSession s = ProviderSession.open(Optional.ofNullable(chosen), ctx)) {
+                    Report r = s.report(ReportRequest.of(reportData.toArray()));
+                    Map<String, Bytes> withBlob = new HashMap<>(parts);
+                    if (tee.equals("snp") && r.auxblob().length() > 0) {
+                        withBlob.putIfAbsent("certs", r.auxblob());
+                    }
+                    return new Evidence(Optional.empty(), r.outblob(), withBlob);
+                }
+            };
+            KbsClient client = new KbsClient(broker, Duration.ofSeconds(common.timeoutSeconds));
+            Secret secret = client.get(tee, attester, path);
+            try {
+                land(secret, path);
+            } finally {
+                secret.destroy();
+            }
+            return Main.OK;
+        }
+
+        private void land(Secret secret, String path) throws Exception {
+            if (sink.out != null) {
+                secret.apply(b -> {
+                    OutputFiles.write("--out", sink.out, b, true);
+                    return null;
+                });
+                System.out.println("released " + path + " (" + secret.length() + " bytes) to " + sink.out + " (mode 0600)");
+            } else if (sink.kernel != null) {
+                int serial = LogonKeys.add(sink.kernel, secret, KeyringId.parse(keyring), KeyPermissions.POSSESSOR_ONLY, Duration.ZERO);
+                System.out.println("released " + path + " (" + secret.length() + " bytes) into the kernel as logon key " + sink.kernel
+                        + ", serial " + serial);
+            } else {
+                char[] pw = new String(java.nio.file.Files.readAllBytes(keystorePassword), java.nio.charset.StandardCharsets.UTF_8).strip()
+                        .toCharArray();
+                java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+                if (java.nio.file.Files.exists(keystore)) {
+                    try (var in = java.nio.file.Files.newInputStream(keystore)) {
+                        ks.load(in, pw);
+                    }
+                } else {
+                    ks.load(null, pw);
+                }
+                javax.crypto.SecretKey key = secret.apply(b -> new javax.crypto.spec.SecretKeySpec(b, "GENERIC"));
+                ks.setEntry(sink.alias, new java.security.KeyStore.SecretKeyEntry(key), new java.security.KeyStore.PasswordProtection(pw));
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                ks.store(out, pw);
+                java.util.Arrays.fill(pw, '\0');
+                OutputFiles.write("--keystore", keystore, out.toByteArray(), true);
+                System.out.println("released " + path + " (" + secret.length() + " bytes) into " + keystore + " as " + sink.alias);
+            }
+        }
+    }
+
+    /** {@code kbs:///REPO/TYPE/TAG} (Trustee's resource URI; a host part, if any, is ignored for --broker). */
+    static String resourcePath(String uri) {
+        if (!uri.startsWith("kbs://")) {
+            throw AttestationException.invalid("URI", "'" + uri + "' is not kbs:///REPO/TYPE/TAG");
+        }
+        String rest = uri.substring("kbs://".length());
+        int slash = rest.indexOf('/');
+        return dev.guestattest.broker.store.Resources.path(slash < 0 ? rest : rest.substring(slash + 1));
+    }
+}
