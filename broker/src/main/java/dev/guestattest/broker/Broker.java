@@ -143,7 +143,7 @@ public final class Broker {
     public String attest(Optional<String> sessionId, byte[] body, String client) {
         long started = System.nanoTime();
         Sessions.Session s = liveSession(sessionId, "attest", client);
-        if (s.state() != Sessions.State.CHALLENGED) {
+        if (s.state() != Sessions.State.CHALLENGED || !sessions.claim(s.id(), clock.millis())) {
             throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
                     "this session's nonce was already used; start again with POST /kbs/v0/auth");
         }
@@ -204,9 +204,8 @@ public final class Broker {
                     a.status().earName() + ": " + String.join("; ", a.failures().stream().map(Check::toString).toList()));
         }
         Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
-        if (!sessions.attest(s.id(), teeKey.json(), a.status().earName(), now, exp.toEpochMilli())) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "this session expired or its nonce was used meanwhile; start again with POST /kbs/v0/auth");
+        if (!sessions.attest(s.id(), teeKey.json(), a.status().earName(), exp.toEpochMilli())) {
+            throw new IllegalStateException("a claimed session changed state under its claimant");
         }
         Map<String, Object> extra = new HashMap<>();
         extra.put("exp", exp);

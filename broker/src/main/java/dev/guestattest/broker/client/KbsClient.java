@@ -29,8 +29,10 @@ import java.security.spec.ECGenParameterSpec;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The guest side of RCAR: auth, attest with evidence whose report data binds a key pair made for
@@ -42,7 +44,8 @@ public final class KbsClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_RESPONSE = 8 << 20;
 
-    private final URI broker;
+    private final List<URI> brokers;
+    private final AtomicInteger next = new AtomicInteger();
     private final HttpClient http;
     private final Duration timeout;
 
@@ -53,7 +56,18 @@ public final class KbsClient {
     }
 
     public KbsClient(URI broker, Duration timeout) {
-        this.broker = broker;
+        this(List.of(broker), timeout);
+    }
+
+    /**
+     * Several brokers sharing one store: each request goes to the next in turn, as DNS round robin
+     * or a load balancer would send it (the session lives in the store, not in any one broker).
+     */
+    public KbsClient(List<URI> brokers, Duration timeout) {
+        if (brokers.isEmpty()) {
+            throw AttestationException.invalid("brokers", "name at least one");
+        }
+        this.brokers = List.copyOf(brokers);
         this.timeout = timeout;
         this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
@@ -86,7 +100,7 @@ public final class KbsClient {
         KeyPair key = ephemeral();
         ObjectNode auth = JSON.createObjectNode().put("version", dev.guestattest.broker.Broker.PROTOCOL_VERSION).put("tee", tee);
         auth.putObject("extra-params");
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker.resolve("/kbs/v0/auth")).POST(body(auth)), "auth");
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve("/kbs/v0/auth")).POST(body(auth)), "auth");
         String cookie = r.headers().allValues("set-cookie").stream().map(c -> c.split(";", 2)[0].trim())
                 .filter(c -> c.startsWith("kbs-session-id=")).findFirst()
                 .orElseThrow(() -> AttestationException.of(Reason.IO_ERROR, "broker auth: no kbs-session-id cookie in the answer"));
@@ -106,7 +120,7 @@ public final class KbsClient {
         for (Map.Entry<String, Bytes> part : ev.aux().entrySet()) {
             aux.put(part.getKey(), Base64.getEncoder().encodeToString(part.getValue().toArray()));
         }
-        HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker.resolve("/kbs/v0/attest")).header("Cookie", cookie).POST(body(attest)),
+        HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker().resolve("/kbs/v0/attest")).header("Cookie", cookie).POST(body(attest)),
                 "broker attest");
         String token = tree(t.body(), "broker attest").path("token").asText("");
         if (token.isEmpty()) {
@@ -117,7 +131,7 @@ public final class KbsClient {
 
     /** The resource at {@code repo/type/tag}, unwrapped with the session's key. */
     public Secret resource(Session s, String repoTypeTag) {
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker.resolve("/kbs/v0/resource/" + repoTypeTag)).header("Cookie", s.cookie).GET(),
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve("/kbs/v0/resource/" + repoTypeTag)).header("Cookie", s.cookie).GET(),
                 "broker resource " + repoTypeTag);
         return unwrap(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8), s.key);
     }
@@ -168,13 +182,18 @@ public final class KbsClient {
         return HttpRequest.BodyPublishers.ofString(n.toString());
     }
 
+    private URI broker() {
+        return brokers.get(Math.floorMod(next.getAndIncrement(), brokers.size()));
+    }
+
     private HttpResponse<byte[]> send(HttpRequest.Builder b, String what) {
         HttpRequest req = b.timeout(timeout).header("Content-Type", "application/json").build();
         HttpResponse<byte[]> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, what + ": " + broker + " cannot be reached: " + e.getMessage());
+            throw AttestationException.of(Reason.IO_ERROR, what + ": " + req.uri().getHost() + ":" + req.uri().getPort() + " cannot be reached: "
+                    + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw AttestationException.of(Reason.INTERRUPTED, what + ": interrupted");

@@ -8,12 +8,13 @@ import java.util.Optional;
 
 /**
  * RCAR sessions in the shared database, so that auth on one broker and attest on another work.
- * Each step is one conditional UPDATE: a session moves {@code challenged -> attested} (or {@code
- * failed}) at most once, whichever instance tries, so a nonce answers at most one attestation.
+ * Each step is one conditional UPDATE: a session moves {@code challenged -> attesting} once (the
+ * one attempt that claims it, on whichever instance), then to {@code attested} or {@code failed};
+ * so a nonce answers at most one attestation, and racing copies of one answer cannot spoil it.
  * Evidence digests are kept (primary key) so the same evidence is never accepted twice.
  */
 public final class Sessions {
-    public enum State { CHALLENGED, ATTESTED, FAILED }
+    public enum State { CHALLENGED, ATTESTING, ATTESTED, FAILED }
 
     /** A session as stored; {@code teePubkey} and {@code status} once attested. */
     public record Session(String id, String tee, String nonce, State state, long expiresAt, Optional<String> teePubkey, Optional<String> status) {
@@ -58,15 +59,20 @@ public final class Sessions {
         }
     }
 
-    /** Moves a live challenged session to attested; false when another attempt (anywhere) got there first or it expired. */
-    public boolean attest(String id, String teePubkey, String status, long now, long expiresAt) {
-        return update("UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ? WHERE id = ? AND state = 'CHALLENGED'"
-                + " AND expires_at > ?", teePubkey, status, expiresAt, id, now);
+    /** Claims a live challenged session for one attestation attempt; false when another attempt (anywhere) has it or it expired. */
+    public boolean claim(String id, long now) {
+        return update("UPDATE sessions SET state = 'ATTESTING' WHERE id = ? AND state = 'CHALLENGED' AND expires_at > ?", id, now);
     }
 
-    /** Burns a challenged session's nonce after a failed attempt. */
+    /** Completes the claimed attempt: the session may now read resources until {@code expiresAt}. */
+    public boolean attest(String id, String teePubkey, String status, long expiresAt) {
+        return update("UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ? WHERE id = ? AND state = 'ATTESTING'",
+                teePubkey, status, expiresAt, id);
+    }
+
+    /** Ends the claimed attempt as failed: the nonce is spent. */
     public boolean fail(String id) {
-        return update("UPDATE sessions SET state = 'FAILED' WHERE id = ? AND state = 'CHALLENGED'", id);
+        return update("UPDATE sessions SET state = 'FAILED' WHERE id = ? AND state = 'ATTESTING'", id);
     }
 
     /** Records evidence as used; false when it was used before (a replay). */
