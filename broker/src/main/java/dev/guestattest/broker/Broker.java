@@ -126,11 +126,11 @@ public final class Broker {
         String id = token(24);
         String nonce = Base64.getEncoder().encodeToString(bytes(32));
         long now = clock.millis();
-        sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis());
+        sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis(),
+                new Audit.Entry(now, "auth", "ok", Optional.of(id), Optional.of(tee), Optional.empty(), client, "challenge issued"));
         ObjectNode challenge = JSON.createObjectNode().put("nonce", nonce);
         challenge.putObject("extra-params").put("selected-hash-algorithm", config.runtimeDataHash().name().toLowerCase(java.util.Locale.ROOT));
         metrics.auths.labelValues(tee).inc();
-        audit.record(new Audit.Entry(now, "auth", "ok", Optional.of(id), Optional.of(tee), Optional.empty(), client, "challenge issued"));
         return new Challenge(id, challenge);
     }
 
@@ -184,10 +184,6 @@ public final class Broker {
         aux.putAll(config.trustedAux().getOrDefault(s.tee(), Map.of()));
         evidence = new Evidence(evidence.format(), evidence.bytes(), aux);
         long now = clock.millis();
-        if (!sessions.firstUse(sha256Hex(evidence.bytes().toArray()), now)) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "this evidence was presented before (replay); produce fresh evidence for this session's nonce");
-        }
         Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "attest", Optional.of(s.id()), Optional.of(s.tee()),
                 Optional.empty(), client, "no attestation policy is set; an administrator must set one (guest-attest broker policy set)"));
         Bytes expected = RuntimeData.reportData(nonce, runtime.get("tee-pubkey"), config.runtimeDataHash());
@@ -204,15 +200,17 @@ public final class Broker {
                     a.status().earName() + ": " + String.join("; ", a.failures().stream().map(Check::toString).toList()));
         }
         Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
-        if (!sessions.attest(s.id(), teeKey.json(), a.status().earName(), exp.toEpochMilli())) {
-            throw new IllegalStateException("a claimed session changed state under its claimant");
-        }
         Map<String, Object> extra = new HashMap<>();
         extra.put("exp", exp);
         extra.put("tee-pubkey", teeKey.jwk().toJSONObject());
         String token = tokenKey.signer().sign(a, Optional.empty(), extra);
-        audit.record(new Audit.Entry(now, "attest", a.status().earName(), Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                "policy " + a.policyId() + ", vector " + a.trustVector().values()));
+        Sessions.Completion done = sessions.attest(s.id(), sha256Hex(evidence.bytes().toArray()), teeKey.json(), a.status().earName(), now,
+                exp.toEpochMilli(), new Audit.Entry(now, "attest", a.status().earName(), Optional.of(s.id()), Optional.of(s.tee()),
+                        Optional.empty(), client, "policy " + a.policyId() + ", vector " + a.trustVector().values()));
+        if (done == Sessions.Completion.EVIDENCE_REPLAYED) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "this evidence was presented before (replay); produce fresh evidence for this session's nonce");
+        }
         return token;
     }
 
@@ -321,6 +319,9 @@ public final class Broker {
 
     private void setting(String name, byte[] document, String client, String detail) {
         settings.put(name, document, clock.millis());
+        attestationPolicy.invalidate();
+        resourcePolicy.invalidate();
+        referenceValues.invalidate();
         audit.record(new Audit.Entry(clock.millis(), "admin", name + "-set", Optional.empty(), Optional.empty(), Optional.empty(), client,
                 detail));
     }
@@ -459,13 +460,19 @@ public final class Broker {
         }
     }
 
-    /** A shared document, re-parsed only when its stored bytes change (another instance may change it at any time). */
+    /**
+     * A shared document, read from the store at most once a second and re-parsed only when its bytes
+     * change: a change made on another instance takes effect here within a second; one made here, at once.
+     */
     private static final class Cached<T> {
+        private static final long RECHECK_NANOS = 1_000_000_000L;
         private final Settings settings;
         private final String name;
         private final Function<byte[], T> parse;
         private volatile byte[] raw;
-        private volatile T value;
+        private volatile Optional<T> value = Optional.empty();
+        private volatile long checkedAt;
+        private volatile boolean checked;
 
         Cached(Settings settings, String name, Function<byte[], T> parse) {
             this.settings = settings;
@@ -474,16 +481,25 @@ public final class Broker {
         }
 
         Optional<T> get() {
-            Optional<byte[]> now = settings.get(name);
-            if (now.isEmpty()) {
-                return Optional.empty();
+            long now = System.nanoTime();
+            if (checked && now - checkedAt < RECHECK_NANOS) {
+                return value;
             }
-            byte[] r = raw;
-            if (r == null || !Arrays.equals(r, now.get())) {
-                value = parse.apply(now.get());
-                raw = now.get();
+            Optional<byte[]> stored = settings.get(name);
+            if (stored.isEmpty()) {
+                value = Optional.empty();
+                raw = null;
+            } else if (raw == null || !Arrays.equals(raw, stored.get())) {
+                value = Optional.of(parse.apply(stored.get()));
+                raw = stored.get();
             }
-            return Optional.of(value);
+            checkedAt = now;
+            checked = true;
+            return value;
+        }
+
+        void invalidate() {
+            checked = false;
         }
     }
 
@@ -493,8 +509,10 @@ public final class Broker {
             java.security.KeyPair fresh = dev.guestattest.verify.ear.AppraiserKey.generate();
             byte[] sealed = seal(kek, fresh);
             byte[] stored = settings.putIfAbsent(Settings.SIGNING_KEY, sealed, now);
-            java.security.KeyPair kp = open(kek, stored);
-            return new TokenKey(new EarSigner(kp), (ECPublicKey) kp.getPublic());
+            java.security.KeyPair stored2 = open(kek, stored);
+            java.security.KeyPair kp = new java.security.KeyPair(dev.guestattest.broker.rcar.FastEc.bc(stored2.getPublic()),
+                    dev.guestattest.broker.rcar.FastEc.bc(stored2.getPrivate()));
+            return new TokenKey(new EarSigner(kp, Optional.of(dev.guestattest.broker.rcar.FastEc.PROVIDER)), (ECPublicKey) kp.getPublic());
         }
 
         private static byte[] seal(Kek kek, java.security.KeyPair kp) {

@@ -80,7 +80,14 @@ public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
     public String wrap(byte[] secret) {
         JWEObject jwe = new JWEObject(new JWEHeader.Builder(algorithm, EncryptionMethod.A256GCM).build(), new Payload(secret));
         try {
-            jwe.encrypt(jwk instanceof ECKey ec ? new ECDHEncrypter(ec) : new RSAEncrypter((RSAKey) jwk));
+            if (jwk instanceof ECKey ec) {
+                // the JDK's key with Bouncy Castle's key agreement: 0.7 ms; a Bouncy Castle key here falls back to its generic curve (2.5 ms)
+                ECDHEncrypter e = new ECDHEncrypter(ec);
+                e.getJCAContext().setKeyEncryptionProvider(FastEc.PROVIDER);
+                jwe.encrypt(e);
+            } else {
+                jwe.encrypt(new RSAEncrypter((RSAKey) jwk));
+            }
         } catch (JOSEException e) {
             throw AttestationException.invalid("tee-pubkey", "cannot encrypt to it: " + e.getMessage());
         }

@@ -22,7 +22,16 @@ public final class Audit {
     }
 
     public void record(Entry e) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
+        try {
+            db.write(c -> insert(c, e));
+        } catch (SQLException x) {
+            throw db.failure("writing the audit log", x);
+        }
+    }
+
+    /** Writes {@code e} on {@code c}: for writes that record their audit entry in the same commit. */
+    static int insert(Connection c, Entry e) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(
                 "INSERT INTO audit (at, event, outcome, session, tee, path, client, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
             ps.setLong(1, e.at());
             ps.setString(2, e.event());
@@ -32,9 +41,7 @@ public final class Audit {
             ps.setString(6, e.path().orElse(null));
             ps.setString(7, truncate(e.client(), 64));
             ps.setString(8, truncate(e.detail(), 1024));
-            ps.executeUpdate();
-        } catch (SQLException x) {
-            throw db.failure("writing the audit log", x);
+            return ps.executeUpdate();
         }
     }
 

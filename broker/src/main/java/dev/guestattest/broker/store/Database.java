@@ -58,11 +58,13 @@ public final class Database implements AutoCloseable {
     private final HikariDataSource pool;
     private final Dialect dialect;
     private final String location;
+    private final GroupCommit writes;
 
     private Database(HikariDataSource pool, Dialect dialect, String location) {
         this.pool = pool;
         this.dialect = dialect;
         this.location = location;
+        this.writes = new GroupCommit(pool, "broker-store");
     }
 
     /**
@@ -121,8 +123,14 @@ public final class Database implements AutoCloseable {
         return location;
     }
 
+    /** For reads (auto-commit). */
     Connection connection() throws SQLException {
         return pool.getConnection();
+    }
+
+    /** For writes: group-committed; returns once the write is durable. */
+    <T> T write(GroupCommit.Write<T> w) throws SQLException {
+        return writes.write(w);
     }
 
     AttestationException failure(String what, SQLException e) {
@@ -143,6 +151,7 @@ public final class Database implements AutoCloseable {
 
     @Override
     public void close() {
+        writes.close();
         pool.close();
     }
 }

@@ -53,13 +53,17 @@ public final class Resources {
             throw AttestationException.tooLarge("resource", secret.length, MAX_SECRET);
         }
         Kek.Sealed s = kek.seal(path, secret);
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(upsert)) {
-            ps.setString(1, path);
-            ps.setBytes(2, s.wrappedKey());
-            ps.setBytes(3, s.ciphertext());
-            ps.setLong(4, now);
-            ps.setString(5, by);
-            ps.executeUpdate();
+        try {
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement(upsert)) {
+                    ps.setString(1, path);
+                    ps.setBytes(2, s.wrappedKey());
+                    ps.setBytes(3, s.ciphertext());
+                    ps.setLong(4, now);
+                    ps.setString(5, by);
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw db.failure("storing resource " + path, e);
         }
@@ -81,9 +85,13 @@ public final class Resources {
     }
 
     public boolean delete(String path) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM resources WHERE path = ?")) {
-            ps.setString(1, path);
-            return ps.executeUpdate() == 1;
+        try {
+            return db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM resources WHERE path = ?")) {
+                    ps.setString(1, path);
+                    return ps.executeUpdate() == 1;
+                }
+            });
         } catch (SQLException e) {
             throw db.failure("deleting resource " + path, e);
         }

@@ -29,15 +29,20 @@ public final class Sessions {
         this.db = db;
     }
 
-    public void create(String id, String tee, String nonce, long expiresAt) {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, tee, nonce, state, expires_at) VALUES (?, ?, ?, ?, ?)")) {
-            ps.setString(1, id);
-            ps.setString(2, tee);
-            ps.setString(3, nonce);
-            ps.setString(4, State.CHALLENGED.name());
-            ps.setLong(5, expiresAt);
-            ps.executeUpdate();
+    /** Opens a session and records {@code audit} in the same commit. */
+    public void create(String id, String tee, String nonce, long expiresAt, Audit.Entry audit) {
+        try {
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, tee, nonce, state, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+                    ps.setString(1, id);
+                    ps.setString(2, tee);
+                    ps.setString(3, nonce);
+                    ps.setString(4, State.CHALLENGED.name());
+                    ps.setLong(5, expiresAt);
+                    ps.executeUpdate();
+                }
+                return Audit.insert(c, audit);
+            });
         } catch (SQLException e) {
             throw db.failure("creating a session", e);
         }
@@ -64,10 +69,52 @@ public final class Sessions {
         return update("UPDATE sessions SET state = 'ATTESTING' WHERE id = ? AND state = 'CHALLENGED' AND expires_at > ?", id, now);
     }
 
-    /** Completes the claimed attempt: the session may now read resources until {@code expiresAt}. */
-    public boolean attest(String id, String teePubkey, String status, long expiresAt) {
-        return update("UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ? WHERE id = ? AND state = 'ATTESTING'",
-                teePubkey, status, expiresAt, id);
+    /** How a claimed attempt completed. */
+    public enum Completion { ATTESTED, EVIDENCE_REPLAYED }
+
+    /**
+     * Completes the claimed attempt in one commit: records the evidence digest as used (a digest seen
+     * before makes the whole completion a replay, and nothing of it is kept), marks the session
+     * attested until {@code expiresAt}, and writes {@code audit}.
+     */
+    public Completion attest(String id, String evidenceDigest, String teePubkey, String status, long now, long expiresAt, Audit.Entry audit) {
+        try {
+            return db.write(c -> {
+                try (PreparedStatement used = c.prepareStatement("INSERT INTO used_evidence (digest, used_at) VALUES (?, ?)")) {
+                    used.setString(1, evidenceDigest);
+                    used.setLong(2, now);
+                    used.executeUpdate();
+                } catch (SQLException duplicate) {
+                    if (duplicate.getSQLState() != null && duplicate.getSQLState().startsWith("23")) {
+                        throw new Replayed(duplicate);
+                    }
+                    throw duplicate;
+                }
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ? WHERE id = ? AND state = 'ATTESTING'")) {
+                    ps.setString(1, teePubkey);
+                    ps.setString(2, status);
+                    ps.setLong(3, expiresAt);
+                    ps.setString(4, id);
+                    if (ps.executeUpdate() != 1) {
+                        throw new SQLException("session " + id + " is not claimed");
+                    }
+                }
+                Audit.insert(c, audit);
+                return Completion.ATTESTED;
+            });
+        } catch (Replayed r) {
+            return Completion.EVIDENCE_REPLAYED;
+        } catch (SQLException e) {
+            throw db.failure("completing an attestation", e);
+        }
+    }
+
+    /** A used digest met again: rolls the completion back to its savepoint. */
+    private static final class Replayed extends SQLException {
+        Replayed(SQLException cause) {
+            super("evidence replayed", cause.getSQLState(), cause);
+        }
     }
 
     /** Ends the claimed attempt as failed: the nonce is spent. */
@@ -75,38 +122,30 @@ public final class Sessions {
         return update("UPDATE sessions SET state = 'FAILED' WHERE id = ? AND state = 'ATTESTING'", id);
     }
 
-    /** Records evidence as used; false when it was used before (a replay). */
-    public boolean firstUse(String evidenceDigest, long now) {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO used_evidence (digest, used_at) VALUES (?, ?)")) {
-            ps.setString(1, evidenceDigest);
-            ps.setLong(2, now);
-            ps.executeUpdate();
-            return true;
-        } catch (SQLException duplicate) {
-            if (duplicate.getSQLState() != null && duplicate.getSQLState().startsWith("23")) {
-                return false;
-            }
-            throw db.failure("recording evidence", duplicate);
-        }
-    }
-
     /** Drops sessions past expiry (their nonces can no longer be answered anyway); returns how many. */
     public int purgeExpired(long now) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE expires_at <= ?")) {
-            ps.setLong(1, now);
-            return ps.executeUpdate();
+        try {
+            return db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE expires_at <= ?")) {
+                    ps.setLong(1, now);
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw db.failure("purging sessions", e);
         }
     }
 
     private boolean update(String sql, Object... args) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            for (int i = 0; i < args.length; i++) {
-                ps.setObject(i + 1, args[i]);
-            }
-            return ps.executeUpdate() == 1;
+        try {
+            return db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    for (int i = 0; i < args.length; i++) {
+                        ps.setObject(i + 1, args[i]);
+                    }
+                    return ps.executeUpdate() == 1;
+                }
+            });
         } catch (SQLException e) {
             throw db.failure("updating a session", e);
         }

@@ -27,11 +27,15 @@ public final class Settings {
     }
 
     public void put(String name, byte[] value, long now) {
-        try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(upsert)) {
-            ps.setString(1, name);
-            ps.setBytes(2, value);
-            ps.setLong(3, now);
-            ps.executeUpdate();
+        try {
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement(upsert)) {
+                    ps.setString(1, name);
+                    ps.setBytes(2, value);
+                    ps.setLong(3, now);
+                    return ps.executeUpdate();
+                }
+            });
         } catch (SQLException e) {
             throw db.failure("storing " + name, e);
         }
@@ -39,12 +43,15 @@ public final class Settings {
 
     /** Stores {@code value} unless the setting exists; either way returns the stored value (the first writer wins). */
     public byte[] putIfAbsent(String name, byte[] value, long now) {
-        try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, document, updated_at) VALUES (?, ?, ?)")) {
-            ps.setString(1, name);
-            ps.setBytes(2, value);
-            ps.setLong(3, now);
-            ps.executeUpdate();
+        try {
+            db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, document, updated_at) VALUES (?, ?, ?)")) {
+                    ps.setString(1, name);
+                    ps.setBytes(2, value);
+                    ps.setLong(3, now);
+                    return ps.executeUpdate();
+                }
+            });
             return value;
         } catch (SQLException raced) {
             return get(name).orElseThrow(() -> db.failure("storing " + name, raced));

@@ -43,6 +43,11 @@ public final class EarSigner {
     private final String keyId;
 
     public EarSigner(KeyPair key) {
+        this(key, java.util.Optional.empty());
+    }
+
+    /** Signing through {@code jca} (e.g. Bouncy Castle, faster than the JDK's ECDSA here) rather than the default provider. */
+    public EarSigner(KeyPair key, java.util.Optional<java.security.Provider> jca) {
         if (!(key.getPrivate() instanceof ECPrivateKey priv) || !(key.getPublic() instanceof ECPublicKey pub)) {
             throw AttestationException.invalid("appraiser key", "must be an EC key pair (P-256 or P-384)");
         }
@@ -53,6 +58,7 @@ public final class EarSigner {
         }
         try {
             this.signer = new ECDSASigner(priv);
+            jca.ifPresent(p -> signer.getJCAContext().setProvider(p));
             this.privateKey = priv;
         } catch (JOSEException e) {
             throw AttestationException.invalid("appraiser key", e.getMessage());

@@ -1,0 +1,116 @@
+package dev.guestattest.bench;
+
+import dev.guestattest.broker.Broker;
+import dev.guestattest.broker.BrokerConfig;
+import dev.guestattest.broker.client.KbsClient;
+import dev.guestattest.broker.http.BrokerServer;
+import dev.guestattest.broker.store.Database;
+import dev.guestattest.broker.store.Kek;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.ProviderSession;
+import dev.guestattest.core.Report;
+import dev.guestattest.core.ReportRequest;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import dev.guestattest.verify.Appraiser;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Load test of the broker on loopback (not JMH: it measures a service under concurrent clients):
+ * {@code guests} emulated TDX guests each loop over full releases (auth, attest, resource) until
+ * {@code releases} are done or {@code seconds} pass; prints releases per second and p50/p99 latency.
+ * The guests share the machine with the broker, so their quote generation counts against it.
+ * <pre>java -cp benchmarks.jar dev.guestattest.bench.BrokerLoad [STORE (dir or jdbc:postgresql:...)] [guests] [releases] [seconds]</pre>
+ */
+public final class BrokerLoad {
+    private BrokerLoad() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Files.createTempDirectory("broker-load");
+        String store = args.length > 0 && !args[0].isEmpty() ? args[0] : work.resolve("store").toString();
+        int guests = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        int releases = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
+        int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        // the guests sign their quotes with Bouncy Castle, as a long-running emulation should (see EmulatedQuotingEnclave.Signer)
+        ProviderContext ctx = ProviderContext.defaults().withStateDir(work.resolve("tee")).withSetting("tdx.emulator.signer", "bc");
+        Bytes collateral;
+        BrokerConfig config;
+        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
+            config = BrokerConfig.DEFAULT.withRoots("tdx", List.of(tdx.platform().rootCertificate())).withAuthRate(1_000_000);
+            collateral = Bytes.of(EmulatedCollateral.issue(tdx.platform(), ctx.clock().instant(), Duration.ofDays(1), false, ctx.random())
+                    .toDcapQvlJson());
+        }
+        Database db = Database.open(store);
+        Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, Appraiser.discover(), Clock.systemUTC());
+        String mrtd;
+        try (ProviderSession s = ProviderSession.open(Optional.of("tdx/emulated"), ctx)) {
+            Report r = s.report(ReportRequest.of(new byte[64]));
+            mrtd = Bytes.of(Arrays.copyOfRange(r.outblob().toArray(), 48 + 136, 48 + 184)).hex();
+        }
+        broker.setAttestationPolicy(("{\"id\": \"load\", \"tees\": [\"tdx\"], \"allow_debug\": true, \"reference_values\":"
+                + " {\"initial_measurement\": [\"" + mrtd + "\"]}}").getBytes(StandardCharsets.UTF_8), "load");
+        broker.putResource("load/key/disk", "a disk key for the load test".getBytes(StandardCharsets.UTF_8), "load");
+        BrokerServer server = BrokerServer.start(broker, "127.0.0.1", 0, "load-admin-token-xxxxxxxx".getBytes(StandardCharsets.UTF_8),
+                Optional.empty());
+        // each guest keeps its emulated TD open, as a long-running guest agent would
+        ThreadLocal<ProviderSession> td = ThreadLocal.withInitial(() -> ProviderSession.open(Optional.of("tdx/emulated"), ctx));
+        KbsClient.Attester attester = rd -> new Evidence(Optional.empty(), td.get().report(ReportRequest.of(rd.toArray())).outblob(),
+                Map.of("collateral", collateral));
+        KbsClient client = new KbsClient(server.uri(), Duration.ofSeconds(30));
+        // warm up: JIT, the verifier's caches, the pool
+        for (int i = 0; i < 200; i++) {
+            client.get("tdx", attester, "load/key/disk").destroy();
+        }
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger started = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        ExecutorService pool = Executors.newFixedThreadPool(guests);
+        long t0 = System.nanoTime();
+        for (int g = 0; g < guests; g++) {
+            pool.submit(() -> {
+                while (started.getAndIncrement() < releases && System.nanoTime() < deadline) {
+                    long s = System.nanoTime();
+                    try {
+                        Secret secret = client.get("tdx", attester, "load/key/disk");
+                        secret.destroy();
+                        latencies.add(System.nanoTime() - s);
+                    } catch (RuntimeException e) {
+                        failed.incrementAndGet();
+                    }
+                }
+            });
+        }
+        pool.shutdown();
+        pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        List<Long> sorted = new ArrayList<>(latencies);
+        sorted.sort(null);
+        System.out.printf("store %s, %d guests: %d releases in %.1f s = %.0f releases/s; p50 %.1f ms, p99 %.1f ms; %d failed%n",
+                db.dialect(), guests, sorted.size(), elapsed, sorted.size() / elapsed, pct(sorted, 0.50), pct(sorted, 0.99), failed.get());
+        server.close();
+        db.close();
+    }
+
+    private static double pct(List<Long> sorted, double p) {
+        return sorted.isEmpty() ? 0 : sorted.get(Math.min(sorted.size() - 1, (int) (p * sorted.size()))) / 1e6;
+    }
+}
