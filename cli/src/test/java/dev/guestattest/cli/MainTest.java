@@ -45,8 +45,12 @@ class MainTest {
     void demoRunsEveryStepAndWritesAQuote() throws Exception {
         Path quote = tmp.resolve("q.bin");
         assertThat(run("demo", "--state-dir", state(), "--out", quote.toString())).isEqualTo(0);
-        assertThat(stdout()).contains("[1/7]", "[5/7] GetQuote: SUCCESS", "matches the nonce", "[6/7] wrote the quote to " + quote,
-                "[7/7] verified against the emulator's root and collateral: trusted (UpToDate), 16 checks passed");
+        assertThat(stdout()).contains("[1/11]", "[5/11] GetQuote: SUCCESS", "matches the nonce", "[6/11] wrote the quote to " + quote,
+                "[7/11] verified against the emulator's root and collateral: trusted (UpToDate), 16 checks passed",
+                "[9/11] RCAR with a key pair made for the exchange: attested (affirming), received 34 bytes wrapped to that key, equal to what was stored",
+                "[10/11] a tampered quote: refused (broker attest refused (401)",
+                "[11/11] the first exchange's quote replayed on a new session: refused (broker attest refused (401)");
+        assertThat(stdout()).doesNotContain("keys for keys\n").doesNotContain("disk key: keys");
         assertThat(Quote.parse(Files.readAllBytes(quote)).version()).isEqualTo(4);
     }
 

@@ -42,6 +42,12 @@ public final class BrokerServer implements AutoCloseable {
     private static final String ERROR_TYPE = "https://guestattest.dev/broker/errors/";
     private static final System.Logger LOG = System.getLogger("dev.guestattest.broker");
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jetty's start and stop notices are not news; its warnings are (held: java.util.logging keeps loggers weakly). */
+    private static final java.util.logging.Logger JETTY_LOG = java.util.logging.Logger.getLogger("org.eclipse.jetty");
+
+    static {
+        JETTY_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
 
     private final Server server;
     private final ServerConnector connector;
