@@ -1,0 +1,126 @@
+package dev.guestattest.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.guestattest.broker.policy.ResourcePolicy;
+import dev.guestattest.broker.rcar.Jwe;
+import dev.guestattest.broker.rcar.TeeKey;
+import dev.guestattest.broker.store.Kek;
+import dev.guestattest.broker.store.Resources;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.jca.GuestAttestProvider;
+import dev.guestattest.keys.jca.KeyringParameter;
+import dev.guestattest.keys.ring.JavaKeyring;
+import dev.guestattest.keys.ring.KeyPermission;
+import dev.guestattest.verify.ar4si.Tier;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.util.EnumSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The broker's parts on their own: sealing at rest, the TEE key rules, the resource policy, paths, and landing a secret in the Java keyring. */
+class PiecesTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void sealedSecretsOpenOnlyWithTheirKekAndOnTheirPath() throws Exception {
+        Kek kek = Kek.loadOrCreate(tmp.resolve("kek"));
+        assertThat(Files.getPosixFilePermissions(tmp.resolve("kek")).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        byte[] secret = "s3cret".getBytes(StandardCharsets.UTF_8);
+        Kek.Sealed s = kek.seal("a/b/c", secret);
+        assertThat(kek.open("a/b/c", s)).isEqualTo(secret);
+        assertThat(s.toString()).doesNotContain("s3cret");
+        assertThatThrownBy(() -> kek.open("a/b/d", s)).hasMessageContaining("does not open");
+        byte[] bent = s.ciphertext().clone();
+        bent[bent.length - 1] ^= 1;
+        assertThatThrownBy(() -> kek.open("a/b/c", new Kek.Sealed(s.wrappedKey(), bent))).hasMessageContaining("does not open");
+        Files.write(tmp.resolve("other"), new byte[32]);
+        assertThatThrownBy(() -> Kek.load(tmp.resolve("other")).open("a/b/c", s)).hasMessageContaining("does not open");
+        Files.write(tmp.resolve("short"), new byte[7]);
+        assertThatThrownBy(() -> Kek.load(tmp.resolve("short"))).hasMessageContaining("KEK file");
+        assertThat(Kek.loadOrCreate(tmp.resolve("kek")).open("a/b/c", s)).as("the same file, loaded again").isEqualTo(secret);
+    }
+
+    @Test
+    void resourcePathsAreThreeSafeParts() {
+        assertThat(Resources.path("default/key/disk")).isEqualTo("default/key/disk");
+        assertThatThrownBy(() -> Resources.path("a/b")).hasMessageContaining("REPOSITORY/TYPE/TAG");
+        assertThatThrownBy(() -> Resources.path("../etc/passwd")).hasMessageContaining("resource repository");
+        assertThatThrownBy(() -> Resources.path("a/b/c d")).hasMessageContaining("resource tag");
+        assertThatThrownBy(() -> Resources.path("a/" + "x".repeat(129) + "/c")).hasMessageContaining("1-128");
+    }
+
+    private static JsonNode json(String s) throws Exception {
+        return BrokerFixture.JSON.readTree(s);
+    }
+
+    @Test
+    void teeKeysAreEcOrStrongRsaPublicKeysAndWrapsOpenOnlyWithTheirPrivateHalf() throws Exception {
+        KeyPairGenerator rsa = KeyPairGenerator.getInstance("RSA");
+        rsa.initialize(2048);
+        var kp = rsa.generateKeyPair();
+        com.nimbusds.jose.jwk.RSAKey rsaJwk = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) kp.getPublic()).build();
+        TeeKey k = TeeKey.parse(json(rsaJwk.toJSONString()));
+        assertThat(k.algorithm().getName()).isEqualTo("RSA-OAEP-256");
+        var jwe = com.nimbusds.jose.JWEObject.parse(Jwe.compact(k.wrap("rsa secret".getBytes(StandardCharsets.UTF_8))));
+        jwe.decrypt(new com.nimbusds.jose.crypto.RSADecrypter(kp.getPrivate()));
+        assertThat(jwe.getPayload().toString()).isEqualTo("rsa secret");
+        assertThatThrownBy(() -> TeeKey.parse(json(rsaJwk.toJSONString().replace("}", ",\"alg\":\"RSA1_5\"}")))).hasMessageContaining("RSA1_5 is refused");
+        rsa.initialize(1024);
+        var weak = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) rsa.generateKeyPair().getPublic()).build();
+        assertThatThrownBy(() -> TeeKey.parse(json(weak.toJSONString()))).hasMessageContaining("at least 2048");
+        var withPrivate = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) kp.getPublic())
+                .privateKey(kp.getPrivate()).build();
+        assertThatThrownBy(() -> TeeKey.parse(json(withPrivate.toJSONString()))).hasMessageContaining("private key parts");
+        assertThatThrownBy(() -> TeeKey.parse(json("{\"kty\": \"OKP\", \"crv\": \"X25519\", \"x\": \"" + "A".repeat(43) + "\"}"))).hasMessageContaining("not EC or RSA");
+        assertThatThrownBy(() -> TeeKey.parse(json("[1]"))).hasMessageContaining("must be a JWK object");
+        assertThatThrownBy(() -> Jwe.compact("{\"protected\": \"x\"}")).hasMessageContaining("JWE encrypted_key");
+    }
+
+    @Test
+    void theResourcePolicyMatchesPathsTeesAndTheWorstStatusAllowed() {
+        ResourcePolicy p = ResourcePolicy.parse("""
+                rules:
+                  - {path: "prod/*/*", tees: [tdx]}
+                  - {path: "test/key/*", status: warning}
+                """.getBytes(StandardCharsets.UTF_8));
+        assertThat(p.allows("prod/disk/root", "tdx", Tier.AFFIRMING)).isTrue();
+        assertThat(p.allows("prod/disk/root", "snp", Tier.AFFIRMING)).isFalse();
+        assertThat(p.allows("prod/disk/root", "tdx", Tier.WARNING)).isFalse();
+        assertThat(p.allows("test/key/a", "cca", Tier.WARNING)).isTrue();
+        assertThat(p.allows("test/key/a", "cca", Tier.CONTRAINDICATED)).isFalse();
+        assertThat(p.allows("test/key/a", "cca", Tier.NONE)).isFalse();
+        assertThat(p.allows("other/key/a", "tdx", Tier.AFFIRMING)).isFalse();
+        assertThat(ResourcePolicy.DEFAULT.allows("any/thing/here", "snp", Tier.AFFIRMING)).isTrue();
+        assertThat(ResourcePolicy.DEFAULT.allows("any/thing/here", "snp", Tier.WARNING)).isFalse();
+        assertThatThrownBy(() -> ResourcePolicy.parse("rules: []".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("lists no rule");
+        assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b}\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("rules[0].path");
+        assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b/c, status: maybe}\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("rules[0].status");
+        assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b/c, tee: [tdx]}\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("line 2").hasMessageContaining("unknown field 'rules[0].tee'");
+    }
+
+    @Test
+    void aReleasedSecretLandsInTheJavaKeyringNonExtractable() throws Exception {
+        try (JavaKeyring keys = JavaKeyring.builder().build()) {
+            var ring = keys.newKeyring("guest");
+            Secret released = Secret.copyOf("from the broker".getBytes(StandardCharsets.UTF_8));
+            ring.add("logon", "disk:root", released, EnumSet.allOf(KeyPermission.class));
+            released.destroy();
+            KeyStore ks = KeyStore.getInstance(GuestAttestProvider.KEYSTORE_TYPE, new GuestAttestProvider());
+            ks.load(new KeyringParameter(ring));
+            var key = ks.getKey("logon:disk:root", null);
+            assertThat(key).isNotNull();
+            assertThat(key.getEncoded()).as("a logon key is not extractable").isNull();
+        }
+    }
+}
