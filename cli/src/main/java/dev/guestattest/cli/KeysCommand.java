@@ -12,10 +12,12 @@ import dev.guestattest.keys.upcall.HandlerCommand;
 import dev.guestattest.keys.upcall.RequestKeyConf;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -57,6 +59,14 @@ final class KeysCommand {
         @Option(names = "--no-cds", description = "Skip the training run and the AppCDS archive")
         boolean noCds;
 
+        @Option(names = "--broker", paramLabel = "URL", description = "Also make logon keys matching --secret-keys ask this key broker: "
+                + "keyctl request2 logon disk:NAME kbs:///REPO/TYPE/TAG @u attests and instantiates the key with the released secret")
+        URI broker;
+
+        @Option(names = "--secret-keys", paramLabel = "PATTERN", defaultValue = "disk:*",
+                description = "With --broker: the logon key descriptions the broker serves (default ${DEFAULT-VALUE})")
+        String secretKeys;
+
         @Override
         public Integer call() {
             int euid = Libc.geteuid();
@@ -76,21 +86,38 @@ final class KeysCommand {
             }
             common.settings.forEach(s -> options.addAll(List.of("--setting", s)));
             HandlerCommand handler = HandlerCommand.ofThisJvm(ENTRY_POINT, options);
-            RequestKeyConf.render(handler.words()); // refuse unusable paths before the training run
+            Path argDir = context.stateDir().resolve("keys");
+            List<String> attestWords = fits(handler.words()) ? handler.words() : handler.words(argDir.resolve("upcall.args"));
+            RequestKeyConf.render(attestWords); // refuse unusable paths before the training run
             String cds = "no AppCDS archive (--no-cds)";
             if (!noCds) {
                 if (handler.canUseCds()) {
                     handler = handler.train(context.stateDir().resolve("keys").resolve("upcall.jsa"), Duration.ofSeconds(120));
+                    attestWords = fits(handler.words()) ? handler.words() : handler.words(argDir.resolve("upcall.args"));
                     cds = "AppCDS archive " + handler.cdsArchive().orElseThrow();
                 } else {
                     cds = "no AppCDS archive (the class path has directories; run from the packaged jar for one)";
                 }
             }
-            RequestKeyConf.Change change = RequestKeyConf.install(root, handler.words(), euid);
-            System.out.printf("%s %s (provider %s; %s)%n", change == RequestKeyConf.Change.UNCHANGED ? "unchanged:" : "wrote",
-                    RequestKeyConf.path(root), provider == null ? "the real TEE found at upcall time" : provider, cds);
+            Optional<RequestKeyConf.SecretRule> secrets = Optional.empty();
+            if (broker != null) {
+                List<String> secretOptions = new ArrayList<>(List.of("--broker", broker.toString()));
+                secretOptions.addAll(options);
+                HandlerCommand secret = HandlerCommand.ofThisJvm(List.of(Main.class.getName(), "secret", "upcall"), secretOptions);
+                secrets = Optional.of(new RequestKeyConf.SecretRule(secretKeys,
+                        fits(secret.words()) ? secret.words() : secret.words(argDir.resolve("secret-upcall.args"))));
+            }
+            RequestKeyConf.Change change = RequestKeyConf.install(root, attestWords, secrets, euid);
+            System.out.printf("%s %s (provider %s; %s%s)%n", change == RequestKeyConf.Change.UNCHANGED ? "unchanged:" : "wrote",
+                    RequestKeyConf.path(root), provider == null ? "the real TEE found at upcall time" : provider, cds,
+                    broker == null ? "" : "; logon keys " + secretKeys + " from the broker at " + broker);
             return Main.OK;
         }
+    }
+
+    /** Whether a handler's line stays within what request-key reads (a packaged jar's does; a build's long class path may not). */
+    static boolean fits(List<String> words) {
+        return String.join(" ", words).length() < 3_800;
     }
 
     @Command(name = "uninstall", mixinStandardHelpOptions = true,

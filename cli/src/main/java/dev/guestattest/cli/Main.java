@@ -31,6 +31,10 @@ public final class Main {
             UpcallMain.main(Arrays.copyOfRange(args, 2, args.length));
             return;
         }
+        if (args.length >= 2 && args[0].equals("secret") && args[1].equals("upcall")) {
+            SecretUpcallMain.main(Arrays.copyOfRange(args, 2, args.length));
+            return;
+        }
         System.exit(run(args));
     }
 

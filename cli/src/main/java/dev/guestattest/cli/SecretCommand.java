@@ -86,22 +86,8 @@ final class SecretCommand {
             String tee;
             try (ProviderSession probe = ProviderSession.open(Optional.ofNullable(provider), ctx)) {
                 tee = probe.providerName().substring(0, probe.providerName().indexOf('/'));
-                if (probe.providerName().equals("tdx/emulated") && !parts.containsKey("collateral")) {
-                    // what Intel's PCS would serve for a real platform, the emulator issues for its own
-                    parts.put("collateral", EmulatorTrust.tdxCollateral(ctx));
-                }
             }
-            String chosen = provider;
-            KbsClient.Attester attester = reportData -> {
-                try (ProviderSession s = ProviderSession.open(Optional.ofNullable(chosen), ctx)) {
-                    Report r = s.report(ReportRequest.of(reportData.toArray()));
-                    Map<String, Bytes> withBlob = new HashMap<>(parts);
-                    if (tee.equals("snp") && r.auxblob().length() > 0) {
-                        withBlob.putIfAbsent("certs", r.auxblob());
-                    }
-                    return new Evidence(Optional.empty(), r.outblob(), withBlob);
-                }
-            };
+            KbsClient.Attester attester = attester(Optional.ofNullable(provider), ctx, tee, parts);
             KbsClient client = new KbsClient(broker, Duration.ofSeconds(common.timeoutSeconds));
             Secret secret = client.get(tee, attester, path);
             try {
@@ -143,6 +129,27 @@ final class SecretCommand {
                 System.out.println("released " + path + " (" + secret.length() + " bytes) into " + keystore + " as " + sink.alias);
             }
         }
+    }
+
+    /**
+     * Evidence from {@code provider} (the machine's TEE when empty) with {@code parts} along: an SNP
+     * report brings its certificate table; the emulated TDX brings the collateral its emulated PCS
+     * issues, as a real guest would fetch Intel's.
+     */
+    static KbsClient.Attester attester(Optional<String> provider, ProviderContext ctx, String tee, Map<String, Bytes> parts) {
+        return reportData -> {
+            try (ProviderSession s = ProviderSession.open(provider, ctx)) {
+                Report r = s.report(ReportRequest.of(reportData.toArray()));
+                Map<String, Bytes> withBlob = new HashMap<>(parts);
+                if (tee.equals("snp") && r.auxblob().length() > 0) {
+                    withBlob.putIfAbsent("certs", r.auxblob());
+                }
+                if (s.providerName().equals("tdx/emulated") && !withBlob.containsKey("collateral")) {
+                    withBlob.put("collateral", EmulatorTrust.tdxCollateral(ctx));
+                }
+                return new Evidence(Optional.empty(), r.outblob(), withBlob);
+            }
+        };
     }
 
     /** {@code kbs:///REPO/TYPE/TAG} (Trustee's resource URI; a host part, if any, is ignored for --broker). */

@@ -66,6 +66,25 @@ public record HandlerCommand(Path java, List<Path> classpath, List<String> entry
     }
 
     /**
+     * The same words with the class path moved into {@code argFile} (a java {@code @file}): a long
+     * class path (a build's, not the packaged jar's) makes a line longer than request-key reads.
+     */
+    public List<String> words(Path argFile) {
+        List<String> full = words();
+        int cp = full.indexOf("-cp");
+        try {
+            Files.createDirectories(argFile.toAbsolutePath().getParent());
+            Files.writeString(argFile, "-cp " + full.get(cp + 1) + "\n");
+        } catch (java.io.IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, "handler argument file " + argFile + ": " + e.getMessage());
+        }
+        List<String> w = new ArrayList<>(full.subList(0, cp));
+        w.add("@" + argFile.toAbsolutePath());
+        w.addAll(full.subList(cp + 2, full.size()));
+        return w;
+    }
+
+    /**
      * Runs the handler once in training mode (a real report from the configured provider against a
      * stand-in key) with {@code -XX:ArchiveClassesAtExit}, which proves the handler works and
      * records the classes it loads. Returns the command with the archive, or why it could not.

@@ -24,6 +24,8 @@ public final class RequestKeyConf {
     static final String MARKER = "# Managed by guest-attest keys install; guest-attest keys uninstall removes it.";
     /** request-key splits the line on blanks and has no quoting, and its argument vector is bounded. */
     private static final int MAX_TOKENS = 64;
+    /** request-key reads each line into a 4 KiB buffer. */
+    static final int MAX_LINE = 4095;
 
     private RequestKeyConf() {
     }
@@ -35,8 +37,32 @@ public final class RequestKeyConf {
         return root.resolve("etc").resolve("request-key.d").resolve(FILE_NAME);
     }
 
+    /**
+     * A second rule: {@code logon} keys whose description matches {@code pattern} (e.g. {@code
+     * disk:*}) are constructed by {@code command}, the key broker's secret handler; the callout
+     * names the secret ({@code kbs:///REPO/TYPE/TAG}).
+     */
+    public record SecretRule(String pattern, List<String> command) {
+        public SecretRule {
+            command = List.copyOf(command);
+            if (!pattern.matches("[A-Za-z0-9_.-]+:[A-Za-z0-9_.*-]*")) {
+                throw AttestationException.invalid("secret key pattern", "'" + pattern + "' must be <subclass>:<name or *>, e.g. disk:*");
+            }
+        }
+    }
+
     /** The file's text for a handler run as {@code command} (program first), the upcall arguments appended. */
     public static String render(List<String> command) {
+        return render(command, Optional.empty());
+    }
+
+    /** The same, with the secret rule's line when there is one. */
+    public static String render(List<String> command, Optional<SecretRule> secrets) {
+        String text = MARKER + "\n" + line("user", "guest_attest:*", command);
+        return secrets.map(r -> text + line("logon", r.pattern(), r.command())).orElse(text);
+    }
+
+    private static String line(String type, String description, List<String> command) {
         if (command.isEmpty()) {
             throw AttestationException.invalid("handler command", "is empty");
         }
@@ -54,10 +80,15 @@ public final class RequestKeyConf {
         if (!command.get(0).startsWith("/")) {
             throw AttestationException.invalid("handler command", "program '" + command.get(0) + "' must be an absolute path");
         }
-        List<String> line = new ArrayList<>(List.of("create", "user", "guest_attest:*", "*"));
+        List<String> line = new ArrayList<>(List.of("create", type, description, "*"));
         line.addAll(command);
         line.addAll(UPCALL_ARGUMENTS);
-        return MARKER + "\n" + String.join(" ", line) + "\n";
+        String text = String.join(" ", line) + "\n";
+        if (text.length() > MAX_LINE) {
+            throw AttestationException.invalid("handler command", "its line is " + text.length() + " characters; request-key reads at most "
+                    + MAX_LINE + " (put the class path in an argument file: HandlerCommand.words(argFile))");
+        }
+        return text;
     }
 
     /**
@@ -65,7 +96,12 @@ public final class RequestKeyConf {
      * an identical file is left alone, a file without the marker is refused.
      */
     public static Change install(Path root, List<String> command, int euid) {
-        String text = render(command);
+        return install(root, command, Optional.empty(), euid);
+    }
+
+    /** The same, with the secret rule when there is one. */
+    public static Change install(Path root, List<String> command, Optional<SecretRule> secrets, int euid) {
+        String text = render(command, secrets);
         Path file = path(root);
         try {
             if (preflight(root, euid).equals(Optional.of(text))) {

@@ -74,9 +74,17 @@ public final class UpcallMain {
         return run(args, err, standIn, Optional.of(HandlerLog.stream(err)));
     }
 
-    /** The parsed command line. */
-    record Options(Optional<String> provider, ProviderContext context, Duration timeout, Duration negativeTimeout,
-                   Optional<Path> handlerLog, Upcall upcall) {
+    /** The parsed command line; {@code extra}: the values of options another handler added (the secret handler's --broker). */
+    public record Options(Optional<String> provider, ProviderContext context, Duration timeout, Duration negativeTimeout,
+                          Optional<Path> handlerLog, Upcall upcall, java.util.Map<String, String> extra) {
+        public Options {
+            extra = java.util.Map.copyOf(extra);
+        }
+
+        /** Where the handler logs: the --handler-log file, else syslog. */
+        public HandlerLog log(PrintStream err) {
+            return handlerLog.map(f -> HandlerLog.file(f, err)).orElseGet(HandlerLog::syslog);
+        }
     }
 
     static int run(String[] args, PrintStream err, KeyCompletion kernel, Optional<HandlerLog> logOverride) {
@@ -92,14 +100,15 @@ public final class UpcallMain {
             err.println(USAGE);
             return 0;
         }
-        HandlerLog log = logOverride.orElseGet(() -> o.handlerLog().map(f -> HandlerLog.file(f, err)).orElseGet(HandlerLog::syslog));
+        HandlerLog log = logOverride.orElseGet(() -> o.log(err));
         startWatchdog(o, kernel, log);
         UpcallHandler handler = new UpcallHandler(kernel, Attester.provider(o.provider(), o.context()), o.timeout(),
                 o.negativeTimeout(), log);
         return handler.handle(o.upcall()).instantiated() ? 0 : 1;
     }
 
-    private static void startWatchdog(Options o, KeyCompletion kernel, HandlerLog log) {
+    /** Rejects the key and halts the JVM if the handler outlives its timeout by the grace: request_key must never hang. */
+    public static void startWatchdog(Options o, KeyCompletion kernel, HandlerLog log) {
         Duration limit = o.timeout().plus(WATCHDOG_GRACE);
         Thread t = new Thread(() -> {
             try {
@@ -120,6 +129,12 @@ public final class UpcallMain {
 
     /** The options, or null when help was asked for. */
     static Options parse(String[] args) {
+        return parse(args, java.util.Set.of());
+    }
+
+    /** The same, also accepting the options in {@code extraOptions} (each with a value). */
+    public static Options parse(String[] args, java.util.Set<String> extraOptions) {
+        java.util.Map<String, String> extra = new java.util.HashMap<>();
         Optional<String> provider = Optional.empty();
         ProviderContext context = ProviderContext.defaults();
         Duration timeout = Duration.ofSeconds(15);
@@ -154,7 +169,12 @@ public final class UpcallMain {
                 case "--timeout" -> timeout = seconds(a, v, 1, 3600);
                 case "--negative-timeout" -> negative = seconds(a, v, 1, 3600);
                 case "--handler-log" -> log = Optional.of(Path.of(v));
-                default -> throw AttestationException.invalid(a, "unknown option");
+                default -> {
+                    if (!extraOptions.contains(a)) {
+                        throw AttestationException.invalid(a, "unknown option");
+                    }
+                    extra.put(a, v);
+                }
             }
         }
         if (positional.size() != 4) {
@@ -163,7 +183,7 @@ public final class UpcallMain {
         }
         context = context.withQuoteTimeout(timeout);
         return new Options(provider, context, timeout, negative, log,
-                Upcall.parse(positional.get(0), positional.get(1), positional.get(2), positional.get(3)));
+                Upcall.parse(positional.get(0), positional.get(1), positional.get(2), positional.get(3)), extra);
     }
 
     private static Duration seconds(String option, String text, int min, int max) {

@@ -1,0 +1,124 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.broker.client.KbsClient;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.linux.Errno;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.kernel.KeyInfo;
+import dev.guestattest.keys.upcall.HandlerLog;
+import dev.guestattest.keys.upcall.KeyCompletion;
+import dev.guestattest.keys.upcall.UpcallMain;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code guest-attest secret upcall}: what /sbin/request-key runs for a {@code logon} key the
+ * secret rule of {@code keys install --broker} covers, e.g. {@code keyctl request2 logon disk:root
+ * kbs:///prod/disk/root @u}. It attests to the broker, and instantiates the key with the released
+ * secret, which never passes through the caller, a file or a log. Any failure rejects the key with
+ * an errno that says why: EKEYREJECTED the broker refused, ENOKEY no such resource, ETIMEDOUT,
+ * EINVAL a bad description or callout, EIO the broker could not be reached.
+ */
+final class SecretUpcallMain {
+    static final String USAGE = """
+            usage: guest-attest secret upcall --broker URL [--provider P] [--state-dir DIR] [--setting KEY=VALUE]...
+                   [--timeout SECONDS] [--negative-timeout SECONDS] [--handler-log FILE] <op> <key> <callout> <session-keyring>
+            The request-key handler for logon keys whose callout is kbs:///REPO/TYPE/TAG (see guest-attest keys install --broker).""";
+    static final int EKEYREJECTED = 129;
+
+    private SecretUpcallMain() {
+    }
+
+    static void main(String[] args) {
+        int code = run(args, System.err, KeyCompletion.kernel());
+        System.err.flush();
+        Runtime.getRuntime().halt(code);
+    }
+
+    static int run(String[] args, PrintStream err, KeyCompletion kernel) {
+        UpcallMain.Options o;
+        try {
+            o = UpcallMain.parse(args, Set.of("--broker"));
+        } catch (AttestationException e) {
+            err.println("guest-attest secret upcall: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        if (o == null || !o.extra().containsKey("--broker")) {
+            err.println(USAGE);
+            return o == null ? 0 : 2;
+        }
+        HandlerLog log = o.log(err);
+        UpcallMain.startWatchdog(o, kernel, log);
+        int key = o.upcall().key();
+        int ring = o.upcall().sessionKeyring();
+        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "secret-upcall");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            KeyInfo info = kernel.describe(key);
+            if (!info.type().equals("logon") || !info.description().matches("[^:]+:.+")) {
+                throw AttestationException.invalid("key", info.type() + " '" + info.description() + "' is not a logon key <subclass>:<name>");
+            }
+            String path = SecretCommand.resourcePath(o.upcall().callout());
+            String tee = teeOf(o);
+            KbsClient client = new KbsClient(URI.create(o.extra().get("--broker")), o.timeout());
+            Future<Secret> got = worker.submit(() -> client.get(tee, SecretCommand.attester(o.provider(), o.context(), tee,
+                    java.util.Map.of()), path));
+            Secret secret;
+            try {
+                secret = got.get(o.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                got.cancel(true);
+                throw AttestationException.of(Reason.TIMEOUT, "the broker did not release " + path + " within " + o.timeout().toSeconds() + " s");
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof AttestationException ae ? ae
+                        : AttestationException.of(Reason.IO_ERROR, "releasing " + path + " failed: " + e.getCause());
+            }
+            try {
+                secret.apply(b -> {
+                    kernel.instantiate(key, b, ring);
+                    return null;
+                });
+            } finally {
+                secret.destroy();
+            }
+            log.info("key " + key + " (" + info.description() + "): instantiated with " + path + " from " + o.extra().get("--broker"));
+            return 0;
+        } catch (AttestationException e) {
+            int errno = switch (e.reason()) {
+                case PERMISSION_DENIED -> EKEYREJECTED;
+                case KEY_NOT_FOUND -> Errno.ENOKEY;
+                case TIMEOUT -> Errno.ETIMEDOUT;
+                case INVALID_ARGUMENT, TOO_LARGE -> Errno.EINVAL;
+                default -> Errno.EIO;
+            };
+            log.error("key " + key + ": rejected (errno " + errno + "): " + e.getMessage());
+            kernel.reject(key, o.negativeTimeout(), errno, ring);
+            return 1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kernel.reject(key, o.negativeTimeout(), Errno.EINTR, ring);
+            return 1;
+        } finally {
+            worker.shutdownNow();
+        }
+    }
+
+    /** The TEE: the provider's prefix (tdx/emulated -> tdx), else the real TEE found here. */
+    private static String teeOf(UpcallMain.Options o) {
+        try (dev.guestattest.core.ProviderSession s = dev.guestattest.core.ProviderSession.open(o.provider(), o.context())) {
+            return s.providerName().substring(0, s.providerName().indexOf('/'));
+        }
+    }
+}
