@@ -9,7 +9,6 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.verify.Appraiser;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -221,22 +218,37 @@ final class BrokerCommand {
         }
     }
 
+    /** An admin command that posts one document to one broker path. */
+    abstract static class PostDocument implements Callable<Integer> {
+        @Option(names = "--file", paramLabel = "FILE", required = true, description = "The document (JSON or YAML; reference values JSON)")
+        Path file;
+
+        @Mixin
+        Admin admin;
+
+        abstract String path();
+
+        abstract String what();
+
+        @Override
+        public Integer call() throws Exception {
+            admin.post(path(), InputFiles.read("--file", file, MAX_DOCUMENT), what());
+            System.out.println(what() + " from " + file);
+            return Main.OK;
+        }
+    }
+
     @Command(name = "policy", mixinStandardHelpOptions = true, description = "Set the attestation policy ('guest-attest policy init' makes one).",
             subcommands = {PolicyCmd.Set.class})
     static final class PolicyCmd {
         @Command(name = "set", mixinStandardHelpOptions = true, description = "Set the attestation policy (checked whole by the broker).")
-        static final class Set implements Callable<Integer> {
-            @Option(names = "--file", paramLabel = "FILE", required = true, description = "The policy, JSON or YAML")
-            Path file;
+        static final class Set extends PostDocument {
+            String path() {
+                return "/kbs/v0/attestation-policy";
+            }
 
-            @Mixin
-            Admin admin;
-
-            @Override
-            public Integer call() throws Exception {
-                admin.post("/kbs/v0/attestation-policy", InputFiles.read("--file", file, MAX_DOCUMENT), "policy set");
-                System.out.println("attestation policy set from " + file);
-                return Main.OK;
+            String what() {
+                return "attestation policy set";
             }
         }
     }
@@ -245,18 +257,13 @@ final class BrokerCommand {
             subcommands = {ResourcePolicyCmd.Set.class})
     static final class ResourcePolicyCmd {
         @Command(name = "set", mixinStandardHelpOptions = true, description = "Set the resource policy.")
-        static final class Set implements Callable<Integer> {
-            @Option(names = "--file", paramLabel = "FILE", required = true, description = "The resource policy, JSON or YAML")
-            Path file;
+        static final class Set extends PostDocument {
+            String path() {
+                return "/kbs/v0/resource-policy";
+            }
 
-            @Mixin
-            Admin admin;
-
-            @Override
-            public Integer call() throws Exception {
-                admin.post("/kbs/v0/resource-policy", InputFiles.read("--file", file, MAX_DOCUMENT), "resource-policy set");
-                System.out.println("resource policy set from " + file);
-                return Main.OK;
+            String what() {
+                return "resource policy set";
             }
         }
     }
@@ -265,18 +272,13 @@ final class BrokerCommand {
             subcommands = {ReferenceValuesCmd.Set.class})
     static final class ReferenceValuesCmd {
         @Command(name = "set", mixinStandardHelpOptions = true, description = "Replace the broker's reference values.")
-        static final class Set implements Callable<Integer> {
-            @Option(names = "--file", paramLabel = "FILE", required = true, description = "Reference values, JSON")
-            Path file;
+        static final class Set extends PostDocument {
+            String path() {
+                return "/kbs/v0/reference-value";
+            }
 
-            @Mixin
-            Admin admin;
-
-            @Override
-            public Integer call() throws Exception {
-                admin.post("/kbs/v0/reference-value", InputFiles.read("--file", file, MAX_DOCUMENT), "reference-values set");
-                System.out.println("reference values set from " + file);
-                return Main.OK;
+            String what() {
+                return "reference values set";
             }
         }
     }

@@ -120,7 +120,8 @@ final class SecretCommand {
                 } else {
                     ks.load(null, pw);
                 }
-                javax.crypto.SecretKey key = secret.apply(b -> new javax.crypto.spec.SecretKeySpec(b, "GENERIC"));
+                // the JDK's PKCS#12 keeps secret keys of named algorithms only; an HMAC key holds bytes of any length
+                javax.crypto.SecretKey key = secret.apply(b -> new javax.crypto.spec.SecretKeySpec(b, "HmacSHA256"));
                 ks.setEntry(sink.alias, new java.security.KeyStore.SecretKeyEntry(key), new java.security.KeyStore.PasswordProtection(pw));
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                 ks.store(out, pw);

@@ -21,10 +21,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -192,7 +190,8 @@ class PolicyRequirementsTest {
     @Test
     void noncesAreSingleUseAndWithinThePolicysWindow() {
         Instant t0 = Instant.parse("2025-07-01T00:00:00Z");
-        MutableClock clock = new MutableClock(t0);
+        NoncesTest.Moving clock = new NoncesTest.Moving();
+        clock.now = t0;
         Nonces nonces = new Nonces(Duration.ofHours(1), 100, new SecureRandom(), clock);
         Policy fresh = policy(TDX + ", \"freshness\": {\"max_age_seconds\": 60}}");
         Bytes nonce = nonces.issue();
@@ -220,28 +219,5 @@ class PolicyRequirementsTest {
         Appraisal none = APPRAISER.appraise(AppraiserTest.tdx(), AppraisalContext.of(fresh, AppraiserTest.TDX_AT));
         assertThat(AppraiserTest.failure(none)).startsWith("FAIL policy.freshness: the policy requires a nonce");
         assertThat(none.affirming()).isFalse();
-    }
-
-    static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public java.time.ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
