@@ -69,6 +69,7 @@ public final class Broker {
     private final Metrics metrics = new Metrics();
     private final RateLimiter authLimit;
     private final SecureRandom random = new SecureRandom();
+    private final java.util.concurrent.atomic.AtomicLong lastPurge = new java.util.concurrent.atomic.AtomicLong();
     private final Cached<Policy> attestationPolicy;
     private final Cached<ResourcePolicy> resourcePolicy;
     private final Cached<ReferenceValues> referenceValues;
@@ -126,6 +127,7 @@ public final class Broker {
         String id = token(24);
         String nonce = Base64.getEncoder().encodeToString(bytes(32));
         long now = clock.millis();
+        purgeNowAndThen(now);
         sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis(),
                 new Audit.Entry(now, "auth", "ok", Optional.of(id), Optional.of(tee), Optional.empty(), client, "challenge issued"));
         ObjectNode challenge = JSON.createObjectNode().put("nonce", nonce);
@@ -357,6 +359,19 @@ public final class Broker {
     }
 
     // ---- helpers ----
+
+    /**
+     * At most once per session lifetime (and at least once a minute), whichever instance gets there:
+     * expired sessions and evidence digests older than two lifetimes (no session that could accept
+     * them remains) are deleted, so the store does not grow without bound.
+     */
+    private void purgeNowAndThen(long now) {
+        long every = Math.min(60_000, config.sessionLifetime().toMillis());
+        long last = lastPurge.get();
+        if (now - last >= every && lastPurge.compareAndSet(last, now)) {
+            sessions.purgeExpired(now, now - 2 * Math.max(config.sessionLifetime().toMillis(), config.tokenLifetime().toMillis()));
+        }
+    }
 
     private Sessions.Session liveSession(Optional<String> id, String event, String client) {
         if (id.isEmpty()) {

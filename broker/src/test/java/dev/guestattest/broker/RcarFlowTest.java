@@ -226,6 +226,33 @@ class RcarFlowTest {
     }
 
     @Test
+    void authIsRateLimitedPerClientAndExpiredSessionsArePurged() throws Exception {
+        f.close();
+        f = new BrokerFixture(tees, tmp, "store3", c -> c.withAuthRate(2).withSessionLifetime(java.time.Duration.ofMillis(300)));
+        int limited = 0;
+        for (int i = 0; i < 12; i++) {
+            int status = f.call("POST", "/kbs/v0/auth", "{\"tee\": \"tdx\"}", Optional.empty(), Optional.empty()).status();
+            assertThat(status).isIn(200, 429);
+            limited += status == 429 ? 1 : 0;
+        }
+        assertThat(limited).as("2/s with a burst of 4: most of 12 quick requests wait").isGreaterThanOrEqualTo(6);
+        assertThat(f.call("POST", "/kbs/v0/auth", "{\"tee\": \"tdx\"}", Optional.empty(), Optional.empty()).json().get("detail").asText())
+                .contains("auth requests per second from this client");
+        Thread.sleep(1_200);
+        assertThat(f.call("POST", "/kbs/v0/auth", "{\"tee\": \"tdx\"}", Optional.empty(), Optional.empty()).status()).isEqualTo(200);
+        assertThat(sessionRows()).as("the expired sessions were purged; the new one remains").isEqualTo(1);
+    }
+
+    private long sessionRows() throws Exception {
+        var m = dev.guestattest.broker.store.Database.class.getDeclaredMethod("connection");
+        m.setAccessible(true);
+        try (var c = (java.sql.Connection) m.invoke(f.broker.database()); var r = c.createStatement().executeQuery("SELECT COUNT(*) FROM sessions")) {
+            r.next();
+            return r.getLong(1);
+        }
+    }
+
+    @Test
     void theAdminApiRefusesAGuestsTokenAndTheTokenRefusesTampering() {
         policies();
         KbsClient.Session s = f.client().attest("cove", f.attester("cove/emulated"));

@@ -122,13 +122,19 @@ public final class Sessions {
         return update("UPDATE sessions SET state = 'FAILED' WHERE id = ? AND state = 'ATTESTING'", id);
     }
 
-    /** Drops sessions past expiry (their nonces can no longer be answered anyway); returns how many. */
-    public int purgeExpired(long now) {
+    /**
+     * Drops sessions past expiry (their nonces can no longer be answered) and evidence digests used
+     * before {@code usedBefore} (evidence binds a nonce, so once every session that could have
+     * issued it is gone, the evidence cannot be accepted again anyway); returns how many rows went.
+     */
+    public int purgeExpired(long now, long usedBefore) {
         try {
             return db.write(c -> {
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE expires_at <= ?")) {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM sessions WHERE expires_at <= ?");
+                     PreparedStatement used = c.prepareStatement("DELETE FROM used_evidence WHERE used_at < ?")) {
                     ps.setLong(1, now);
-                    return ps.executeUpdate();
+                    used.setLong(1, usedBefore);
+                    return ps.executeUpdate() + used.executeUpdate();
                 }
             });
         } catch (SQLException e) {
