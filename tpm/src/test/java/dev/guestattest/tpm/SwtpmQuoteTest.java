@@ -39,62 +39,20 @@ import org.junit.jupiter.api.io.TempDir;
 class SwtpmQuoteTest {
     @TempDir
     static Path dir;
-    private static Process swtpm;
+    private static dev.guestattest.tpm.testing.Swtpm swtpm;
     private static int port;
 
     @BeforeAll
     static void start() throws Exception {
-        boolean present = Files.isExecutable(Path.of("/usr/bin/swtpm"));
-        if (!present && "required".equals(System.getenv("GUEST_ATTEST_KERNEL_TESTS"))) {
-            throw new AssertionError("swtpm is not installed (apt-get install swtpm swtpm-tools tpm2-tools)");
-        }
-        assumeTrue(present, "swtpm is not installed");
-        port = freePortPair(); // tpm2-tools' swtpm TCTI expects the control port right after the data port
-        int ctrl = port + 1;
-        Files.createDirectories(dir.resolve("state"));
-        // manufacture the TPM as a vendor would: EK and its certificate from swtpm's local CA, in NV
-        Process setup = new ProcessBuilder("swtpm_setup", "--tpm2", "--tpmstate", dir.resolve("state").toString(), "--create-ek-cert",
-                "--overwrite").redirectErrorStream(true).redirectOutput(dir.resolve("setup.log").toFile()).start();
-        if (!setup.waitFor(120, TimeUnit.SECONDS) || setup.exitValue() != 0) {
-            throw new AssertionError("swtpm_setup failed: " + Files.readString(dir.resolve("setup.log")));
-        }
-        swtpm = new ProcessBuilder("swtpm", "socket", "--tpm2", "--server", "type=tcp,port=" + port + ",bindaddr=127.0.0.1",
-                "--ctrl", "type=tcp,port=" + ctrl + ",bindaddr=127.0.0.1", "--tpmstate", "dir=" + dir.resolve("state"),
-                "--flags", "not-need-init,startup-clear").redirectErrorStream(true).redirectOutput(dir.resolve("swtpm.log").toFile()).start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (true) {
-            try (java.net.Socket probe = new java.net.Socket("127.0.0.1", port)) {
-                probe.getOutputStream().flush();
-                break;
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline || !swtpm.isAlive()) {
-                    throw new AssertionError("swtpm did not start: " + Files.readString(dir.resolve("swtpm.log")));
-                }
-                Thread.sleep(20);
-            }
-        }
+        swtpm = dev.guestattest.tpm.testing.Swtpm.start(dir);
+        port = swtpm.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
         if (swtpm != null) {
-            swtpm.destroy(); // SIGTERM to its PID
-            if (!swtpm.waitFor(5, TimeUnit.SECONDS)) {
-                swtpm.destroyForcibly();
-            }
+            swtpm.close();
         }
-    }
-
-    private static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            try (ServerSocket a = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-                 ServerSocket b = new ServerSocket(a.getLocalPort() + 1, 1, java.net.InetAddress.getLoopbackAddress())) {
-                return a.getLocalPort();
-            } catch (IOException taken) {
-                // the next port was busy; try another pair
-            }
-        }
-        throw new IOException("no two adjacent free loopback ports");
     }
 
     private static Report report(byte[] nonce) {
