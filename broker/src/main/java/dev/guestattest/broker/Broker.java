@@ -16,6 +16,7 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.core.verify.SupplementalChallenge;
 import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
 import dev.guestattest.verify.Appraiser;
@@ -58,6 +59,7 @@ public final class Broker {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Database db;
+    private final Kek kek;
     private final Resources resources;
     private final Settings settings;
     private final Sessions sessions;
@@ -76,6 +78,7 @@ public final class Broker {
 
     public Broker(Database db, Kek kek, BrokerConfig config, Appraiser appraiser, Clock clock) {
         this.db = db;
+        this.kek = kek;
         this.resources = new Resources(db, kek);
         this.settings = new Settings(db);
         this.sessions = new Sessions(db);
@@ -128,10 +131,20 @@ public final class Broker {
         String nonce = Base64.getEncoder().encodeToString(bytes(32));
         long now = clock.millis();
         purgeNowAndThen(now);
+        Optional<SupplementalChallenge> supplemental;
+        try {
+            supplemental = appraiser.challenge(tee, config.trustedAux().getOrDefault(tee, Map.of()), random);
+        } catch (AttestationException e) {
+            throw refuse(503, "auth", Optional.empty(), Optional.of(tee), Optional.empty(), client,
+                    "this broker is not set up for " + tee + ": " + e.getMessage());
+        }
         sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis(),
+                supplemental.map(c -> sealVerifierParts(id, c.forVerifier())),
                 new Audit.Entry(now, "auth", "ok", Optional.of(id), Optional.of(tee), Optional.empty(), client, "challenge issued"));
         ObjectNode challenge = JSON.createObjectNode().put("nonce", nonce);
-        challenge.putObject("extra-params").put("selected-hash-algorithm", config.runtimeDataHash().name().toLowerCase(java.util.Locale.ROOT));
+        ObjectNode extra = challenge.putObject("extra-params");
+        extra.put("selected-hash-algorithm", config.runtimeDataHash().name().toLowerCase(java.util.Locale.ROOT));
+        supplemental.ifPresent(c -> c.forAttester().forEach(extra::put));
         metrics.auths.labelValues(tee).inc();
         return new Challenge(id, challenge);
     }
@@ -184,6 +197,7 @@ public final class Broker {
         }
         Map<String, Bytes> aux = new HashMap<>(evidence.aux());
         aux.putAll(config.trustedAux().getOrDefault(s.tee(), Map.of()));
+        s.verifierSecret().ifPresent(sealed -> aux.putAll(openVerifierParts(s.id(), sealed)));
         evidence = new Evidence(evidence.format(), evidence.bytes(), aux);
         long now = clock.millis();
         Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "attest", Optional.of(s.id()), Optional.of(s.tee()),
@@ -359,6 +373,36 @@ public final class Broker {
     }
 
     // ---- helpers ----
+
+    /** The verifier's half of a supplemental challenge, sealed with the KEK to this session: {name: base64} JSON. */
+    private byte[] sealVerifierParts(String session, Map<String, Bytes> parts) {
+        ObjectNode n = JSON.createObjectNode();
+        parts.forEach((k, v) -> n.put(k, Base64.getEncoder().encodeToString(v.toArray())));
+        byte[] plain = n.toString().getBytes(StandardCharsets.UTF_8);
+        Kek.Sealed sealed = kek.seal("session/" + session, plain);
+        Arrays.fill(plain, (byte) 0);
+        return java.nio.ByteBuffer.allocate(4 + sealed.wrappedKey().length + sealed.ciphertext().length).putInt(sealed.wrappedKey().length)
+                .put(sealed.wrappedKey()).put(sealed.ciphertext()).array();
+    }
+
+    private Map<String, Bytes> openVerifierParts(String session, byte[] stored) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored);
+        byte[] wrapped = new byte[b.getInt()];
+        b.get(wrapped);
+        byte[] ct = new byte[b.remaining()];
+        b.get(ct);
+        byte[] plain = kek.open("session/" + session, new Kek.Sealed(wrapped, ct));
+        try {
+            JsonNode n = JSON.readTree(plain);
+            Map<String, Bytes> parts = new HashMap<>();
+            n.fields().forEachRemaining(e -> parts.put(e.getKey(), Bytes.of(Base64.getDecoder().decode(e.getValue().asText()))));
+            return parts;
+        } catch (IOException e) {
+            throw new IllegalStateException("a sealed verifier secret is not the JSON this broker wrote", e);
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
+    }
 
     /**
      * At most once per session lifetime (and at least once a minute), whichever instance gets there:

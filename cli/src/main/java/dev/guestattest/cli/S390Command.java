@@ -42,7 +42,7 @@ final class S390Command {
         public Integer call() throws Exception {
             java.util.List<PublicKey> hosts = new java.util.ArrayList<>();
             for (Path hostKey : hostKeys) {
-                hosts.add(hostKey(hostKey));
+                hosts.addAll(dev.guestattest.s390.request.RequestKeys.hostKeys("--host-key " + hostKey, Files.readAllBytes(hostKey)));
             }
             SecureRandom random = new SecureRandom();
             Bytes n;
@@ -62,20 +62,6 @@ final class S390Command {
             java.util.Arrays.fill(keep, (byte) 0);
             System.out.println("wrote the request to " + out + " and its secret to " + secret + " (mode 0600); nonce " + n.hex());
             return Main.OK;
-        }
-    }
-
-    private static PublicKey hostKey(Path file) throws java.io.IOException {
-        String text = Files.readString(file);
-        try {
-            if (text.contains("BEGIN CERTIFICATE")) {
-                return java.security.cert.CertificateFactory.getInstance("X.509")
-                        .generateCertificate(new java.io.ByteArrayInputStream(text.getBytes(java.nio.charset.StandardCharsets.US_ASCII))).getPublicKey();
-            }
-            String pem = text.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
-            return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(pem)));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw AttestationException.invalid("--host-key", file + " is not an EC public key or host key document (PEM)");
         }
     }
 

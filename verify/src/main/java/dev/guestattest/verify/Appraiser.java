@@ -40,6 +40,15 @@ public final class Appraiser {
         return verifiers.stream().map(EvidenceVerifier::format).toList();
     }
 
+    /**
+     * The request a verifier must make before {@code format}'s evidence can be (s390's ARCB), from
+     * the verifier's trust anchors; empty for TEEs that need none.
+     */
+    public Optional<dev.guestattest.core.verify.SupplementalChallenge> challenge(String format, Map<String, Bytes> trusted,
+                                                                              java.security.SecureRandom random) {
+        return verifiers.stream().filter(v -> v.format().equals(format)).findFirst().flatMap(v -> v.challenge(trusted, random));
+    }
+
     public Appraisal appraise(Evidence evidence, AppraisalContext context) {
         Policy policy = context.policy();
         Optional<EvidenceVerifier> verifier = evidence.format().map(f -> verifiers.stream().filter(v -> v.format().equals(f)).findFirst())

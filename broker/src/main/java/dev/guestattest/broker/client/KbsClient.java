@@ -51,6 +51,14 @@ public final class KbsClient {
     @FunctionalInterface
     public interface Attester {
         Evidence evidence(Bytes reportData);
+
+        /**
+         * The same, given the challenge's extra-params: what a verifier-made request brings (s390's
+         * {@code arcb}). Attesters of TEEs that need none ignore them.
+         */
+        default Evidence evidence(Bytes reportData, Map<String, String> extraParams) {
+            return evidence(reportData);
+        }
     }
 
     public KbsClient(URI broker, Duration timeout) {
@@ -109,7 +117,9 @@ public final class KbsClient {
         }
         RuntimeData.Hash hash = RuntimeData.Hash.named(challenge.path("extra-params").path("selected-hash-algorithm").asText("sha384"));
         JsonNode jwk = publicJwk(key);
-        Evidence ev = attester.evidence(RuntimeData.reportData(nonce, jwk, hash));
+        Map<String, String> extra = new java.util.HashMap<>();
+        challenge.path("extra-params").fields().forEachRemaining(e -> extra.put(e.getKey(), e.getValue().asText()));
+        Evidence ev = attester.evidence(RuntimeData.reportData(nonce, jwk, hash), extra);
         ObjectNode attest = JSON.createObjectNode();
         attest.putObject("runtime-data").put("nonce", nonce).set("tee-pubkey", jwk);
         ObjectNode primary = attest.putObject("tee-evidence").putObject("primary_evidence");

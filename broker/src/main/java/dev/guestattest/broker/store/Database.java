@@ -45,6 +45,8 @@ public final class Database implements AutoCloseable {
             "CREATE TABLE IF NOT EXISTS used_evidence (digest VARCHAR(64) PRIMARY KEY, used_at BIGINT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS audit (at BIGINT NOT NULL, event VARCHAR(32) NOT NULL, outcome VARCHAR(32) NOT NULL,"
                     + " session VARCHAR(64), tee VARCHAR(16), path VARCHAR(512), client VARCHAR(64), detail VARCHAR(1024))",
+            // the verifier's half of a supplemental challenge (s390's request secret), sealed with the KEK
+            "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS verifier_secret BYTEA",
             "CREATE INDEX IF NOT EXISTS audit_at ON audit (at)",
             "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)");
 

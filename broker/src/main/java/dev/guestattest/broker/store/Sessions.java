@@ -17,7 +17,8 @@ public final class Sessions {
     public enum State { CHALLENGED, ATTESTING, ATTESTED, FAILED }
 
     /** A session as stored; {@code teePubkey} and {@code status} once attested. */
-    public record Session(String id, String tee, String nonce, State state, long expiresAt, Optional<String> teePubkey, Optional<String> status) {
+    public record Session(String id, String tee, String nonce, State state, long expiresAt, Optional<String> teePubkey, Optional<String> status,
+                          Optional<byte[]> verifierSecret) {
         public boolean live(long now) {
             return now < expiresAt;
         }
@@ -29,16 +30,17 @@ public final class Sessions {
         this.db = db;
     }
 
-    /** Opens a session and records {@code audit} in the same commit. */
-    public void create(String id, String tee, String nonce, long expiresAt, Audit.Entry audit) {
+    /** Opens a session (with the verifier's sealed secret, if its TEE needs one) and records {@code audit} in the same commit. */
+    public void create(String id, String tee, String nonce, long expiresAt, Optional<byte[]> verifierSecret, Audit.Entry audit) {
         try {
             db.write(c -> {
-                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, tee, nonce, state, expires_at) VALUES (?, ?, ?, ?, ?)")) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO sessions (id, tee, nonce, state, expires_at, verifier_secret) VALUES (?, ?, ?, ?, ?, ?)")) {
                     ps.setString(1, id);
                     ps.setString(2, tee);
                     ps.setString(3, nonce);
                     ps.setString(4, State.CHALLENGED.name());
                     ps.setLong(5, expiresAt);
+                    ps.setBytes(6, verifierSecret.orElse(null));
                     ps.executeUpdate();
                 }
                 return Audit.insert(c, audit);
@@ -50,14 +52,14 @@ public final class Sessions {
 
     public Optional<Session> find(String id) {
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status FROM sessions WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status, verifier_secret FROM sessions WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet r = ps.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();
                 }
                 return Optional.of(new Session(id, r.getString(1), r.getString(2), State.valueOf(r.getString(3)), r.getLong(4),
-                        Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6))));
+                        Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6)), Optional.ofNullable(r.getBytes(7))));
             }
         } catch (SQLException e) {
             throw db.failure("reading a session", e);
@@ -91,7 +93,7 @@ public final class Sessions {
                     throw duplicate;
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ? WHERE id = ? AND state = 'ATTESTING'")) {
+                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ?, verifier_secret = NULL WHERE id = ? AND state = 'ATTESTING'")) {
                     ps.setString(1, teePubkey);
                     ps.setString(2, status);
                     ps.setLong(3, expiresAt);
@@ -119,7 +121,7 @@ public final class Sessions {
 
     /** Ends the claimed attempt as failed: the nonce is spent. */
     public boolean fail(String id) {
-        return update("UPDATE sessions SET state = 'FAILED' WHERE id = ? AND state = 'ATTESTING'", id);
+        return update("UPDATE sessions SET state = 'FAILED', verifier_secret = NULL WHERE id = ? AND state = 'ATTESTING'", id);
     }
 
     /**

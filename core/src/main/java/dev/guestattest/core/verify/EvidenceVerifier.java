@@ -23,4 +23,13 @@ public interface EvidenceVerifier {
      * @param roots trust anchors beyond the vendor's own (e.g. an emulator's root)
      */
     VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots);
+
+    /**
+     * For TEEs whose evidence answers a verifier-made request: that request, from the verifier's
+     * trust anchors ({@code trusted}: aux parts such as s390's {@code host-key}). Most TEEs need none.
+     */
+    default java.util.Optional<SupplementalChallenge> challenge(java.util.Map<String, dev.guestattest.core.codec.Bytes> trusted,
+                                                                java.security.SecureRandom random) {
+        return java.util.Optional.empty();
+    }
 }

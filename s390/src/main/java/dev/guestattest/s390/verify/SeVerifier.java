@@ -57,6 +57,33 @@ public final class SeVerifier implements EvidenceVerifier {
         }
     }
 
+    /**
+     * The attestation request, made here: sealed to the trusted {@code host-key} part (PEM, one or
+     * more keys or host key documents) with a fresh nonce. The guest gets the ARCB (base64, {@code
+     * arcb}); the measurement key and nonce stay with the verifier as the {@code secret} part.
+     */
+    @Override
+    public Optional<dev.guestattest.core.verify.SupplementalChallenge> challenge(Map<String, Bytes> trusted, java.security.SecureRandom random) {
+        Bytes hostKeys = trusted.get("host-key");
+        if (hostKeys == null) {
+            throw AttestationException.invalid("host-key", "s390 evidence answers a request sealed to the host keys: configure them (aux part 'host-key')");
+        }
+        byte[] n = new byte[16];
+        random.nextBytes(n);
+        dev.guestattest.s390.request.AttestationRequest.Sealed req = dev.guestattest.s390.request.AttestationRequest.create(
+                dev.guestattest.s390.request.RequestKeys.hostKeys("host-key", hostKeys.toArray()), Optional.of(Bytes.of(n)), random);
+        byte[] secret = new byte[SECRET_SIZE];
+        System.arraycopy(req.measurementKey(), 0, secret, 0, 64);
+        System.arraycopy(n, 0, secret, 64, 16);
+        try {
+            return Optional.of(new dev.guestattest.core.verify.SupplementalChallenge(
+                    Map.of("arcb", java.util.Base64.getEncoder().encodeToString(req.arcb())), Map.of("secret", Bytes.of(secret))));
+        } finally {
+            java.util.Arrays.fill(secret, (byte) 0);
+            java.util.Arrays.fill(req.measurementKey(), (byte) 0);
+        }
+    }
+
     /** The one check SE evidence allows; the secret is wiped after use. */
     public static Check measurement(SeResponse r, byte[] secret, SeMeasurement.SeHeader image) {
         if (secret.length != SECRET_SIZE) {
