@@ -39,6 +39,9 @@ final class SecretCommand {
         @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
         URI broker;
 
+        @Option(names = "--broker-ca", paramLabel = "PEM", description = "Trust these certificates for an https:// broker (default: the JDK's CAs)")
+        Path brokerCa;
+
         @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
         String provider;
 
@@ -88,7 +91,8 @@ final class SecretCommand {
                 tee = probe.providerName().substring(0, probe.providerName().indexOf('/'));
             }
             KbsClient.Attester attester = attester(Optional.ofNullable(provider), ctx, tee, parts);
-            KbsClient client = new KbsClient(broker, Duration.ofSeconds(common.timeoutSeconds));
+            KbsClient client = new KbsClient(java.util.List.of(broker), Duration.ofSeconds(common.timeoutSeconds),
+                    Optional.ofNullable(brokerCa).map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
             Secret secret = client.get(tee, attester, path);
             try {
                 land(secret, path);

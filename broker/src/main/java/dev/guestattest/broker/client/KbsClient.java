@@ -70,12 +70,37 @@ public final class KbsClient {
      * or a load balancer would send it (the session lives in the store, not in any one broker).
      */
     public KbsClient(List<URI> brokers, Duration timeout) {
+        this(brokers, timeout, Optional.empty());
+    }
+
+    /** Over HTTPS with {@code tls} (e.g. trusting the broker's own CA); without it, the JDK's default trust. */
+    public KbsClient(List<URI> brokers, Duration timeout, Optional<javax.net.ssl.SSLContext> tls) {
         if (brokers.isEmpty()) {
             throw AttestationException.invalid("brokers", "name at least one");
         }
         this.brokers = List.copyOf(brokers);
         this.timeout = timeout;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        tls.ifPresent(b::sslContext);
+        this.http = b.build();
+    }
+
+    /** TLS that trusts exactly {@code roots} (the broker's certificate or its CA). */
+    public static javax.net.ssl.SSLContext trusting(List<java.security.cert.X509Certificate> roots) {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            for (int i = 0; i < roots.size(); i++) {
+                ks.setCertificateEntry("root" + i, roots.get(i));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("a TLS context over in-memory roots cannot fail", e);
+        }
     }
 
     /** A completed attestation: the session cookie, the token, and the exchange's key pair. */
