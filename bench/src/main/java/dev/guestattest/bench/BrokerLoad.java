@@ -84,6 +84,7 @@ public final class BrokerLoad {
         AtomicInteger failed = new AtomicInteger();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         ExecutorService pool = Executors.newFixedThreadPool(guests);
+        long brokerCpu0 = brokerCpuNanos();
         long t0 = System.nanoTime();
         for (int g = 0; g < guests; g++) {
             pool.submit(() -> {
@@ -102,12 +103,28 @@ public final class BrokerLoad {
         pool.shutdown();
         pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
         double elapsed = (System.nanoTime() - t0) / 1e9;
+        double brokerCpuMs = (brokerCpuNanos() - brokerCpu0) / 1e6;
         List<Long> sorted = new ArrayList<>(latencies);
         sorted.sort(null);
         System.out.printf("store %s, %d guests: %d releases in %.1f s = %.0f releases/s; p50 %.1f ms, p99 %.1f ms; %d failed%n",
                 db.dialect(), guests, sorted.size(), elapsed, sorted.size() / elapsed, pct(sorted, 0.50), pct(sorted, 0.99), failed.get());
+        double perRelease = brokerCpuMs / Math.max(1, sorted.size());
+        System.out.printf("broker threads (Jetty pool, store writer): %.2f ms CPU per release = %.0f releases/s per core if the guests ran elsewhere%n",
+                perRelease, 1000 / perRelease);
         server.close();
         db.close();
+    }
+
+    /** CPU time of the broker's own threads (Jetty's pool is named "broker", the store's writer "broker-store-writer"). */
+    private static long brokerCpuNanos() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null && t.getThreadName().startsWith("broker")) {
+                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return sum;
     }
 
     private static double pct(List<Long> sorted, double p) {
