@@ -11,7 +11,6 @@ import dev.guestattest.keys.upcall.KeyCompletion;
 import dev.guestattest.keys.upcall.UpcallMain;
 import java.io.PrintStream;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;

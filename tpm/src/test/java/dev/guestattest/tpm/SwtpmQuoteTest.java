@@ -17,8 +17,6 @@ import dev.guestattest.tpm.abi.TpmAttest;
 import dev.guestattest.tpm.client.Tpm;
 import dev.guestattest.tpm.client.TpmTransport;
 import dev.guestattest.tpm.verify.TpmVerifier;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
