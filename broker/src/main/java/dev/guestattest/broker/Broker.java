@@ -406,14 +406,15 @@ public final class Broker {
 
     /**
      * At most once per session lifetime (and at least once a minute), whichever instance gets there:
-     * expired sessions and evidence digests older than two lifetimes (no session that could accept
-     * them remains) are deleted, so the store does not grow without bound.
+     * expired sessions, evidence digests older than two lifetimes (no session that could accept them
+     * remains) and audit entries past their retention are deleted, so the store does not grow without bound.
      */
     private void purgeNowAndThen(long now) {
         long every = Math.min(60_000, config.sessionLifetime().toMillis());
         long last = lastPurge.get();
         if (now - last >= every && lastPurge.compareAndSet(last, now)) {
             sessions.purgeExpired(now, now - 2 * Math.max(config.sessionLifetime().toMillis(), config.tokenLifetime().toMillis()));
+            audit.purgeBefore(now - config.auditRetention().toMillis());
         }
     }
 

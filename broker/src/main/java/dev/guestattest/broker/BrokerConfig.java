@@ -13,12 +13,13 @@ import java.util.Objects;
  * attested session) may read resources, the extra trust anchors for each TEE's evidence (an
  * emulator's root, a private CA), trust anchors that are auxiliary parts (the CCA CPAK, a TPM's pinned AK: by TEE, then
  * part name; the broker supplies them, a guest may not), the hash that binds runtime data into
- * report data, and how many auth requests one client may make per second.
+ * report data, how many auth requests one client may make per second, and how long audit entries are kept.
  */
 public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Map<String, List<X509Certificate>> roots,
-                           Map<String, Map<String, Bytes>> trustedAux, RuntimeData.Hash runtimeDataHash, int authPerClientPerSecond) {
+                           Map<String, Map<String, Bytes>> trustedAux, RuntimeData.Hash runtimeDataHash, int authPerClientPerSecond,
+                           Duration auditRetention) {
     public static final BrokerConfig DEFAULT = new BrokerConfig(Duration.ofMinutes(5), Duration.ofMinutes(5), Map.of(), Map.of(),
-            RuntimeData.Hash.SHA384, 100);
+            RuntimeData.Hash.SHA384, 100, Duration.ofDays(90));
 
     public BrokerConfig {
         Objects.requireNonNull(sessionLifetime, "sessionLifetime");
@@ -33,13 +34,14 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Map
         if (authPerClientPerSecond < 1) {
             throw new IllegalArgumentException("authPerClientPerSecond must be at least 1");
         }
+        Objects.requireNonNull(auditRetention, "auditRetention");
     }
 
     /** Trusts {@code r} (in the order the TEE's verifier wants: SNP takes the ARK first) for {@code tee}'s evidence. */
     public BrokerConfig withRoots(String tee, List<X509Certificate> r) {
         Map<String, List<X509Certificate>> m = new java.util.HashMap<>(roots);
         m.put(tee, r);
-        return new BrokerConfig(sessionLifetime, tokenLifetime, m, trustedAux, runtimeDataHash, authPerClientPerSecond);
+        return new BrokerConfig(sessionLifetime, tokenLifetime, m, trustedAux, runtimeDataHash, authPerClientPerSecond, auditRetention);
     }
 
     /** Adds a trust anchor the broker supplies as aux part {@code name} for {@code tee}'s evidence. */
@@ -48,14 +50,19 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Map
         Map<String, Bytes> parts = new java.util.HashMap<>(t.getOrDefault(tee, Map.of()));
         parts.put(name, value);
         t.put(tee, parts);
-        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, t, runtimeDataHash, authPerClientPerSecond);
+        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, t, runtimeDataHash, authPerClientPerSecond, auditRetention);
     }
 
     public BrokerConfig withSessionLifetime(Duration d) {
-        return new BrokerConfig(d, tokenLifetime, roots, trustedAux, runtimeDataHash, authPerClientPerSecond);
+        return new BrokerConfig(d, tokenLifetime, roots, trustedAux, runtimeDataHash, authPerClientPerSecond, auditRetention);
+    }
+
+    /** Audit entries older than this are deleted now and then (the audit log is the broker's one unbounded table otherwise). */
+    public BrokerConfig withAuditRetention(Duration d) {
+        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, trustedAux, runtimeDataHash, authPerClientPerSecond, d);
     }
 
     public BrokerConfig withAuthRate(int perSecond) {
-        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, trustedAux, runtimeDataHash, perSecond);
+        return new BrokerConfig(sessionLifetime, tokenLifetime, roots, trustedAux, runtimeDataHash, perSecond, auditRetention);
     }
 }

@@ -50,6 +50,19 @@ class PiecesTest {
     }
 
     @Test
+    void theAuditLogKeepsWhatIsWithinItsRetention() {
+        try (var db = dev.guestattest.broker.store.Database.open(tmp.resolve("store").toString())) {
+            var audit = new dev.guestattest.broker.store.Audit(db);
+            for (long at : new long[] {1_000, 2_000, 3_000}) {
+                audit.record(new dev.guestattest.broker.store.Audit.Entry(at, "auth", "ok", java.util.Optional.empty(), java.util.Optional.empty(),
+                        java.util.Optional.empty(), "127.0.0.1", "t" + at));
+            }
+            assertThat(audit.purgeBefore(2_500)).isEqualTo(2);
+            assertThat(audit.recent(10)).extracting(dev.guestattest.broker.store.Audit.Entry::detail).containsExactly("t3000");
+        }
+    }
+
+    @Test
     void resourcePathsAreThreeSafeParts() {
         assertThat(Resources.path("default/key/disk")).isEqualTo("default/key/disk");
         assertThatThrownBy(() -> Resources.path("a/b")).hasMessageContaining("REPOSITORY/TYPE/TAG");

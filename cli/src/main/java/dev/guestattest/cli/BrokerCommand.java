@@ -79,6 +79,9 @@ final class BrokerCommand {
         @Option(names = "--trust-emulators", description = "Trust the emulated TEEs of --state-dir (their roots and CPAK): for demos and tests only")
         boolean trustEmulators;
 
+        @Option(names = "--audit-retention-days", paramLabel = "N", defaultValue = "90", description = "Keep audit entries this long (default ${DEFAULT-VALUE})")
+        int auditRetentionDays;
+
         @Option(names = "--tls-keystore", paramLabel = "P12", description = "Serve HTTPS with this PKCS#12 key store")
         Path tlsKeystore;
 
@@ -96,7 +99,10 @@ final class BrokerCommand {
             Kek kek = kekFile != null ? Kek.load(kekFile) : Kek.loadOrCreate(Path.of(location).resolve("kek"));
             Path tokenFile = adminTokenFile != null ? adminTokenFile : Path.of(embedded ? location : ctx.stateDir().toString()).resolve("admin-token");
             byte[] admin = adminToken(tokenFile, adminTokenFile == null);
-            BrokerConfig config = BrokerConfig.DEFAULT;
+            if (auditRetentionDays < 1 || auditRetentionDays > 36_500) {
+                throw AttestationException.invalid("--audit-retention-days", auditRetentionDays + " is outside 1..36500");
+            }
+            BrokerConfig config = BrokerConfig.DEFAULT.withAuditRetention(Duration.ofDays(auditRetentionDays));
             for (Map.Entry<String, Path> r : roots.entrySet()) {
                 config = config.withRoots(r.getKey(), InputFiles.certificates("--root " + r.getKey(), r.getValue()));
             }

@@ -45,6 +45,20 @@ public final class Audit {
         }
     }
 
+    /** Deletes the entries older than {@code before}; returns how many. */
+    public int purgeBefore(long before) {
+        try {
+            return db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement("DELETE FROM audit WHERE at < ?")) {
+                    ps.setLong(1, before);
+                    return ps.executeUpdate();
+                }
+            });
+        } catch (SQLException x) {
+            throw db.failure("purging the audit log", x);
+        }
+    }
+
     /** The newest {@code limit} entries, newest first. */
     public List<Entry> recent(int limit) {
         try (Connection c = db.connection(); PreparedStatement ps = c.prepareStatement(
