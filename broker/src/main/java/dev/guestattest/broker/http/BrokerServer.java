@@ -11,7 +11,6 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpCookie;
@@ -204,8 +203,7 @@ public final class BrokerServer implements AutoCloseable {
                     send(response, callback, 200, "application/json", auditJson(broker.audit(limit(request))));
                 } else if (path.equals(PREFIX + "token-key") && method.equals("GET")) {
                     endpoint = "token-key";
-                    String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                            .encodeToString(broker.tokenPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+                    String pem = dev.guestattest.core.state.PemFiles.pem("PUBLIC KEY", broker.tokenPublicKey().getEncoded());
                     send(response, callback, 200, "application/x-pem-file", pem);
                 } else if (path.equals("/appraise") && method.equals("POST")) {
                     endpoint = "appraise";

@@ -31,17 +31,15 @@ public record Cpak(PublicKey key, Optional<Bytes> instanceId, Optional<Bytes> im
         if (!text.startsWith("-----BEGIN PUBLIC KEY-----")) {
             return fromJson(data);
         }
-        try {
-            byte[] der = java.util.Base64.getMimeDecoder().decode(text.replaceAll("-----[A-Z ]+-----", ""));
-            PublicKey k = KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(der));
+        List<Cpak> out = new java.util.ArrayList<>();
+        for (PublicKey k : dev.guestattest.core.state.PemFiles.publicKeys("CPAK", data)) {
             int bits = ((java.security.interfaces.ECPublicKey) k).getParams().getCurve().getField().getFieldSize();
             if (bits != 256 && bits != 384) {
                 throw AttestationException.invalid("CPAK", "a P-" + bits + " key; a CPAK is P-256 or P-384");
             }
-            return List.of(new Cpak(k, Optional.empty(), Optional.empty()));
-        } catch (IllegalArgumentException | GeneralSecurityException e) {
-            throw AttestationException.invalid("CPAK", "PEM that is not an EC public key");
+            out.add(new Cpak(k, Optional.empty(), Optional.empty()));
         }
+        return out;
     }
 
     public static List<Cpak> fromJson(byte[] json) {

@@ -39,26 +39,7 @@ public final class RequestKeys {
      * blocks, as the request may be sealed to several hosts.
      */
     public static java.util.List<PublicKey> hostKeys(String what, byte[] pem) {
-        String text = new String(pem, java.nio.charset.StandardCharsets.US_ASCII);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]*)-----END \\1-----").matcher(text);
-        java.util.List<PublicKey> keys = new java.util.ArrayList<>();
-        try {
-            while (m.find()) {
-                byte[] der = java.util.Base64.getMimeDecoder().decode(m.group(2));
-                if (m.group(1).equals("CERTIFICATE")) {
-                    keys.add(java.security.cert.CertificateFactory.getInstance("X.509")
-                            .generateCertificate(new java.io.ByteArrayInputStream(der)).getPublicKey());
-                } else if (m.group(1).equals("PUBLIC KEY")) {
-                    keys.add(KeyFactory.getInstance("EC").generatePublic(new java.security.spec.X509EncodedKeySpec(der)));
-                }
-            }
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw AttestationException.invalid(what, "not an EC public key or host key document (PEM): " + e.getMessage());
-        }
-        if (keys.isEmpty()) {
-            throw AttestationException.invalid(what, "holds no PEM public key or certificate");
-        }
-        return keys;
+        return dev.guestattest.core.state.PemFiles.publicKeys(what, pem);
     }
 
     public static Bytes coordinates(PublicKey key) {
