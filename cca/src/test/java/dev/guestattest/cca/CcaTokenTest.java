@@ -78,7 +78,7 @@ class CcaTokenTest {
         assertThatThrownBy(() -> Cpak.parse(p521.getBytes(java.nio.charset.StandardCharsets.US_ASCII)))
                 .hasMessageContaining("CPAK").hasMessageContaining("P-521");
         assertThatThrownBy(() -> Cpak.parse("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n".getBytes()))
-                .hasMessageContaining("CPAK: PEM that is not an EC public key");
+                .hasMessageContaining("CPAK: not an EC public key or certificate (PEM)");
     }
 
     @Test
