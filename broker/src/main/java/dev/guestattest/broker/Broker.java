@@ -220,7 +220,8 @@ public final class Broker {
         extra.put("exp", exp);
         extra.put("tee-pubkey", teeKey.jwk().toJSONObject());
         String token = tokenKey.signer().sign(a, Optional.empty(), extra);
-        Sessions.Completion done = sessions.attest(s.id(), sha256Hex(evidence.bytes().toArray()), teeKey.json(), a.status().earName(), now,
+        Optional<String> measurement = a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex);
+        Sessions.Completion done = sessions.attest(s.id(), sha256Hex(evidence.bytes().toArray()), teeKey.json(), a.status().earName(), measurement, now,
                 exp.toEpochMilli(), new Audit.Entry(now, "attest", a.status().earName(), Optional.of(s.id()), Optional.of(s.tee()),
                         Optional.empty(), client, "policy " + a.policyId() + ", vector " + a.trustVector().values()));
         if (done == Sessions.Completion.EVIDENCE_REPLAYED) {
@@ -239,6 +240,7 @@ public final class Broker {
         String path = Resources.path(repoTypeTag);
         String tee;
         Tier status;
+        Optional<Bytes> measurement;
         TeeKey key;
         Optional<String> session = Optional.empty();
         long now = clock.millis();
@@ -260,7 +262,10 @@ public final class Broker {
             }
             Map.Entry<String, Object> sub = submods.entrySet().iterator().next();
             tee = sub.getKey();
-            status = tier(String.valueOf(sub.getValue() instanceof Map<?, ?> m ? m.get("ear.status") : ""));
+            Map<?, ?> appraisal = sub.getValue() instanceof Map<?, ?> m ? m : Map.of();
+            status = tier(String.valueOf(appraisal.get("ear.status")));
+            measurement = appraisal.get("ear.guestattest.claims") instanceof Map<?, ?> common && common.get("initial_measurement") instanceof String h
+                    ? Optional.of(Bytes.fromHex("token initial_measurement", h)) : Optional.empty();
             key = TeeKey.parse(JSON.valueToTree(jwk));
         } else {
             Sessions.Session s = liveSession(who.sessionId(), "resource", client);
@@ -272,10 +277,11 @@ public final class Broker {
             session = Optional.of(s.id());
             tee = s.tee();
             status = tier(s.status().orElse(""));
+            measurement = s.measurement().map(h -> Bytes.fromHex("session measurement", h));
             key = TeeKey.parse(s.teePubkey().orElseThrow());
         }
         ResourcePolicy rp = resourcePolicy.get().orElse(ResourcePolicy.DEFAULT);
-        if (!rp.allows(path, tee, status)) {
+        if (!rp.allows(path, new ResourcePolicy.Result(tee, status, measurement))) {
             metrics.releases.labelValues("forbidden").inc();
             throw refuse(403, "resource", session, Optional.of(tee), Optional.of(path), client,
                     "the resource policy does not let a " + status.earName() + " " + tee + " result read " + path);

@@ -104,16 +104,25 @@ class PiecesTest {
                 rules:
                   - {path: "prod/*/*", tees: [tdx]}
                   - {path: "test/key/*", status: warning}
+                  - {path: "db/secret/*", initial_measurement: ["aabb", "ccdd"]}
                 """.getBytes(StandardCharsets.UTF_8));
-        assertThat(p.allows("prod/disk/root", "tdx", Tier.AFFIRMING)).isTrue();
-        assertThat(p.allows("prod/disk/root", "snp", Tier.AFFIRMING)).isFalse();
-        assertThat(p.allows("prod/disk/root", "tdx", Tier.WARNING)).isFalse();
-        assertThat(p.allows("test/key/a", "cca", Tier.WARNING)).isTrue();
-        assertThat(p.allows("test/key/a", "cca", Tier.CONTRAINDICATED)).isFalse();
-        assertThat(p.allows("test/key/a", "cca", Tier.NONE)).isFalse();
-        assertThat(p.allows("other/key/a", "tdx", Tier.AFFIRMING)).isFalse();
-        assertThat(ResourcePolicy.DEFAULT.allows("any/thing/here", "snp", Tier.AFFIRMING)).isTrue();
-        assertThat(ResourcePolicy.DEFAULT.allows("any/thing/here", "snp", Tier.WARNING)).isFalse();
+        assertThat(p.allows("prod/disk/root", r("tdx", Tier.AFFIRMING))).isTrue();
+        assertThat(p.allows("prod/disk/root", r("snp", Tier.AFFIRMING))).isFalse();
+        assertThat(p.allows("prod/disk/root", r("tdx", Tier.WARNING))).isFalse();
+        assertThat(p.allows("test/key/a", r("cca", Tier.WARNING))).isTrue();
+        assertThat(p.allows("test/key/a", r("cca", Tier.CONTRAINDICATED))).isFalse();
+        assertThat(p.allows("test/key/a", r("cca", Tier.NONE))).isFalse();
+        assertThat(p.allows("other/key/a", r("tdx", Tier.AFFIRMING))).isFalse();
+        // a rule naming workloads: only those initial measurements, and evidence without one never
+        var only = new ResourcePolicy.Result("tdx", Tier.AFFIRMING, java.util.Optional.of(dev.guestattest.core.codec.Bytes.fromHex("m", "ccdd")));
+        assertThat(p.allows("db/secret/pw", only)).isTrue();
+        assertThat(p.allows("db/secret/pw", new ResourcePolicy.Result("tdx", Tier.AFFIRMING,
+                java.util.Optional.of(dev.guestattest.core.codec.Bytes.fromHex("m", "eeff"))))).isFalse();
+        assertThat(p.allows("db/secret/pw", r("tpm", Tier.AFFIRMING))).isFalse();
+        assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b/c, initial_measurement: [zz]}\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("rules[0].initial_measurement");
+        assertThat(ResourcePolicy.DEFAULT.allows("any/thing/here", r("snp", Tier.AFFIRMING))).isTrue();
+        assertThat(ResourcePolicy.DEFAULT.allows("any/thing/here", r("snp", Tier.WARNING))).isFalse();
         assertThatThrownBy(() -> ResourcePolicy.parse("rules: []".getBytes(StandardCharsets.UTF_8))).hasMessageContaining("lists no rule");
         assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b}\n".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("rules[0].path");
@@ -121,6 +130,10 @@ class PiecesTest {
                 .hasMessageContaining("rules[0].status");
         assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b/c, tee: [tdx]}\n".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("line 2").hasMessageContaining("unknown field 'rules[0].tee'");
+    }
+
+    private static ResourcePolicy.Result r(String tee, Tier status) {
+        return new ResourcePolicy.Result(tee, status, java.util.Optional.empty());
     }
 
     @Test

@@ -94,6 +94,24 @@ class RcarFlowTest {
     }
 
     @Test
+    void resourceRulesCanNameTheWorkloadsThatMayReadAPath() {
+        assertThat(f.admin("POST", "/kbs/v0/attestation-policy", BrokerFixture.POLICY).status()).isEqualTo(200);
+        String cove = dev.guestattest.cove.emulator.EmulatedTsm.open(f.ctx).read("initial").hex();
+        var rp = f.admin("POST", "/kbs/v0/resource-policy", "rules:\n  - {path: \"app/*/*\", status: warning, initial_measurement: [\"" + cove
+                + "\"]}\n  - {path: \"other/*/*\", status: warning, initial_measurement: [\"" + "00".repeat(48) + "\"]}\n");
+        assertThat(rp.status()).as(rp.body()).isEqualTo(200);
+        f.admin("POST", "/kbs/v0/resource/app/db/pw", "for this workload");
+        f.admin("POST", "/kbs/v0/resource/other/db/pw", "for another workload");
+        KbsClient client = f.client();
+        KbsClient.Session s = client.attest("cove", f.attester("cove/emulated"));
+        assertThat(text(client.resource(s, "app/db/pw"))).isEqualTo("for this workload");
+        assertThat(f.call("GET", "/kbs/v0/resource/app/db/pw", null, Optional.of(s.token()), Optional.empty()).status())
+                .as("the token carries the measurement too").isEqualTo(200);
+        assertThatThrownBy(() -> client.resource(s, "other/db/pw")).hasMessageContaining("403");
+        assertThat(f.call("GET", "/kbs/v0/resource/other/db/pw", null, Optional.of(s.token()), Optional.empty()).status()).isEqualTo(403);
+    }
+
+    @Test
     void aFreshBrokerReleasesNothingUntilAPolicyIsSet() {
         f.admin("POST", "/kbs/v0/resource/test/key/a", "x");
         assertThatThrownBy(() -> f.client().get("tdx", f.attester("tdx/emulated"), "test/key/a")).hasMessageContaining("403")

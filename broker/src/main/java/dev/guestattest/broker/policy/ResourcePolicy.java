@@ -1,6 +1,7 @@
 package dev.guestattest.broker.policy;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.verify.ar4si.Tier;
 import dev.guestattest.verify.policy.Documents;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.Set;
  *   - path: "prod/disk/*"      # REPOSITORY/TYPE/TAG, '*' matches one whole part
  *     tees: [tdx, snp]          # optional: any TEE
  *     status: affirming         # the worst status still allowed: affirming (default) or warning
+ *     initial_measurement: [..] # optional: only these workloads (hex, any of)
  * </pre>
  * A request is allowed when any rule matches; none matching is a refusal. The default policy lets
  * affirming results read every path; a warning never reads anything unless a rule says so.
@@ -28,22 +30,27 @@ public record ResourcePolicy(List<Rule> rules) {
         rules = List.copyOf(rules);
     }
 
-    /** One rule: a path pattern of three parts, the TEEs (empty: any), the worst tier allowed. */
-    public record Rule(String[] path, Set<String> tees, Tier worst) {
-        boolean allows(String[] p, String tee, Tier status) {
+    /** One rule: a path pattern of three parts, the TEEs (empty: any), the worst tier allowed, the workloads (empty: any). */
+    public record Rule(String[] path, Set<String> tees, Tier worst, Set<Bytes> initialMeasurements) {
+        boolean allows(String[] p, Result r) {
             for (int i = 0; i < 3; i++) {
                 if (!path[i].equals("*") && !path[i].equals(p[i])) {
                     return false;
                 }
             }
-            return (tees.isEmpty() || tees.contains(tee)) && status != Tier.NONE && status.compareTo(worst) <= 0;
+            return (tees.isEmpty() || tees.contains(r.tee())) && r.status() != Tier.NONE && r.status().compareTo(worst) <= 0
+                    && (initialMeasurements.isEmpty() || r.initialMeasurement().filter(initialMeasurements::contains).isPresent());
         }
+    }
+
+    /** What the rules judge: the attested TEE, the appraisal's status, and the workload's initial measurement when the evidence has one. */
+    public record Result(String tee, Tier status, Optional<Bytes> initialMeasurement) {
     }
 
     private record File(List<RuleFile> rules) {
     }
 
-    private record RuleFile(String path, List<String> tees, String status) {
+    private record RuleFile(String path, List<String> tees, String status, List<String> initialMeasurement) {
     }
 
     public static ResourcePolicy parse(byte[] document) {
@@ -62,14 +69,18 @@ public record ResourcePolicy(List<Rule> rules) {
             if (!STATUSES.contains(status)) {
                 throw AttestationException.invalid(field + ".status", "'" + status + "' is not affirming or warning");
             }
+            Set<Bytes> measurements = new java.util.HashSet<>();
+            for (String h : Optional.ofNullable(r.initialMeasurement()).orElse(List.of())) {
+                measurements.add(Bytes.fromHex(field + ".initial_measurement", h));
+            }
             rules.add(new Rule(r.path().split("/", -1), Set.copyOf(Optional.ofNullable(r.tees()).orElse(List.of())),
-                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING));
+                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING, measurements));
         }
         return new ResourcePolicy(rules);
     }
 
-    public boolean allows(String path, String tee, Tier status) {
+    public boolean allows(String path, Result result) {
         String[] p = path.split("/", -1);
-        return rules.stream().anyMatch(r -> r.allows(p, tee, status));
+        return rules.stream().anyMatch(r -> r.allows(p, result));
     }
 }

@@ -47,6 +47,8 @@ public final class Database implements AutoCloseable {
                     + " session VARCHAR(64), tee VARCHAR(16), path VARCHAR(512), client VARCHAR(64), detail VARCHAR(1024))",
             // the verifier's half of a supplemental challenge (s390's request secret), sealed with the KEK
             "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS verifier_secret BYTEA",
+            // the attested workload's initial measurement (hex), for resource rules that name workloads
+            "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS measurement VARCHAR(256)",
             "CREATE INDEX IF NOT EXISTS audit_at ON audit (at)",
             "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)");
 

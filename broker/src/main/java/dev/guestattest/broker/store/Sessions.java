@@ -18,7 +18,7 @@ public final class Sessions {
 
     /** A session as stored; {@code teePubkey} and {@code status} once attested. */
     public record Session(String id, String tee, String nonce, State state, long expiresAt, Optional<String> teePubkey, Optional<String> status,
-                          Optional<byte[]> verifierSecret) {
+                          Optional<byte[]> verifierSecret, Optional<String> measurement) {
         public boolean live(long now) {
             return now < expiresAt;
         }
@@ -52,14 +52,15 @@ public final class Sessions {
 
     public Optional<Session> find(String id) {
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status, verifier_secret FROM sessions WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status, verifier_secret, measurement FROM sessions WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet r = ps.executeQuery()) {
                 if (!r.next()) {
                     return Optional.empty();
                 }
                 return Optional.of(new Session(id, r.getString(1), r.getString(2), State.valueOf(r.getString(3)), r.getLong(4),
-                        Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6)), Optional.ofNullable(r.getBytes(7))));
+                        Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6)), Optional.ofNullable(r.getBytes(7)),
+                        Optional.ofNullable(r.getString(8))));
             }
         } catch (SQLException e) {
             throw db.failure("reading a session", e);
@@ -79,7 +80,8 @@ public final class Sessions {
      * before makes the whole completion a replay, and nothing of it is kept), marks the session
      * attested until {@code expiresAt}, and writes {@code audit}.
      */
-    public Completion attest(String id, String evidenceDigest, String teePubkey, String status, long now, long expiresAt, Audit.Entry audit) {
+    public Completion attest(String id, String evidenceDigest, String teePubkey, String status, Optional<String> measurement, long now,
+                             long expiresAt, Audit.Entry audit) {
         try {
             return db.write(c -> {
                 try (PreparedStatement used = c.prepareStatement("INSERT INTO used_evidence (digest, used_at) VALUES (?, ?)")) {
@@ -93,11 +95,13 @@ public final class Sessions {
                     throw duplicate;
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, expires_at = ?, verifier_secret = NULL WHERE id = ? AND state = 'ATTESTING'")) {
+                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, measurement = ?, expires_at = ?, verifier_secret = NULL"
+                                + " WHERE id = ? AND state = 'ATTESTING'")) {
                     ps.setString(1, teePubkey);
                     ps.setString(2, status);
-                    ps.setLong(3, expiresAt);
-                    ps.setString(4, id);
+                    ps.setString(3, measurement.orElse(null));
+                    ps.setLong(4, expiresAt);
+                    ps.setString(5, id);
                     if (ps.executeUpdate() != 1) {
                         throw new SQLException("session " + id + " is not claimed");
                     }
