@@ -21,7 +21,6 @@ import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
 import dev.guestattest.verify.Appraiser;
 import dev.guestattest.verify.ar4si.Tier;
-import dev.guestattest.verify.ear.EarSigner;
 import dev.guestattest.verify.ear.EarVerifier;
 import dev.guestattest.verify.freshness.RuntimeData;
 import dev.guestattest.verify.policy.Policy;
@@ -42,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * The key broker, apart from HTTP: Trustee's RCAR (auth, attest, resource) over the shared store,
@@ -72,9 +70,9 @@ public final class Broker {
     private final RateLimiter authLimit;
     private final SecureRandom random = new SecureRandom();
     private final java.util.concurrent.atomic.AtomicLong lastPurge = new java.util.concurrent.atomic.AtomicLong();
-    private final Cached<Policy> attestationPolicy;
-    private final Cached<ResourcePolicy> resourcePolicy;
-    private final Cached<ReferenceValues> referenceValues;
+    private final SharedDocument<Policy> attestationPolicy;
+    private final SharedDocument<ResourcePolicy> resourcePolicy;
+    private final SharedDocument<ReferenceValues> referenceValues;
 
     public Broker(Database db, Kek kek, BrokerConfig config, Appraiser appraiser, Clock clock) {
         this.db = db;
@@ -88,9 +86,9 @@ public final class Broker {
         this.clock = clock;
         this.tokenKey = TokenKey.shared(settings, kek, clock.millis());
         this.authLimit = new RateLimiter(config.authPerClientPerSecond(), 100_000);
-        this.attestationPolicy = new Cached<>(settings, Settings.ATTESTATION_POLICY, Policy::parse);
-        this.resourcePolicy = new Cached<>(settings, Settings.RESOURCE_POLICY, ResourcePolicy::parse);
-        this.referenceValues = new Cached<>(settings, Settings.REFERENCE_VALUES, ReferenceValues::parse);
+        this.attestationPolicy = new SharedDocument<>(settings, Settings.ATTESTATION_POLICY, Policy::parse);
+        this.resourcePolicy = new SharedDocument<>(settings, Settings.RESOURCE_POLICY, ResourcePolicy::parse);
+        this.referenceValues = new SharedDocument<>(settings, Settings.REFERENCE_VALUES, ReferenceValues::parse);
     }
 
     public Metrics metrics() {
@@ -385,19 +383,15 @@ public final class Broker {
         ObjectNode n = JSON.createObjectNode();
         parts.forEach((k, v) -> n.put(k, Base64.getEncoder().encodeToString(v.toArray())));
         byte[] plain = n.toString().getBytes(StandardCharsets.UTF_8);
-        Kek.Sealed sealed = kek.seal("session/" + session, plain);
-        Arrays.fill(plain, (byte) 0);
-        return java.nio.ByteBuffer.allocate(4 + sealed.wrappedKey().length + sealed.ciphertext().length).putInt(sealed.wrappedKey().length)
-                .put(sealed.wrappedKey()).put(sealed.ciphertext()).array();
+        try {
+            return kek.seal("session/" + session, plain).toBytes();
+        } finally {
+            Arrays.fill(plain, (byte) 0);
+        }
     }
 
     private Map<String, Bytes> openVerifierParts(String session, byte[] stored) {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored);
-        byte[] wrapped = new byte[b.getInt()];
-        b.get(wrapped);
-        byte[] ct = new byte[b.remaining()];
-        b.get(ct);
-        byte[] plain = kek.open("session/" + session, new Kek.Sealed(wrapped, ct));
+        byte[] plain = kek.open("session/" + session, Kek.Sealed.fromBytes("verifier secret", stored));
         try {
             JsonNode n = JSON.readTree(plain);
             Map<String, Bytes> parts = new HashMap<>();
@@ -523,96 +517,6 @@ public final class Broker {
             return Bytes.of(MessageDigest.getInstance("SHA-256").digest(data)).hex();
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * A shared document, read from the store at most once a second and re-parsed only when its bytes
-     * change: a change made on another instance takes effect here within a second; one made here, at once.
-     */
-    private static final class Cached<T> {
-        private static final long RECHECK_NANOS = 1_000_000_000L;
-        private final Settings settings;
-        private final String name;
-        private final Function<byte[], T> parse;
-        private volatile byte[] raw;
-        private volatile Optional<T> value = Optional.empty();
-        private volatile long checkedAt;
-        private volatile boolean checked;
-
-        Cached(Settings settings, String name, Function<byte[], T> parse) {
-            this.settings = settings;
-            this.name = name;
-            this.parse = parse;
-        }
-
-        Optional<T> get() {
-            long now = System.nanoTime();
-            if (checked && now - checkedAt < RECHECK_NANOS) {
-                return value;
-            }
-            Optional<byte[]> stored = settings.get(name);
-            if (stored.isEmpty()) {
-                value = Optional.empty();
-                raw = null;
-            } else if (raw == null || !Arrays.equals(raw, stored.get())) {
-                value = Optional.of(parse.apply(stored.get()));
-                raw = stored.get();
-            }
-            checkedAt = now;
-            checked = true;
-            return value;
-        }
-
-        void invalidate() {
-            checked = false;
-        }
-    }
-
-    /** The token-signing key pair, shared through the store (sealed with the KEK) so every instance signs and verifies alike. */
-    record TokenKey(EarSigner signer, ECPublicKey publicKey) {
-        static TokenKey shared(Settings settings, Kek kek, long now) {
-            java.security.KeyPair fresh = dev.guestattest.verify.ear.AppraiserKey.generate();
-            byte[] sealed = seal(kek, fresh);
-            byte[] stored = settings.putIfAbsent(Settings.SIGNING_KEY, sealed, now);
-            java.security.KeyPair stored2 = open(kek, stored);
-            java.security.KeyPair kp = new java.security.KeyPair(dev.guestattest.broker.rcar.FastEc.bc(stored2.getPublic()),
-                    dev.guestattest.broker.rcar.FastEc.bc(stored2.getPrivate()));
-            return new TokenKey(new EarSigner(kp, Optional.of(dev.guestattest.broker.rcar.FastEc.PROVIDER)), (ECPublicKey) kp.getPublic());
-        }
-
-        private static byte[] seal(Kek kek, java.security.KeyPair kp) {
-            byte[] priv = kp.getPrivate().getEncoded();
-            byte[] pub = kp.getPublic().getEncoded();
-            byte[] both = java.nio.ByteBuffer.allocate(4 + pub.length + priv.length).putInt(pub.length).put(pub).put(priv).array();
-            Kek.Sealed s = kek.seal(Settings.SIGNING_KEY, both);
-            Arrays.fill(both, (byte) 0);
-            return java.nio.ByteBuffer.allocate(4 + s.wrappedKey().length + s.ciphertext().length).putInt(s.wrappedKey().length)
-                    .put(s.wrappedKey()).put(s.ciphertext()).array();
-        }
-
-        private static java.security.KeyPair open(Kek kek, byte[] stored) {
-            java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stored);
-            byte[] wrapped = new byte[b.getInt()];
-            b.get(wrapped);
-            byte[] ct = new byte[b.remaining()];
-            b.get(ct);
-            byte[] both = kek.open(Settings.SIGNING_KEY, new Kek.Sealed(wrapped, ct));
-            java.nio.ByteBuffer p = java.nio.ByteBuffer.wrap(both);
-            byte[] pub = new byte[p.getInt()];
-            p.get(pub);
-            byte[] priv = new byte[p.remaining()];
-            p.get(priv);
-            try {
-                java.security.KeyFactory kf = java.security.KeyFactory.getInstance("EC");
-                return new java.security.KeyPair(kf.generatePublic(new java.security.spec.X509EncodedKeySpec(pub)),
-                        kf.generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(priv)));
-            } catch (java.security.GeneralSecurityException e) {
-                throw AttestationException.invalid("token-signing key", "stored key is unreadable: " + e.getMessage());
-            } finally {
-                Arrays.fill(both, (byte) 0);
-                Arrays.fill(priv, (byte) 0);
-            }
         }
     }
 }

@@ -78,6 +78,24 @@ public final class Kek {
         public String toString() {
             return "Sealed[" + ciphertext.length + " bytes]";
         }
+
+        /** One column's worth: the wrapped key's length (4 bytes), the wrapped key, the ciphertext. */
+        public byte[] toBytes() {
+            return ByteBuffer.allocate(4 + wrappedKey.length + ciphertext.length).putInt(wrappedKey.length).put(wrappedKey).put(ciphertext).array();
+        }
+
+        public static Sealed fromBytes(String what, byte[] stored) {
+            ByteBuffer b = ByteBuffer.wrap(stored);
+            int n = stored.length >= 4 ? b.getInt() : -1;
+            if (n < IV + TAG_BITS / 8 || n > stored.length - 4) {
+                throw AttestationException.of(Reason.IO_ERROR, "stored " + what + " is not a sealed value (" + stored.length + " bytes)");
+            }
+            byte[] wrapped = new byte[n];
+            b.get(wrapped);
+            byte[] ct = new byte[b.remaining()];
+            b.get(ct);
+            return new Sealed(wrapped, ct);
+        }
     }
 
     public Sealed seal(String path, byte[] secret) {
