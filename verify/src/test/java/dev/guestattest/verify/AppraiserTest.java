@@ -207,6 +207,22 @@ class AppraiserTest {
     }
 
     @Test
+    void earsSignedWithEd25519VerifyAsJwtAndAsCbor() throws Exception {
+        KeyPair ed = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        Appraisal a = appraiseTdx("{\"id\": \"tdx-v4\", \"tees\": [\"tdx\"], \"reference_values\": {\"initial_measurement\": [\"" + TDX_MRTD + "\"]}}");
+        EarSigner signer = new EarSigner(ed);
+        String jwt = signer.sign(a, Optional.empty());
+        assertThat(com.nimbusds.jwt.SignedJWT.parse(jwt).getHeader().getAlgorithm().getName()).isEqualTo("EdDSA");
+        assertThat(EarVerifier.verify(jwt, ed.getPublic()).getStringClaim("eat_profile")).isEqualTo(EarSigner.PROFILE);
+        assertThat(EarVerifier.verifyCbor(signer.signCbor(a, Optional.empty()), ed.getPublic()).get("266").has("tdx")).isTrue();
+        KeyPair other = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        assertThatThrownBy(() -> EarVerifier.verify(jwt, other.getPublic())).hasMessageContaining("does not verify");
+        assertThatThrownBy(() -> EarVerifier.verifyCbor(signer.signCbor(a, Optional.empty()), other.getPublic())).hasMessageContaining("does not verify");
+        KeyPair ed448 = KeyPairGenerator.getInstance("Ed448").generateKeyPair();
+        assertThatThrownBy(() -> new EarSigner(ed448)).hasMessageContaining("Ed25519");
+    }
+
+    @Test
     void aPolicyWithATypoFailsAtLoadWithTheLineAndField() {
         assertThatThrownBy(() -> policy("{\"id\": \"p\",\n \"tees\": [\"tdx\"],\n \"alow_debug\": true}")).hasMessageContaining("line 3")
                 .hasMessageContaining("unknown field 'alow_debug'");

@@ -18,6 +18,17 @@ import java.nio.charset.StandardCharsets;
 public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, int alg) {
     public static final int ES256 = -7;
     public static final int ES384 = -35;
+    public static final int EDDSA = -8;
+
+    /** The JDK signature for a COSE algorithm, or null for one this does not do. */
+    private static String jdk(int alg) {
+        return switch (alg) {
+            case ES256 -> "SHA256withECDSAinP1363Format";
+            case ES384 -> "SHA384withECDSAinP1363Format";
+            case EDDSA -> "Ed25519";
+            default -> null;
+        };
+    }
 
     public static CoseSign1 parse(String what, byte[] data) {
         try (JsonParser p = Cbor.FACTORY.createParser(data)) {
@@ -44,15 +55,14 @@ public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, i
     }
 
     /**
-     * Signs {@code payload} with ECDSA ({@link #ES256} on P-256, {@link #ES384} on P-384): a tagged
+     * Signs {@code payload} with ECDSA ({@link #ES256} on P-256, {@link #ES384} on P-384) or {@link #EDDSA} (Ed25519): a tagged
      * COSE_Sign1 whose protected header names the algorithm, with an empty unprotected header.
      */
     public static byte[] sign(byte[] payload, java.security.PrivateKey key, int alg) {
-        String jdk = switch (alg) {
-            case ES256 -> "SHA256withECDSAinP1363Format";
-            case ES384 -> "SHA384withECDSAinP1363Format";
-            default -> throw AttestationException.invalid("COSE algorithm", alg + " is neither ES256 (-7) nor ES384 (-35)");
-        };
+        String jdk = jdk(alg);
+        if (jdk == null) {
+            throw AttestationException.invalid("COSE algorithm", alg + " is not ES256 (-7), ES384 (-35) or EdDSA (-8)");
+        }
         byte[] prot = Cbor.encode(g -> {
             g.writeStartObject();
             g.writeFieldId(1);
@@ -66,7 +76,7 @@ public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, i
             s.update(new CoseSign1(Bytes.of(prot), Bytes.of(payload), Bytes.EMPTY, alg).toBeSigned());
             sig = s.sign();
         } catch (java.security.GeneralSecurityException e) {
-            throw AttestationException.invalid("COSE signing key", "cannot sign " + (alg == ES256 ? "ES256" : "ES384") + ": " + e.getMessage());
+            throw AttestationException.invalid("COSE signing key", "cannot sign with COSE algorithm " + alg + ": " + e.getMessage());
         }
         return Cbor.encode(g -> {
             g.writeTag(18);
@@ -80,13 +90,9 @@ public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, i
         });
     }
 
-    /** Whether the signature verifies with {@code key} (JDK ECDSA; a hot path would want Bouncy Castle's, as the CCA verifier does). */
+    /** Whether the signature verifies with {@code key} (the JDK's; a hot path would want Bouncy Castle's ECDSA, as the CCA verifier does). */
     public boolean verifies(java.security.PublicKey key) {
-        String jdk = switch (alg) {
-            case ES256 -> "SHA256withECDSAinP1363Format";
-            case ES384 -> "SHA384withECDSAinP1363Format";
-            default -> null;
-        };
+        String jdk = jdk(alg);
         if (jdk == null) {
             return false;
         }

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Signs appraisals as EAR JWTs (ES256 on P-256, ES384 on P-384), with the claim names the veraison
+ * Signs appraisals as EAR JWTs (ES256 on P-256, ES384 on P-384, EdDSA with Ed25519), with the claim names the veraison
  * EAR libraries use today (formats.md §8): {@code eat_profile}, {@code iat}, {@code ear.verifier-id},
  * and one submodule per TEE holding {@code ear.status}, {@code ear.trustworthiness-vector} and
  * {@code ear.appraisal-policy-id}, plus the policy's SHA-256 and the common claims under
@@ -37,9 +37,10 @@ public final class EarSigner {
     /** The policy's SHA-256 in the CBOR form: a private text key, as the JSON form has. */
     static final String POLICY_SHA256 = "ear.guestattest.policy-sha256";
 
-    private final ECDSASigner signer;
+    private final com.nimbusds.jose.JWSSigner signer;
     private final java.security.PrivateKey privateKey;
     private final JWSAlgorithm algorithm;
+    private final int coseAlgorithm;
     private final String keyId;
 
     public EarSigner(KeyPair key) {
@@ -48,22 +49,30 @@ public final class EarSigner {
 
     /** Signing through {@code jca} (e.g. Bouncy Castle, faster than the JDK's ECDSA here) rather than the default provider. */
     public EarSigner(KeyPair key, java.util.Optional<java.security.Provider> jca) {
+        this.keyId = Bytes.of(sha256(key.getPublic().getEncoded())).hex().substring(0, 16);
+        this.privateKey = key.getPrivate();
+        if (Ed25519Jws.isEd25519(key.getPrivate()) && Ed25519Jws.isEd25519(key.getPublic())) {
+            this.algorithm = JWSAlgorithm.EdDSA;
+            this.coseAlgorithm = dev.guestattest.core.cose.CoseSign1.EDDSA;
+            this.signer = Ed25519Jws.signer(key.getPrivate());
+            return;
+        }
         if (!(key.getPrivate() instanceof ECPrivateKey priv) || !(key.getPublic() instanceof ECPublicKey pub)) {
-            throw AttestationException.invalid("appraiser key", "must be an EC key pair (P-256 or P-384)");
+            throw AttestationException.invalid("appraiser key", "must be an EC (P-256 or P-384) or Ed25519 key pair");
         }
         Curve curve = Curve.forECParameterSpec(pub.getParams());
         this.algorithm = Curve.P_256.equals(curve) ? JWSAlgorithm.ES256 : Curve.P_384.equals(curve) ? JWSAlgorithm.ES384 : null;
         if (algorithm == null) {
             throw AttestationException.invalid("appraiser key", "curve " + curve + " is not P-256 or P-384");
         }
+        this.coseAlgorithm = algorithm == JWSAlgorithm.ES256 ? dev.guestattest.core.cose.CoseSign1.ES256 : dev.guestattest.core.cose.CoseSign1.ES384;
         try {
-            this.signer = new ECDSASigner(priv);
-            jca.ifPresent(p -> signer.getJCAContext().setProvider(p));
-            this.privateKey = priv;
+            ECDSASigner ec = new ECDSASigner(priv);
+            jca.ifPresent(p -> ec.getJCAContext().setProvider(p));
+            this.signer = ec;
         } catch (JOSEException e) {
             throw AttestationException.invalid("appraiser key", e.getMessage());
         }
-        this.keyId = Bytes.of(sha256(pub.getEncoded())).hex().substring(0, 16);
     }
 
     public String sign(Appraisal a, Optional<Bytes> nonce) {
@@ -150,8 +159,7 @@ public final class EarSigner {
             g.writeEndObject();
             g.writeEndObject();
         });
-        return dev.guestattest.core.cose.CoseSign1.sign(payload, privateKey,
-                algorithm == JWSAlgorithm.ES256 ? dev.guestattest.core.cose.CoseSign1.ES256 : dev.guestattest.core.cose.CoseSign1.ES384);
+        return dev.guestattest.core.cose.CoseSign1.sign(payload, privateKey, coseAlgorithm);
     }
 
     private static byte[] sha256(byte[] data) {

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /** For relying parties: checks an EAR JWT's signature with the appraiser's public key and its profile, then hands back its claims. */
 public final class EarVerifier {
-    private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384);
+    private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.EdDSA);
     public static final int MAX_SIZE = 256 * 1024;
 
     private EarVerifier() {
@@ -23,13 +23,14 @@ public final class EarVerifier {
      * The CBOR form: checks the COSE_Sign1 with the appraiser's key and the profile, then hands back
      * the CWT claims (integer keys read as their decimal text: {@code "266"} for submods).
      */
-    public static com.fasterxml.jackson.databind.JsonNode verifyCbor(byte[] token, ECPublicKey appraiserKey) {
+    public static com.fasterxml.jackson.databind.JsonNode verifyCbor(byte[] token, java.security.PublicKey appraiserKey) {
         if (token.length > MAX_SIZE) {
             throw AttestationException.tooLarge("EAR", token.length, MAX_SIZE);
         }
         dev.guestattest.core.cose.CoseSign1 cose = dev.guestattest.core.cose.CoseSign1.parse("EAR", token);
-        if (cose.alg() != dev.guestattest.core.cose.CoseSign1.ES256 && cose.alg() != dev.guestattest.core.cose.CoseSign1.ES384) {
-            throw AttestationException.invalid("EAR", "COSE algorithm " + cose.alg() + " is not ES256 or ES384");
+        if (cose.alg() != dev.guestattest.core.cose.CoseSign1.ES256 && cose.alg() != dev.guestattest.core.cose.CoseSign1.ES384
+                && cose.alg() != dev.guestattest.core.cose.CoseSign1.EDDSA) {
+            throw AttestationException.invalid("EAR", "COSE algorithm " + cose.alg() + " is not ES256, ES384 or EdDSA");
         }
         if (!cose.verifies(appraiserKey)) {
             throw AttestationException.invalid("EAR", "the signature does not verify with the appraiser's key");
@@ -45,16 +46,24 @@ public final class EarVerifier {
         return claims;
     }
 
-    public static JWTClaimsSet verify(String token, ECPublicKey appraiserKey) {
+    public static JWTClaimsSet verify(String token, java.security.PublicKey appraiserKey) {
         if (token.length() > MAX_SIZE) {
             throw AttestationException.tooLarge("EAR", token.length(), MAX_SIZE);
         }
         try {
             SignedJWT jwt = SignedJWT.parse(token);
             if (!ALLOWED.contains(jwt.getHeader().getAlgorithm())) {
-                throw AttestationException.invalid("EAR", "algorithm " + jwt.getHeader().getAlgorithm() + " is not ES256 or ES384");
+                throw AttestationException.invalid("EAR", "algorithm " + jwt.getHeader().getAlgorithm() + " is not ES256, ES384 or EdDSA");
             }
-            if (!jwt.verify(new ECDSAVerifier(appraiserKey))) {
+            com.nimbusds.jose.JWSVerifier verifier;
+            if (appraiserKey instanceof ECPublicKey ec) {
+                verifier = new ECDSAVerifier(ec);
+            } else if (Ed25519Jws.isEd25519(appraiserKey)) {
+                verifier = Ed25519Jws.verifier(appraiserKey);
+            } else {
+                throw AttestationException.invalid("appraiser key", "must be an EC or Ed25519 public key");
+            }
+            if (!jwt.verify(verifier)) {
                 throw AttestationException.invalid("EAR", "the signature does not verify with the appraiser's key");
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
