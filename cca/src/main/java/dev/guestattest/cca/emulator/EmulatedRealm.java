@@ -12,7 +12,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.mr.MeasurementRegister;
 import dev.guestattest.core.mr.MeasurementRegisters;
 import dev.guestattest.core.state.PemFiles;
-import dev.guestattest.core.state.RegisterFile;
+import dev.guestattest.core.state.EmulatedRegisters;
 import dev.guestattest.core.state.StateLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,16 +40,15 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
     static final Bytes PLATFORM_CONFIG = Bytes.fromHex("platform config", "cfcfcfcf");
     static final Bytes RMM_MEASUREMENT = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated RMM".getBytes(StandardCharsets.US_ASCII)));
     static final Bytes RMM_SIGNER = Bytes.of(HashAlgorithm.SHA256.hash("GuestAttest emulated RMM signer".getBytes(StandardCharsets.US_ASCII)));
-    private static final List<MeasurementRegister> REGISTERS = List.of(MeasurementRegister.fixed("rim", HashAlgorithm.SHA256),
-            MeasurementRegister.runtime("rem0", HashAlgorithm.SHA256), MeasurementRegister.runtime("rem1", HashAlgorithm.SHA256),
-            MeasurementRegister.runtime("rem2", HashAlgorithm.SHA256), MeasurementRegister.runtime("rem3", HashAlgorithm.SHA256));
 
     private final Path dir;
+    private final EmulatedRegisters registers;
     private final KeyPair cpak;
     private final KeyPair rak;
 
     private EmulatedRealm(Path dir, KeyPair cpak, KeyPair rak) {
         this.dir = dir;
+        this.registers = registers(dir);
         this.cpak = cpak;
         this.rak = rak;
     }
@@ -207,27 +206,25 @@ public final class EmulatedRealm implements ReportProvider, MeasurementRegisters
 
     @Override
     public List<MeasurementRegister> registers() {
-        return REGISTERS;
+        return registers.registers();
     }
 
     @Override
     public Bytes read(String name) {
-        register(name);
-        return name.equals("rim") ? RIM : rems().get(name.charAt(3) - '0');
+        return registers.read(name);
     }
 
     @Override
     public Bytes extend(String name, Bytes digest) {
-        checkExtend(name, digest);
-        return registers(dir).extend(name.charAt(3) - '0', digest);
+        return registers.extend(name, digest);
     }
 
-    private static RegisterFile registers(Path dir) {
-        return new RegisterFile(dir, "rems", 4, HashAlgorithm.SHA256);
+    private static EmulatedRegisters registers(Path dir) {
+        return new EmulatedRegisters(dir, "rems", HashAlgorithm.SHA256, "rim", RIM, "rem", 4);
     }
 
     private List<Bytes> rems() {
-        return registers(dir).read();
+        return registers.runtime();
     }
 
     private static byte[] cbor(Cbor.Writer w) {

@@ -13,7 +13,7 @@ import java.util.List;
  * in a state directory: read whole, extended under the directory's lock and rewritten atomically,
  * so extends from several processes neither interleave nor tear.
  */
-public record RegisterFile(Path dir, String name, int count, HashAlgorithm hash) {
+record RegisterFile(Path dir, String name, int count, HashAlgorithm hash) {
     /** Creates the file with zeroed registers if it does not exist; call under the directory's lock. */
     public void createIfAbsent() {
         if (!Files.exists(dir.resolve(name))) {

@@ -11,7 +11,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.mr.MeasurementRegister;
 import dev.guestattest.core.mr.MeasurementRegisters;
 import dev.guestattest.core.state.PemFiles;
-import dev.guestattest.core.state.RegisterFile;
+import dev.guestattest.core.state.EmulatedRegisters;
 import dev.guestattest.core.state.StateLock;
 import dev.guestattest.cove.abi.DiceTcbInfo;
 import java.io.IOException;
@@ -59,11 +59,9 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
     static final Bytes TSM_DRIVER = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TSM-driver".getBytes(StandardCharsets.US_ASCII)));
     static final Bytes TSM = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TSM".getBytes(StandardCharsets.US_ASCII)));
     static final Bytes TVM_INITIAL = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TVM image".getBytes(StandardCharsets.US_ASCII)));
-    private static final List<MeasurementRegister> REGISTERS = List.of(MeasurementRegister.fixed("initial", HashAlgorithm.SHA384),
-            MeasurementRegister.runtime("rmr0", HashAlgorithm.SHA384), MeasurementRegister.runtime("rmr1", HashAlgorithm.SHA384),
-            MeasurementRegister.runtime("rmr2", HashAlgorithm.SHA384), MeasurementRegister.runtime("rmr3", HashAlgorithm.SHA384));
 
     private final Path dir;
+    private final EmulatedRegisters registers;
     private final KeyPair root;
     private final X509Certificate rootCert;
     private final Optional<PublicKey> tvmKey;
@@ -71,6 +69,7 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
 
     private EmulatedTsm(Path dir, KeyPair root, X509Certificate rootCert, Optional<PublicKey> tvmKey, KeyPair ownTvm) {
         this.dir = dir;
+        this.registers = registers(dir);
         this.root = root;
         this.rootCert = rootCert;
         this.tvmKey = tvmKey;
@@ -158,27 +157,25 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
 
     @Override
     public List<MeasurementRegister> registers() {
-        return REGISTERS;
+        return registers.registers();
     }
 
     @Override
     public Bytes read(String name) {
-        register(name);
-        return name.equals("initial") ? TVM_INITIAL : rmrs().get(name.charAt(3) - '0');
+        return registers.read(name);
     }
 
     @Override
     public Bytes extend(String name, Bytes digest) {
-        checkExtend(name, digest);
-        return registers(dir).extend(name.charAt(3) - '0', digest);
+        return registers.extend(name, digest);
     }
 
-    private static RegisterFile registers(Path dir) {
-        return new RegisterFile(dir, "rmrs", 4, HashAlgorithm.SHA384);
+    private static EmulatedRegisters registers(Path dir) {
+        return new EmulatedRegisters(dir, "rmrs", HashAlgorithm.SHA384, "initial", TVM_INITIAL, "rmr", 4);
     }
 
     private List<Bytes> rmrs() {
-        return registers(dir).read();
+        return registers.runtime();
     }
 
     /** The next layer's key: a P-384 scalar from SHA-512(CDI key || layer measurement), deterministic per layer. */
