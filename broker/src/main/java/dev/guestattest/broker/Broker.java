@@ -14,6 +14,7 @@ import dev.guestattest.broker.store.Sessions;
 import dev.guestattest.broker.store.Settings;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.SupplementalChallenge;
@@ -28,7 +29,6 @@ import dev.guestattest.verify.policy.ReferenceValues;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
@@ -219,7 +219,7 @@ public final class Broker {
         extra.put("tee-pubkey", teeKey.jwk().toJSONObject());
         String token = tokenKey.signer().sign(a, Optional.empty(), extra);
         Optional<String> measurement = a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex);
-        Sessions.Completion done = sessions.attest(s.id(), sha256Hex(evidence.bytes().toArray()), teeKey.json(), a.status().earName(), measurement, now,
+        Sessions.Completion done = sessions.attest(s.id(), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(), teeKey.json(), a.status().earName(), measurement, now,
                 exp.toEpochMilli(), new Audit.Entry(now, "attest", a.status().earName(), Optional.of(s.id()), Optional.of(s.tee()),
                         Optional.empty(), client, "policy " + a.policyId() + ", vector " + a.trustVector().values()));
         if (done == Sessions.Completion.EVIDENCE_REPLAYED) {
@@ -510,13 +510,5 @@ public final class Broker {
 
     private String token(int n) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes(n));
-    }
-
-    private static String sha256Hex(byte[] data) {
-        try {
-            return Bytes.of(MessageDigest.getInstance("SHA-256").digest(data)).hex();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -7,8 +7,6 @@ import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -77,10 +75,6 @@ final class ReportCommand implements Callable<Integer> {
     }
 
     static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.guestattest.core.mr.HashAlgorithm.SHA256.hash(data);
     }
 }

@@ -6,6 +6,7 @@ import dev.guestattest.broker.Broker;
 import dev.guestattest.broker.BrokerException;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.mr.HashAlgorithm;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -91,7 +92,7 @@ public final class BrokerServer implements AutoCloseable {
         c.setPort(port);
         c.setIdleTimeout(30_000);
         server.addConnector(c);
-        server.setHandler(new Routes(broker, digest(adminToken)));
+        server.setHandler(new Routes(broker, HashAlgorithm.SHA256.hash(adminToken)));
         server.setStopTimeout(5_000);
         try {
             server.start();
@@ -122,14 +123,6 @@ public final class BrokerServer implements AutoCloseable {
             server.stop();
         } catch (Exception e) {
             LOG.log(System.Logger.Level.WARNING, "broker did not stop cleanly: " + e.getMessage());
-        }
-    }
-
-    private static byte[] digest(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -245,7 +238,7 @@ public final class BrokerServer implements AutoCloseable {
 
         private void admin(Request request) {
             Optional<String> token = bearer(request);
-            if (token.isEmpty() || !MessageDigest.isEqual(digest(token.get().getBytes(StandardCharsets.UTF_8)), adminDigest)) {
+            if (token.isEmpty() || !MessageDigest.isEqual(HashAlgorithm.SHA256.hash(token.get().getBytes(StandardCharsets.UTF_8)), adminDigest)) {
                 throw new BrokerException(401, "this is an admin endpoint: it takes the admin token (Authorization: Bearer ...), "
                         + "not a guest's attestation token");
             }

@@ -1,9 +1,6 @@
 package dev.guestattest.broker.rcar;
 
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Provider;
-import java.security.spec.ECGenParameterSpec;
 
 /**
  * Bouncy Castle for the elliptic-curve work of every release (ECDH both ways, the ephemeral keys,
@@ -34,17 +31,6 @@ public final class FastEc {
             return java.security.KeyFactory.getInstance("EC", PROVIDER).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
         } catch (java.security.GeneralSecurityException e) {
             throw dev.guestattest.core.AttestationException.invalid("EC private key", e.getMessage());
-        }
-    }
-
-    /** A fresh P-256 key pair. */
-    public static KeyPair p256() {
-        try {
-            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", PROVIDER);
-            g.initialize(new ECGenParameterSpec("secp256r1"));
-            return g.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("P-256 is in every Bouncy Castle", e);
         }
     }
 }

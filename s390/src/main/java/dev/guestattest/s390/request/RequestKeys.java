@@ -7,7 +7,6 @@ import java.math.BigInteger;
 import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
-import java.security.MessageDigest;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.interfaces.ECPublicKey;
@@ -120,10 +119,6 @@ public final class RequestKeys {
     }
 
     private static Bytes sha256(byte[] data) {
-        try {
-            return Bytes.of(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
-        }
+        return Bytes.of(dev.guestattest.core.mr.HashAlgorithm.SHA256.hash(data));
     }
 }

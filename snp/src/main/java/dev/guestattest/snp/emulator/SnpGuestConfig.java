@@ -5,8 +5,6 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.snp.abi.GuestPolicy;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /** What the emulated guest was launched with: its measurement, host data, policy, ID-block digests and identity. */
 public record SnpGuestConfig(Bytes measurement, Bytes hostData, GuestPolicy policy, Bytes idKeyDigest, Bytes authorKeyDigest,
@@ -46,10 +44,6 @@ public record SnpGuestConfig(Bytes measurement, Bytes hostData, GuestPolicy poli
     }
 
     static byte[] sha384(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-384").digest(s.getBytes(StandardCharsets.US_ASCII));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.guestattest.core.mr.HashAlgorithm.SHA384.hash(s.getBytes(StandardCharsets.US_ASCII));
     }
 }

@@ -2,8 +2,6 @@ package dev.guestattest.snp.verify;
 
 import dev.guestattest.core.AttestationException;
 import java.math.BigInteger;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
@@ -40,10 +38,6 @@ final class P384 {
     }
 
     static byte[] sha384(byte[] message) {
-        try {
-            return MessageDigest.getInstance("SHA-384").digest(message);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-384 is mandatory in every JDK", e);
-        }
+        return dev.guestattest.core.mr.HashAlgorithm.SHA384.hash(message);
     }
 }

@@ -4,8 +4,6 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.ByteReader;
 import dev.guestattest.core.codec.ByteWriter;
 import dev.guestattest.core.codec.Bytes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /**
  * TDREPORT_STRUCT (1024 bytes) from TDG.MR.REPORT (formats.md §1.1). The two SHA-384 hashes in
@@ -38,11 +36,7 @@ public record TdReport(ReportMacStruct reportMac, TeeTcbInfo teeTcbInfo, Bytes r
     }
 
     public static byte[] sha384(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-384").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-384 is mandatory in every JDK", e);
-        }
+        return dev.guestattest.core.mr.HashAlgorithm.SHA384.hash(data);
     }
 
     /** TEE_TCB_INFO_HASH == SHA-384(TEE_TCB_INFO). */

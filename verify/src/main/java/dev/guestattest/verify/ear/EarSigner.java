@@ -49,7 +49,7 @@ public final class EarSigner {
 
     /** Signing through {@code jca} (e.g. Bouncy Castle, faster than the JDK's ECDSA here) rather than the default provider. */
     public EarSigner(KeyPair key, java.util.Optional<java.security.Provider> jca) {
-        this.keyId = Bytes.of(sha256(key.getPublic().getEncoded())).hex().substring(0, 16);
+        this.keyId = Bytes.of(dev.guestattest.core.mr.HashAlgorithm.SHA256.hash(key.getPublic().getEncoded())).hex().substring(0, 16);
         this.privateKey = key.getPrivate();
         if (Ed25519Jws.isEd25519(key.getPrivate()) && Ed25519Jws.isEd25519(key.getPublic())) {
             this.algorithm = JWSAlgorithm.EdDSA;
@@ -160,13 +160,5 @@ public final class EarSigner {
             g.writeEndObject();
         });
         return dev.guestattest.core.cose.CoseSign1.sign(payload, privateKey, coseAlgorithm);
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

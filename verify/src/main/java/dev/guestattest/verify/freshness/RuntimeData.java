@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.guestattest.core.mr.HashAlgorithm;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
@@ -29,12 +28,12 @@ public final class RuntimeData {
 
     /** The hash names the protocol's {@code selected-hash-algorithm} uses. */
     public enum Hash {
-        SHA256("SHA-256"), SHA384("SHA-384"), SHA512("SHA-512");
+        SHA256(HashAlgorithm.SHA256), SHA384(HashAlgorithm.SHA384), SHA512(HashAlgorithm.SHA512);
 
-        private final String jdkName;
+        private final HashAlgorithm algorithm;
 
-        Hash(String jdkName) {
-            this.jdkName = jdkName;
+        Hash(HashAlgorithm algorithm) {
+            this.algorithm = algorithm;
         }
 
         public static Hash named(String name) {
@@ -47,11 +46,7 @@ public final class RuntimeData {
         }
 
         byte[] digest(byte[] data) {
-            try {
-                return MessageDigest.getInstance(jdkName).digest(data);
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException(jdkName + " is mandatory in every JDK", e);
-            }
+            return algorithm.hash(data);
         }
     }
 

@@ -2,8 +2,7 @@ package dev.guestattest.verify.policy;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import dev.guestattest.core.mr.HashAlgorithm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -141,7 +140,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
                 registers.put(name, s);
             });
         }
-        return new Policy(f.id(), sha256(document), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
+        return new Policy(f.id(), Bytes.of(HashAlgorithm.SHA256.hash(document)), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
                 f.acceptedTcbStatus() == null ? Set.of("UpToDate") : Set.copyOf(f.acceptedTcbStatus()), minimumTcb, initial, registers,
                 Optional.ofNullable(f.eventLog()).map(Policy::eventLog), Optional.ofNullable(f.freshness()).map(Policy::freshness));
     }
@@ -170,13 +169,5 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
             throw AttestationException.invalid("policy: freshness.max_age_seconds", "must be 1..86400 seconds");
         }
         return Duration.ofSeconds(f.maxAgeSeconds());
-    }
-
-    private static Bytes sha256(byte[] data) {
-        try {
-            return Bytes.of(MessageDigest.getInstance("SHA-256").digest(data));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is mandatory in every JDK", e);
-        }
     }
 }
