@@ -187,16 +187,8 @@ public final class Broker {
         }
         TeeKey teeKey = TeeKey.parse(runtime.get("tee-pubkey"));
         Evidence evidence = evidence(s.tee(), req.path("tee-evidence"));
-        for (String part : evidence.aux().keySet()) {
-            if (VERIFIER_PARTS.contains(part)) {
-                throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client, "tee-evidence.aux." + part
-                        + " is a trust anchor; the broker's configuration supplies it, a guest may not");
-            }
-        }
-        Map<String, Bytes> aux = new HashMap<>(evidence.aux());
-        aux.putAll(config.trustedAux().getOrDefault(s.tee(), Map.of()));
-        s.verifierSecret().ifPresent(sealed -> aux.putAll(openVerifierParts(s.id(), sealed)));
-        evidence = new Evidence(evidence.format(), evidence.bytes(), aux);
+        evidence = trusted(Optional.of(s.tee()), evidence, s.verifierSecret().map(sealed -> openVerifierParts(s.id(), sealed)).orElse(Map.of()),
+                "attest", Optional.of(s.id()), client);
         long now = clock.millis();
         Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "attest", Optional.of(s.id()), Optional.of(s.tee()),
                 Optional.empty(), client, "no attestation policy is set; an administrator must set one (guest-attest broker policy set)"));
@@ -354,12 +346,7 @@ public final class Broker {
     public ObjectNode appraise(byte[] body, String client) {
         JsonNode req = json(body, "appraisal request");
         Optional<String> format = Optional.ofNullable(req.get("format")).map(JsonNode::asText);
-        Evidence e = evidence(format, req);
-        if (format.isPresent() && config.trustedAux().containsKey(format.get())) {
-            Map<String, Bytes> aux = new HashMap<>(e.aux());
-            aux.putAll(config.trustedAux().get(format.get()));
-            e = new Evidence(format, e.bytes(), aux);
-        }
+        Evidence e = trusted(format, evidence(format, req), Map.of(), "appraise", Optional.empty(), client);
         Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "appraise", Optional.empty(), Optional.empty(), Optional.empty(),
                 client, "no attestation policy is set; an administrator must set one"));
         AppraisalContext ctx = AppraisalContext.of(policy, clock.instant())
@@ -377,6 +364,25 @@ public final class Broker {
     }
 
     // ---- helpers ----
+
+    /**
+     * The evidence with the parts only the verifier may supply: trust anchors from the configuration
+     * for {@code tee}, and the session's verifier secret. A caller sending such a part is refused,
+     * whether it attests or asks for an appraisal (whose EAR this broker signs too).
+     */
+    private Evidence trusted(Optional<String> tee, Evidence e, Map<String, Bytes> sessionParts, String event, Optional<String> session,
+                             String client) {
+        for (String part : e.aux().keySet()) {
+            if (VERIFIER_PARTS.contains(part)) {
+                throw refuse(400, event, session, tee, Optional.empty(), client, "tee-evidence.aux." + part
+                        + " is a trust anchor; the broker's configuration supplies it, a guest may not");
+            }
+        }
+        Map<String, Bytes> aux = new HashMap<>(e.aux());
+        tee.ifPresent(t -> aux.putAll(config.trustedAux().getOrDefault(t, Map.of())));
+        aux.putAll(sessionParts);
+        return new Evidence(e.format(), e.bytes(), aux);
+    }
 
     /** The verifier's half of a supplemental challenge, sealed with the KEK to this session: {name: base64} JSON. */
     private byte[] sealVerifierParts(String session, Map<String, Bytes> parts) {

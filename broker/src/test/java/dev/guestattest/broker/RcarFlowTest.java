@@ -308,6 +308,11 @@ class RcarFlowTest {
         assertThat(f.admin("POST", "/kbs/v0/resource/a/b", "x").json().get("detail").asText()).contains("REPOSITORY/TYPE/TAG");
         assertThat(declaredTooLarge()).startsWith("HTTP/1.1 413");
         assertThat(f.call("GET", "/nope", null, Optional.empty(), Optional.empty()).status()).isEqualTo(404);
+        // /appraise signs its EAR with the broker's key: a caller's own trust anchor is refused there too
+        var anchored = f.call("POST", "/appraise", "{\"format\": \"cca\", \"evidence\": \"AAAA\", \"aux\": {\"cpak\": \"AAAA\"}}",
+                Optional.empty(), Optional.empty());
+        assertThat(anchored.status()).isEqualTo(400);
+        assertThat(anchored.json().get("detail").asText()).contains("trust anchor");
     }
 
     /** A request declaring a body over the limit is answered 413 without the body being read (a raw socket: clients stop at the reset). */
