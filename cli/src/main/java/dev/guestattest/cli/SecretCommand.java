@@ -142,15 +142,19 @@ final class SecretCommand {
      * issues, as a real guest would fetch Intel's.
      */
     static KbsClient.Attester attester(Optional<String> provider, ProviderContext ctx, String tee, Map<String, Bytes> parts) {
+        Map<String, Bytes> fixed = new HashMap<>(parts);
         return reportData -> {
             try (ProviderSession s = ProviderSession.open(provider, ctx)) {
                 Report r = s.report(ReportRequest.of(reportData.toArray()));
-                Map<String, Bytes> withBlob = new HashMap<>(parts);
+                if (s.providerName().equals("tdx/emulated")) {
+                    // issued once per attester, not per quote: it is valid for a day
+                    synchronized (fixed) {
+                        fixed.computeIfAbsent("collateral", k -> EmulatorTrust.tdxCollateral(ctx));
+                    }
+                }
+                Map<String, Bytes> withBlob = new HashMap<>(fixed);
                 if (tee.equals("snp") && r.auxblob().length() > 0) {
                     withBlob.putIfAbsent("certs", r.auxblob());
-                }
-                if (s.providerName().equals("tdx/emulated") && !withBlob.containsKey("collateral")) {
-                    withBlob.put("collateral", EmulatorTrust.tdxCollateral(ctx));
                 }
                 return new Evidence(Optional.empty(), r.outblob(), withBlob);
             }
