@@ -12,7 +12,6 @@ import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Evidence;
-import dev.guestattest.keys.Secret;
 import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.verify.Appraiser;
@@ -35,9 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Load test of the broker on loopback (not JMH: it measures a service under concurrent clients):
  * {@code guests} emulated TDX guests each loop over full releases (auth, attest, resource) until
- * {@code releases} are done or {@code seconds} pass; prints releases per second and p50/p99 latency.
+ * {@code releases} are done or {@code seconds} pass, after a warm-up under the same load; prints
+ * releases per second, p50/p99 latency and the CPU each release costs, by role.
  * The guests share the machine with the broker, so their quote generation counts against it.
- * <pre>java -cp benchmarks.jar dev.guestattest.bench.BrokerLoad [STORE (dir or jdbc:postgresql:...)] [guests] [releases] [seconds]</pre>
+ * <pre>java -cp benchmarks.jar dev.guestattest.bench.BrokerLoad [STORE (dir or jdbc:postgresql:...)] [guests] [releases] [seconds] [warm-up seconds]</pre>
  */
 public final class BrokerLoad {
     private BrokerLoad() {
@@ -49,6 +49,7 @@ public final class BrokerLoad {
         int guests = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int releases = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
+        int warmSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 15;
         // the guests sign their quotes with Bouncy Castle, as a long-running emulation should (see EmulatedQuotingEnclave.Signer)
         ProviderContext ctx = ProviderContext.defaults().withStateDir(work.resolve("tee")).withSetting("tdx.emulator.signer", "bc");
         Bytes collateral;
@@ -75,56 +76,93 @@ public final class BrokerLoad {
         KbsClient.Attester attester = rd -> new Evidence(Optional.empty(), td.get().report(ReportRequest.of(rd.toArray())).outblob(),
                 Map.of("collateral", collateral));
         KbsClient client = new KbsClient(server.uri(), Duration.ofSeconds(30));
-        // warm up: JIT, the verifier's caches, the pool
-        for (int i = 0; i < 200; i++) {
-            client.get("tdx", attester, "load/key/disk").destroy();
-        }
-        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
-        AtomicInteger started = new AtomicInteger();
-        AtomicInteger failed = new AtomicInteger();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        ExecutorService pool = Executors.newFixedThreadPool(guests);
-        long brokerCpu0 = brokerCpuNanos();
-        long t0 = System.nanoTime();
-        for (int g = 0; g < guests; g++) {
-            pool.submit(() -> {
-                while (started.getAndIncrement() < releases && System.nanoTime() < deadline) {
-                    long s = System.nanoTime();
-                    try {
-                        Secret secret = client.get("tdx", attester, "load/key/disk");
-                        secret.destroy();
-                        latencies.add(System.nanoTime() - s);
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                    }
-                }
-            });
-        }
-        pool.shutdown();
-        pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        double brokerCpuMs = (brokerCpuNanos() - brokerCpu0) / 1e6;
-        List<Long> sorted = new ArrayList<>(latencies);
-        sorted.sort(null);
+        // warm up under the same load until the JIT has settled: its compile threads would otherwise
+        // be a third of the CPU of a short run, a start-up cost that a running broker no longer pays
+        Phase warm = Phase.run(guests, Integer.MAX_VALUE, warmSeconds, () -> client.get("tdx", attester, "load/key/disk").destroy());
+        System.out.printf("warm-up: %d releases in %d s%n", warm.latencies().size(), warmSeconds);
+        Phase p = Phase.run(guests, releases, seconds, () -> client.get("tdx", attester, "load/key/disk").destroy());
+        List<Long> sorted = p.latencies();
+        int n = Math.max(1, sorted.size());
         System.out.printf("store %s, %d guests: %d releases in %.1f s = %.0f releases/s; p50 %.1f ms, p99 %.1f ms; %d failed%n",
-                db.dialect(), guests, sorted.size(), elapsed, sorted.size() / elapsed, pct(sorted, 0.50), pct(sorted, 0.99), failed.get());
-        double perRelease = brokerCpuMs / Math.max(1, sorted.size());
+                db.dialect(), guests, sorted.size(), p.seconds(), sorted.size() / p.seconds(), pct(sorted, 0.50), pct(sorted, 0.99), p.failed());
+        double perRelease = p.processCpuNanos() / 1e6 / n;
+        double brokerMs = p.cpu("broker") / 1e6 / n;
+        double guestsMs = p.cpu("guests") / 1e6 / n;
+        System.out.printf("CPU per release: %.2f ms in all (broker threads %.2f, guests %.2f, JVM: GC, JIT and the rest %.2f) = %.0f releases/s"
+                + " on %d cores%n", perRelease, brokerMs, guestsMs, perRelease - brokerMs - guestsMs,
+                1000 * Runtime.getRuntime().availableProcessors() / perRelease, Runtime.getRuntime().availableProcessors());
         System.out.printf("broker threads (Jetty pool, store writer): %.2f ms CPU per release = %.0f releases/s per core if the guests ran elsewhere%n",
-                perRelease, 1000 / perRelease);
+                brokerMs, 1000 / brokerMs);
         server.close();
         db.close();
     }
 
-    /** CPU time of the broker's own threads (Jetty's pool is named "broker", the store's writer "broker-store-writer"). */
-    private static long brokerCpuNanos() {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long sum = 0;
-        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
-            if (t != null && t.getThreadName().startsWith("broker")) {
-                sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
-            }
+    /** One run of {@code guests} concurrent guests: latencies, failures, and CPU by role. */
+    private record Phase(List<Long> latencies, int failed, double seconds, long processCpuNanos, Map<String, Long> cpuByRole) {
+        long cpu(String role) {
+            return cpuByRole.getOrDefault(role, 0L);
         }
-        return sum;
+
+        static Phase run(int guests, int releases, int seconds, Runnable release) throws InterruptedException {
+            ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+            AtomicInteger started = new AtomicInteger();
+            AtomicInteger failed = new AtomicInteger();
+            java.util.concurrent.atomic.AtomicLong guestThreadsCpu = new java.util.concurrent.atomic.AtomicLong();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            ExecutorService pool = Executors.newFixedThreadPool(guests);
+            Map<String, Long> cpu0 = cpuNanosByRole();
+            long process0 = processCpuNow();
+            long t0 = System.nanoTime();
+            for (int g = 0; g < guests; g++) {
+                pool.submit(() -> {
+                    long own0 = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                    while (started.getAndIncrement() < releases && System.nanoTime() < deadline) {
+                        long s = System.nanoTime();
+                        try {
+                            release.run();
+                            latencies.add(System.nanoTime() - s);
+                        } catch (RuntimeException e) {
+                            failed.incrementAndGet();
+                        }
+                    }
+                    // the pool's threads end before the totals are read: each guest thread adds its own
+                    guestThreadsCpu.addAndGet(java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - own0);
+                });
+            }
+            pool.shutdown();
+            pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            Map<String, Long> cpu = cpuNanosByRole();
+            cpu0.forEach((role, before) -> cpu.merge(role, -before, Long::sum));
+            cpu.merge("guests", guestThreadsCpu.get(), Long::sum);
+            List<Long> sorted = new ArrayList<>(latencies);
+            sorted.sort(null);
+            return new Phase(sorted, failed.get(), elapsed, processCpuNow() - process0, cpu);
+        }
+    }
+
+    /**
+     * CPU time of the live threads by role: the broker's own (Jetty's pool is named "broker", the
+     * store's writer "broker-store-writer") and the guests' helpers (the emulated QE's threads, the
+     * HTTP client's); the guests' own pool threads report themselves as they end.
+     */
+    private static Map<String, Long> cpuNanosByRole() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Long> sums = new java.util.HashMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t == null) {
+                continue;
+            }
+            String name = t.getThreadName();
+            String role = name.startsWith("broker") ? "broker"
+                    : name.startsWith("tdx") || name.startsWith("HttpClient") ? "guests" : "other";
+            sums.merge(role, Math.max(0, mx.getThreadCpuTime(t.getThreadId())), Long::sum);
+        }
+        return sums;
+    }
+
+    private static long processCpuNow() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double pct(List<Long> sorted, double p) {

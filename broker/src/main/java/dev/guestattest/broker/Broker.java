@@ -70,6 +70,8 @@ public final class Broker {
     private final RateLimiter authLimit;
     private final SecureRandom random = new SecureRandom();
     private final java.util.concurrent.atomic.AtomicLong lastPurge = new java.util.concurrent.atomic.AtomicLong();
+    /** Sessions with an attempt under way on this instance. */
+    private final Set<String> attempts = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final SharedDocument<Policy> attestationPolicy;
     private final SharedDocument<ResourcePolicy> resourcePolicy;
     private final SharedDocument<ReferenceValues> referenceValues;
@@ -156,7 +158,9 @@ public final class Broker {
     public String attest(Optional<String> sessionId, byte[] body, String client) {
         long started = System.nanoTime();
         Sessions.Session s = liveSession(sessionId, "attest", client);
-        if (s.state() != Sessions.State.CHALLENGED || !sessions.claim(s.id(), clock.millis())) {
+        // the store decides which attempt spends the nonce, as it completes; racing copies on this
+        // instance are turned away here, before any of them costs an appraisal
+        if (s.state() != Sessions.State.CHALLENGED || !attempts.add(s.id())) {
             throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
                     "this session's nonce was already used; start again with POST /kbs/v0/auth");
         }
@@ -170,6 +174,8 @@ public final class Broker {
         } catch (AttestationException e) {
             sessions.fail(s.id());
             throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client, e.getMessage());
+        } finally {
+            attempts.remove(s.id());
         }
     }
 
@@ -217,6 +223,10 @@ public final class Broker {
         if (done == Sessions.Completion.EVIDENCE_REPLAYED) {
             throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
                     "this evidence was presented before (replay); produce fresh evidence for this session's nonce");
+        }
+        if (done == Sessions.Completion.NONCE_SPENT) {
+            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
+                    "this session's nonce was already used or has expired; start again with POST /kbs/v0/auth");
         }
         return token;
     }

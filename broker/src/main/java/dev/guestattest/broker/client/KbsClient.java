@@ -6,9 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEObject;
-import com.nimbusds.jose.crypto.ECDHDecrypter;
 import com.nimbusds.jose.jwk.Curve;
-import com.nimbusds.jose.jwk.ECKey;
+import dev.guestattest.broker.rcar.EcdhEs;
 import dev.guestattest.broker.rcar.Jwe;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
@@ -21,9 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyPair;
-import java.security.interfaces.ECPrivateKey;
-import java.security.interfaces.ECPublicKey;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Base64;
@@ -80,7 +76,7 @@ public final class KbsClient {
         }
         this.brokers = List.copyOf(brokers);
         this.timeout = timeout;
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
         tls.ifPresent(b::sslContext);
         this.http = b.build();
     }
@@ -107,9 +103,9 @@ public final class KbsClient {
     public static final class Session {
         private final String cookie;
         private final String token;
-        private final KeyPair key;
+        private final EcdhEs.KeyPair key;
 
-        Session(String cookie, String token, KeyPair key) {
+        Session(String cookie, String token, EcdhEs.KeyPair key) {
             this.cookie = cookie;
             this.token = token;
             this.key = key;
@@ -128,7 +124,7 @@ public final class KbsClient {
 
     /** Auth and attest for {@code tee} ("tdx", "snp", ...). */
     public Session attest(String tee, Attester attester) {
-        KeyPair key = ephemeral();
+        EcdhEs.KeyPair key = EcdhEs.KeyPair.generate(Curve.P_256);
         ObjectNode auth = JSON.createObjectNode().put("version", dev.guestattest.broker.Broker.PROTOCOL_VERSION).put("tee", tee);
         auth.putObject("extra-params");
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve("/kbs/v0/auth")).POST(body(auth)), "auth");
@@ -174,15 +170,13 @@ public final class KbsClient {
         return resource(attest(tee, attester), repoTypeTag);
     }
 
-    static Secret unwrap(String flattened, KeyPair key) {
+    static Secret unwrap(String flattened, EcdhEs.KeyPair key) {
         try {
             JWEObject jwe = JWEObject.parse(Jwe.compact(flattened));
             if (!JWEAlgorithm.ECDH_ES_A256KW.equals(jwe.getHeader().getAlgorithm())) {
                 throw AttestationException.invalid("broker resource", "wrapped with " + jwe.getHeader().getAlgorithm() + ", not ECDH-ES+A256KW");
             }
-            ECDHDecrypter d = new ECDHDecrypter((ECPrivateKey) key.getPrivate());
-            d.getJCAContext().setKeyEncryptionProvider(dev.guestattest.broker.rcar.FastEc.PROVIDER);
-            jwe.decrypt(d);
+            jwe.decrypt(key.decrypter());
             byte[] plain = jwe.getPayload().toBytes();
             try {
                 return Secret.copyOf(plain);
@@ -194,21 +188,9 @@ public final class KbsClient {
         }
     }
 
-    /** A JDK key pair: Bouncy Castle's key agreement is fastest on JDK keys (see FastEc). */
-    private static KeyPair ephemeral() {
+    static JsonNode publicJwk(EcdhEs.KeyPair key) {
         try {
-            java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
-            g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
-            return g.generateKeyPair();
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("P-256 is mandatory in every JDK", e);
-        }
-    }
-
-    static JsonNode publicJwk(KeyPair key) {
-        ECKey jwk = new ECKey.Builder(Curve.P_256, (ECPublicKey) key.getPublic()).algorithm(JWEAlgorithm.ECDH_ES_A256KW).build();
-        try {
-            return JSON.readTree(jwk.toJSONString());
+            return JSON.readTree(key.publicJwk().toJSONString());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

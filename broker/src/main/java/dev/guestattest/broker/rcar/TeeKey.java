@@ -8,15 +8,12 @@ import com.nimbusds.jose.JWEAlgorithm;
 import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.Payload;
-import com.nimbusds.jose.crypto.ECDHEncrypter;
 import com.nimbusds.jose.crypto.RSAEncrypter;
-import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.guestattest.core.AttestationException;
 import java.text.ParseException;
-import java.util.Set;
 
 /**
  * The TEE's public key from the RCAR runtime data, as a JWK: EC (P-256, P-384, P-521) for
@@ -25,7 +22,6 @@ import java.util.Set;
  * attacks. A JWK with private parts is refused too (the guest must not send its private key).
  */
 public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
-    private static final Set<Curve> CURVES = Set.of(Curve.P_256, Curve.P_384, Curve.P_521);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public static TeeKey parse(JsonNode node) {
@@ -43,7 +39,7 @@ public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
         }
         String alg = node.path("alg").asText("");
         if (jwk instanceof ECKey ec) {
-            if (!CURVES.contains(ec.getCurve())) {
+            if (!EcdhEs.curves().contains(ec.getCurve())) {
                 throw AttestationException.invalid("runtime-data.tee-pubkey.crv", ec.getCurve() + " is not P-256, P-384 or P-521");
             }
             if (!alg.isEmpty() && !alg.equals(JWEAlgorithm.ECDH_ES_A256KW.getName())) {
@@ -81,10 +77,7 @@ public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
         JWEObject jwe = new JWEObject(new JWEHeader.Builder(algorithm, EncryptionMethod.A256GCM).build(), new Payload(secret));
         try {
             if (jwk instanceof ECKey ec) {
-                // the JDK's key with Bouncy Castle's key agreement: 0.7 ms; a Bouncy Castle key here falls back to its generic curve (2.5 ms)
-                ECDHEncrypter e = new ECDHEncrypter(ec);
-                e.getJCAContext().setKeyEncryptionProvider(FastEc.PROVIDER);
-                jwe.encrypt(e);
+                jwe.encrypt(EcdhEs.encrypter(ec));
             } else {
                 jwe.encrypt(new RSAEncrypter((RSAKey) jwk));
             }

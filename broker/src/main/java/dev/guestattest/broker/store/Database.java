@@ -91,7 +91,7 @@ public final class Database implements AutoCloseable {
             } catch (java.io.IOException e) {
                 throw AttestationException.invalid("--store", dir + " cannot be created: " + e.getMessage());
             }
-            c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("broker") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0");
+            c.setJdbcUrl("jdbc:h2:file:" + dir.resolve("broker") + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;WRITE_DELAY=0;QUERY_CACHE_SIZE=64");
             d = Dialect.H2;
         }
         c.setMaximumPoolSize(16);

@@ -8,12 +8,13 @@ import java.util.Optional;
 
 /**
  * RCAR sessions in the shared database, so that auth on one broker and attest on another work.
- * Each step is one conditional UPDATE: a session moves {@code challenged -> attesting} once (the
- * one attempt that claims it, on whichever instance), then to {@code attested} or {@code failed};
+ * An attempt ends in one conditional UPDATE: a session moves from {@code challenged} to
+ * {@code attested} or {@code failed} once, for the first attempt to finish, on whichever instance;
  * so a nonce answers at most one attestation, and racing copies of one answer cannot spoil it.
  * Evidence digests are kept (primary key) so the same evidence is never accepted twice.
  */
 public final class Sessions {
+    /** {@code ATTESTING} is no longer written (an attempt now claims its session as it completes) but may be in older stores. */
     public enum State { CHALLENGED, ATTESTING, ATTESTED, FAILED }
 
     /** A session as stored; {@code teePubkey} and {@code status} once attested. */
@@ -67,18 +68,20 @@ public final class Sessions {
         }
     }
 
-    /** Claims a live challenged session for one attestation attempt; false when another attempt (anywhere) has it or it expired. */
-    public boolean claim(String id, long now) {
-        return update("UPDATE sessions SET state = 'ATTESTING' WHERE id = ? AND state = 'CHALLENGED' AND expires_at > ?", id, now);
+    /** How an attempt completed. */
+    public enum Completion {
+        ATTESTED,
+        EVIDENCE_REPLAYED,
+        /** Another attempt finished first, or the session expired: the nonce was spent before this one completed. */
+        NONCE_SPENT
     }
 
-    /** How a claimed attempt completed. */
-    public enum Completion { ATTESTED, EVIDENCE_REPLAYED }
-
     /**
-     * Completes the claimed attempt in one commit: records the evidence digest as used (a digest seen
-     * before makes the whole completion a replay, and nothing of it is kept), marks the session
-     * attested until {@code expiresAt}, and writes {@code audit}.
+     * Completes an attempt in one commit: claims the session if it is still challenged and live,
+     * records the evidence digest as used (a digest seen before makes the whole completion a replay,
+     * and nothing of it is kept), marks the session attested until {@code expiresAt}, and writes
+     * {@code audit}. One commit instead of a claim before the appraisal and a completion after it:
+     * the store's writes were the broker's largest cost after the cryptography.
      */
     public Completion attest(String id, String evidenceDigest, String teePubkey, String status, Optional<String> measurement, long now,
                              long expiresAt, Audit.Entry audit) {
@@ -90,42 +93,46 @@ public final class Sessions {
                     used.executeUpdate();
                 } catch (SQLException duplicate) {
                     if (duplicate.getSQLState() != null && duplicate.getSQLState().startsWith("23")) {
-                        throw new Replayed(duplicate);
+                        throw new Refused(Completion.EVIDENCE_REPLAYED);
                     }
                     throw duplicate;
                 }
                 try (PreparedStatement ps = c.prepareStatement(
                         "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, measurement = ?, expires_at = ?, verifier_secret = NULL"
-                                + " WHERE id = ? AND state = 'ATTESTING'")) {
+                                + " WHERE id = ? AND state = 'CHALLENGED' AND expires_at > ?")) {
                     ps.setString(1, teePubkey);
                     ps.setString(2, status);
                     ps.setString(3, measurement.orElse(null));
                     ps.setLong(4, expiresAt);
                     ps.setString(5, id);
+                    ps.setLong(6, now);
                     if (ps.executeUpdate() != 1) {
-                        throw new SQLException("session " + id + " is not claimed");
+                        throw new Refused(Completion.NONCE_SPENT);
                     }
                 }
                 Audit.insert(c, audit);
                 return Completion.ATTESTED;
             });
-        } catch (Replayed r) {
-            return Completion.EVIDENCE_REPLAYED;
+        } catch (Refused r) {
+            return r.completion;
         } catch (SQLException e) {
             throw db.failure("completing an attestation", e);
         }
     }
 
-    /** A used digest met again: rolls the completion back to its savepoint. */
-    private static final class Replayed extends SQLException {
-        Replayed(SQLException cause) {
-            super("evidence replayed", cause.getSQLState(), cause);
+    /** A completion refused part-way (a used digest, a spent nonce): rolls it back to its savepoint. */
+    private static final class Refused extends SQLException {
+        private final Completion completion;
+
+        Refused(Completion completion) {
+            super("attestation not completed: " + completion);
+            this.completion = completion;
         }
     }
 
-    /** Ends the claimed attempt as failed: the nonce is spent. */
+    /** Ends an attempt as failed, unless another finished first: the nonce is spent either way. */
     public boolean fail(String id) {
-        return update("UPDATE sessions SET state = 'FAILED', verifier_secret = NULL WHERE id = ? AND state = 'ATTESTING'", id);
+        return update("UPDATE sessions SET state = 'FAILED', verifier_secret = NULL WHERE id = ? AND state = 'CHALLENGED'", id);
     }
 
     /**

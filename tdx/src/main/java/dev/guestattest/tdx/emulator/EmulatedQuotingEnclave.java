@@ -43,7 +43,7 @@ public final class EmulatedQuotingEnclave {
     public EmulatedQuotingEnclave(EmulatedPlatform platform, Signer signer) {
         this.signer = signer;
         this.macKey = new SecretKeySpec(platform.reportMacKey(), "HmacSHA256");
-        this.attestationKey = platform.attestationKey().getPrivate();
+        this.attestationKey = signer.prepare(platform.attestationKey().getPrivate());
         this.attestationPublicKey = Bytes.of(rawPoint((ECPublicKey) platform.attestationKey().getPublic()));
         byte[] userData = Arrays.copyOf(platform.qeId().toArray(), 20);
         this.header4 = new QuoteHeader(Quote.V4, QuoteHeader.ATTESTATION_KEY_ECDSA_P256, QuoteHeader.TEE_TYPE_TDX,
@@ -107,6 +107,22 @@ public final class EmulatedQuotingEnclave {
                 case "bc" -> BOUNCY_CASTLE;
                 default -> throw dev.guestattest.core.AttestationException.invalid("tdx.emulator.signer", "'" + text + "'; must be jdk or bc");
             };
+        }
+
+        /**
+         * The key as this signer signs fastest with it, converted once: Bouncy Castle keeps its
+         * fixed-base table only for a key naming its curve (a JDK key costs the table on every signature).
+         */
+        PrivateKey prepare(PrivateKey key) {
+            if (this == JDK) {
+                return key;
+            }
+            try {
+                return java.security.KeyFactory.getInstance("EC", BouncyCastle.PROVIDER)
+                        .generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("an emulator's own P-256 key converts to Bouncy Castle", e);
+            }
         }
 
         byte[] sign(PrivateKey key, byte[] data) {

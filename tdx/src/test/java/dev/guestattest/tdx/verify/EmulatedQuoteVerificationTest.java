@@ -28,7 +28,7 @@ class EmulatedQuoteVerificationTest {
     private TdxEmulatedProvider tdx;
 
     private TdxEmulatedProvider open(int version) {
-        tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(state)
+        tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(state).withClock(Clock.fixed(NOW.minusSeconds(60), ZoneOffset.UTC))
                 .withSetting(TdxEmulatedProvider.QUOTE_VERSION, Integer.toString(version)));
         return tdx;
     }

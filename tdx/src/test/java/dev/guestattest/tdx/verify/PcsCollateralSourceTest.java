@@ -43,7 +43,8 @@ class PcsCollateralSourceTest {
 
     @BeforeEach
     void start() throws IOException {
-        tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(tmp.resolve("state")));
+        tdx = TdxEmulatedProvider.open(ProviderContext.defaults().withStateDir(tmp.resolve("state"))
+                .withClock(Clock.fixed(NOW.minusSeconds(60), ZoneOffset.UTC)));
         collateral = EmulatedCollateral.issue(tdx.platform(), NOW.minusSeconds(60), Duration.ofDays(30), false, new SecureRandom());
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/tdx/certification/v4/tcb", x -> json(x, "{\"tcbInfo\":" + collateral.tcbInfo() + ",\"signature\":\""
