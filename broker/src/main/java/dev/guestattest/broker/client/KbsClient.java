@@ -76,7 +76,7 @@ public final class KbsClient {
         }
         this.brokers = List.copyOf(brokers);
         this.timeout = timeout;
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run).connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
         tls.ifPresent(b::sslContext);
         this.http = b.build();
     }
