@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Load test of the broker on loopback (not JMH: it measures a service under concurrent clients):
  * {@code guests} emulated TDX guests each loop over full releases (auth, attest, resource) until
- * {@code releases} are done or {@code seconds} pass, after a warm-up under the same load; prints
- * releases per second, p50/p99 latency and the CPU each release costs, by role.
+ * {@code releases} are done or {@code seconds} pass, after a warm-up under the same load (default
+ * 120 s); prints releases per second, p50/p99 latency and the CPU each release costs, by role.
  * The guests share the machine with the broker, so their quote generation counts against it.
  * <pre>java -cp benchmarks.jar dev.guestattest.bench.BrokerLoad [STORE (dir or jdbc:postgresql:...)] [guests] [releases] [seconds] [warm-up seconds]</pre>
  */
@@ -47,9 +47,9 @@ public final class BrokerLoad {
         Path work = Files.createTempDirectory("broker-load");
         String store = args.length > 0 && !args[0].isEmpty() ? args[0] : work.resolve("store").toString();
         int guests = args.length > 1 ? Integer.parseInt(args[1]) : 16;
-        int releases = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
+        int releases = args.length > 2 ? Integer.parseInt(args[2]) : 100_000;
         int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 30;
-        int warmSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 15;
+        int warmSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 120;
         // the guests sign their quotes with Bouncy Castle, as a long-running emulation should (see EmulatedQuotingEnclave.Signer)
         ProviderContext ctx = ProviderContext.defaults().withStateDir(work.resolve("tee")).withSetting("tdx.emulator.signer", "bc");
         Bytes collateral;
@@ -76,10 +76,13 @@ public final class BrokerLoad {
         KbsClient.Attester attester = rd -> new Evidence(Optional.empty(), td.get().report(ReportRequest.of(rd.toArray())).outblob(),
                 Map.of("collateral", collateral));
         KbsClient client = new KbsClient(server.uri(), Duration.ofSeconds(30));
-        // warm up under the same load until the JIT has settled: its compile threads would otherwise
-        // be a third of the CPU of a short run, a start-up cost that a running broker no longer pays
+        // warm up under the same load until the JIT has settled: a release runs through so much code
+        // (Jetty, H2, Jackson, nimbus, Bouncy Castle, the verifier) that C2 still compiles a minute in
+        // (measured: 0.85 ms of JIT CPU per release after 20 s, 0.08 ms after 120 s), a start-up cost
+        // that a running broker no longer pays
         Phase warm = Phase.run(guests, Integer.MAX_VALUE, warmSeconds, () -> client.get("tdx", attester, "load/key/disk").destroy());
-        System.out.printf("warm-up: %d releases in %d s%n", warm.latencies().size(), warmSeconds);
+        System.out.printf("warm-up: %d releases in %.0f s = %.0f releases/s (JIT %.2f ms CPU per release)%n", warm.latencies().size(),
+                warm.seconds(), warm.latencies().size() / warm.seconds(), warm.cpu("JIT") / 1e6 / Math.max(1, warm.latencies().size()));
         Phase p = Phase.run(guests, releases, seconds, () -> client.get("tdx", attester, "load/key/disk").destroy());
         List<Long> sorted = p.latencies();
         int n = Math.max(1, sorted.size());
@@ -88,8 +91,10 @@ public final class BrokerLoad {
         double perRelease = p.processCpuNanos() / 1e6 / n;
         double brokerMs = p.cpu("broker") / 1e6 / n;
         double guestsMs = p.cpu("guests") / 1e6 / n;
-        System.out.printf("CPU per release: %.2f ms in all (broker threads %.2f, guests %.2f, JVM: GC, JIT and the rest %.2f) = %.0f releases/s"
-                + " on %d cores%n", perRelease, brokerMs, guestsMs, perRelease - brokerMs - guestsMs,
+        double jitMs = p.cpu("JIT") / 1e6 / n;
+        double gcMs = p.cpu("GC") / 1e6 / n;
+        System.out.printf("CPU per release: %.2f ms in all (broker threads %.2f, guests %.2f, JIT %.2f, GC %.2f, the rest %.2f) = %.0f releases/s"
+                + " on %d cores%n", perRelease, brokerMs, guestsMs, jitMs, gcMs, perRelease - brokerMs - guestsMs - jitMs - gcMs,
                 1000 * Runtime.getRuntime().availableProcessors() / perRelease, Runtime.getRuntime().availableProcessors());
         System.out.printf("broker threads (Jetty pool, store writer): %.2f ms CPU per release = %.0f releases/s per core if the guests ran elsewhere%n",
                 brokerMs, 1000 / brokerMs);
@@ -111,6 +116,7 @@ public final class BrokerLoad {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             ExecutorService pool = Executors.newFixedThreadPool(guests);
             Map<String, Long> cpu0 = cpuNanosByRole();
+            cpu0.putAll(jvmThreadsCpuNanos());
             long process0 = processCpuNow();
             long t0 = System.nanoTime();
             for (int g = 0; g < guests; g++) {
@@ -133,6 +139,7 @@ public final class BrokerLoad {
             pool.awaitTermination(seconds + 60L, TimeUnit.SECONDS);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             Map<String, Long> cpu = cpuNanosByRole();
+            cpu.putAll(jvmThreadsCpuNanos());
             cpu0.forEach((role, before) -> cpu.merge(role, -before, Long::sum));
             cpu.merge("guests", guestThreadsCpu.get(), Long::sum);
             List<Long> sorted = new ArrayList<>(latencies);
@@ -157,6 +164,38 @@ public final class BrokerLoad {
             String role = name.startsWith("broker") ? "broker"
                     : name.startsWith("tdx") || name.startsWith("HttpClient") ? "guests" : "other";
             sums.merge(role, Math.max(0, mx.getThreadCpuTime(t.getThreadId())), Long::sum);
+        }
+        return sums;
+    }
+
+    /**
+     * CPU time of the JVM's own threads, which the management API does not list: the JIT's
+     * ("C1 CompilerThre", "C2 CompilerThre") and the collector's ("GC Thread#n", "G1 ..."), read from
+     * /proc/self/task (Linux; empty elsewhere). Clock ticks, so 10 ms resolution.
+     */
+    private static Map<String, Long> jvmThreadsCpuNanos() {
+        Map<String, Long> sums = new java.util.HashMap<>();
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                String comm;
+                String[] stat;
+                try {
+                    comm = Files.readString(t.resolve("comm")).trim();
+                    String line = Files.readString(t.resolve("stat"));
+                    stat = line.substring(line.lastIndexOf(')') + 2).split(" ");
+                } catch (java.io.IOException gone) {
+                    continue;
+                }
+                String role = comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "JIT"
+                        : comm.startsWith("GC Thread") || comm.startsWith("G1 ") ? "GC" : null;
+                if (role != null) {
+                    // fields 14 and 15 of stat (utime, stime), counted after the command's closing parenthesis
+                    long ticks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+                    sums.merge(role, ticks * 10_000_000L, Long::sum);
+                }
+            }
+        } catch (java.io.IOException | RuntimeException notLinux) {
+            return Map.of();
         }
         return sums;
     }
