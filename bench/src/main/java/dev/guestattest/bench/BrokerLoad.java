@@ -80,10 +80,11 @@ public final class BrokerLoad {
         // (Jetty, H2, Jackson, nimbus, Bouncy Castle, the verifier) that C2 still compiles a minute in
         // (measured: 0.85 ms of JIT CPU per release after 20 s, 0.08 ms after 120 s), a start-up cost
         // that a running broker no longer pays
-        Phase warm = Phase.run(guests, Integer.MAX_VALUE, warmSeconds, () -> client.get("tdx", attester, "load/key/disk").destroy());
+        Runnable release = () -> client.get("tdx", attester, "load/key/disk").destroy();
+        Phase warm = Phase.run(guests, Integer.MAX_VALUE, warmSeconds, release);
         System.out.printf("warm-up: %d releases in %.0f s = %.0f releases/s (JIT %.2f ms CPU per release)%n", warm.latencies().size(),
                 warm.seconds(), warm.latencies().size() / warm.seconds(), warm.cpu("JIT") / 1e6 / Math.max(1, warm.latencies().size()));
-        Phase p = Phase.run(guests, releases, seconds, () -> client.get("tdx", attester, "load/key/disk").destroy());
+        Phase p = Phase.run(guests, releases, seconds, release);
         List<Long> sorted = p.latencies();
         int n = Math.max(1, sorted.size());
         System.out.printf("store %s, %d guests: %d releases in %.1f s = %.0f releases/s; p50 %.1f ms, p99 %.1f ms; %d failed%n",

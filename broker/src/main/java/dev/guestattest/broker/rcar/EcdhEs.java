@@ -171,6 +171,7 @@ public final class EcdhEs {
             this.recipient = recipient;
         }
 
+        // nimbus's constructor asks before this object's fields are set, so the answer cannot be the one curve
         @Override
         public Set<Curve> supportedEllipticCurves() {
             return DOMAINS.keySet();
@@ -213,9 +214,5 @@ public final class EcdhEs {
             SecretKey z = z(key.domain, key.privateKey, point(key.domain, ec));
             return decryptWithZ(header, aad, z, encryptedKey, iv, cipherText, authTag);
         }
-    }
-
-    private static Curve check(Curve curve) {
-        return domain(curve, "tee-pubkey.crv").curve();
     }
 }
