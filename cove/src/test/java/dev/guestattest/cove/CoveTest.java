@@ -10,7 +10,23 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.cove.emulator.EmulatedTsm;
 import dev.guestattest.cove.verify.CoveVerifier;
+import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.cove.abi.DiceTcbInfo;
+import dev.guestattest.cove.verify.CoveEvidenceVerifier;
+import java.io.ByteArrayInputStream;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -40,7 +56,7 @@ class CoveTest {
                 Optional.of(tsm.tvmPublicKey()), Instant.now());
         assertThat(r.result().failures()).isEmpty();
         assertThat(r.result().checks()).extracting(Check::name).containsExactly("evidence.format", "dice.chain", "dice.validity",
-                "tvm.challenge", "tvm.public_key");
+                "tvm.certificate", "tvm.challenge", "tvm.public_key");
         assertThat(r.claims().orElseThrow().layers()).extracting(l -> l.model().orElseThrow()).containsExactly("TSM-driver", "TSM", "TVM");
         assertThat(r.claims().orElseThrow().tvmRuntimeMeasurements().get(2).toArray())
                 .isEqualTo(HashAlgorithm.SHA384.extend(new byte[48], d.toArray()));
@@ -68,5 +84,56 @@ class CoveTest {
         bent[200] ^= 1;
         assertThat(CoveVerifier.verify(bent, List.of(tsm.rootCertificate()), Optional.empty(), Optional.empty(), Instant.now()).trusted())
                 .isFalse();
+    }
+
+    /**
+     * The attack: the guest holds the key its TSM certified, so it signs a child certificate of its
+     * own choosing (another measurement, any challenge) under the TVM's certificate.
+     */
+    @Test
+    void aChildCertificateSignedWithTheTvmsOwnKeyIsRefused() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp384r1"));
+        KeyPair guest = g.generateKeyPair();
+        Path pub = state.resolve("guest.pub");
+        PemFiles.writePublicKey(pub, guest.getPublic());
+        ProviderContext ctx = ProviderContext.defaults().withStateDir(state).withSetting("cove.tvm-public-key", pub.toString());
+        EmulatedTsm tsm = EmulatedTsm.open(ctx);
+        byte[] honest = evidence(ctx, new byte[64]);
+        X509Certificate tvm = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(honest));
+        Bytes chosenMeasurement = Bytes.of(HashAlgorithm.SHA384.hash("another workload".getBytes()));
+        byte[] c = new byte[64];
+        c[0] = 7;
+        Bytes chosenChallenge = Bytes.of(c);
+        var child = new JcaX509v3CertificateBuilder(X500Name.getInstance(tvm.getSubjectX500Principal().getEncoded()), BigInteger.TEN,
+                tvm.getNotBefore(), tvm.getNotAfter(), new X500Name("CN=forged TVM"), g.generateKeyPair().getPublic());
+        child.addExtension(new ASN1ObjectIdentifier(DiceTcbInfo.OID), true, new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TVM"),
+                Optional.empty(), Optional.of(4), List.of(chosenMeasurement)).encode());
+        child.addExtension(new ASN1ObjectIdentifier(DiceTcbInfo.FRESHNESS_OID), false, DiceTcbInfo.encodeFreshness(chosenChallenge));
+        X509Certificate forged = new JcaX509CertificateConverter().getCertificate(child.build(
+                new JcaContentSignerBuilder("SHA384withECDSA").build(guest.getPrivate())));
+        byte[] attack = (PemFiles.pem("CERTIFICATE", forged.getEncoded()) + new String(honest, StandardCharsets.US_ASCII))
+                .getBytes(StandardCharsets.US_ASCII);
+
+        CoveVerifier.Result r = CoveVerifier.verify(attack, List.of(tsm.rootCertificate()), Optional.of(chosenChallenge), Optional.empty(),
+                Instant.now());
+        assertThat(r.trusted()).isFalse();
+        assertThat(r.result().failures()).extracting(Check::name).contains("dice.chain");
+        assertThat(r.result().failures().get(0).detail()).contains("certificate chain").contains("keyCertSign");
+        var appraised = new CoveEvidenceVerifier().verify(dev.guestattest.core.verify.Evidence.of(Bytes.of(attack), java.util.Map.of()),
+                Instant.now(), List.of(tsm.rootCertificate()));
+        assertThat(appraised.result().trusted()).isFalse();
+    }
+
+    @Test
+    void trailingBytesAndMalformedDiceExtensionsAreTypedFormatFailures() {
+        ProviderContext ctx = ProviderContext.defaults().withStateDir(state);
+        EmulatedTsm tsm = EmulatedTsm.open(ctx);
+        byte[] ev = evidence(ctx, new byte[64]);
+        byte[] trailing = java.util.Arrays.copyOf(ev, ev.length + 3);
+        trailing[ev.length] = 'x';
+        CoveVerifier.Result r = CoveVerifier.verify(trailing, List.of(tsm.rootCertificate()), Optional.empty(), Optional.empty(), Instant.now());
+        assertThat(r.result().failures()).extracting(Check::name).containsExactly("evidence.format");
+        assertThat(r.result().failures().get(0).detail()).contains("unexpected bytes");
     }
 }

@@ -74,8 +74,15 @@ public record DiceTcbInfo(Optional<String> vendor, Optional<String> model, Optio
                     case 6 -> {
                         for (ASN1Encodable f : ASN1Sequence.getInstance(t, false)) {
                             ASN1Sequence fwid = ASN1Sequence.getInstance(f);
+                            if (fwid.size() != 2) {
+                                throw AttestationException.invalid("DICE TcbInfo", "an FWID has " + fwid.size() + " fields; expected 2");
+                            }
                             ASN1ObjectIdentifier.getInstance(fwid.getObjectAt(0));
-                            fwids.add(Bytes.of(ASN1OctetString.getInstance(fwid.getObjectAt(1)).getOctets()));
+                            byte[] digest = ASN1OctetString.getInstance(fwid.getObjectAt(1)).getOctets();
+                            if (digest.length < 20 || digest.length > 64) {
+                                throw AttestationException.invalid("DICE TcbInfo", "an FWID digest of " + digest.length + " bytes; expected 20..64");
+                            }
+                            fwids.add(Bytes.of(digest));
                         }
                     }
                     default -> {
@@ -84,8 +91,11 @@ public record DiceTcbInfo(Optional<String> vendor, Optional<String> model, Optio
                 }
             }
             return Optional.of(new DiceTcbInfo(vendor, model, svn, layer, fwids));
-        } catch (IllegalArgumentException | IllegalStateException | ArithmeticException e) {
-            throw AttestationException.invalid("DICE TcbInfo", "malformed: " + e.getMessage());
+        } catch (AttestationException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // Bouncy Castle reports malformed ASN.1 with several unchecked types; all of them are bad evidence.
+            throw AttestationException.invalid("DICE TcbInfo", "malformed: " + e);
         }
     }
 
@@ -97,9 +107,12 @@ public record DiceTcbInfo(Optional<String> vendor, Optional<String> model, Optio
         }
         try {
             ASN1Sequence seq = ASN1Sequence.getInstance(ASN1OctetString.getInstance(ext).getOctets());
+            if (seq.size() != 1) {
+                throw new IllegalArgumentException(seq.size() + " fields; expected 1 (the nonce)");
+            }
             return Optional.of(Bytes.of(ASN1OctetString.getInstance(seq.getObjectAt(0)).getOctets()));
-        } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
-            throw AttestationException.invalid("DICE TcbFreshness", "malformed: " + e.getMessage());
+        } catch (RuntimeException e) {
+            throw AttestationException.invalid("DICE TcbFreshness", "malformed: " + e);
         }
     }
 

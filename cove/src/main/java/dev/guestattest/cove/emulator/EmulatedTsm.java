@@ -37,6 +37,7 @@ import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -59,6 +60,9 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
     static final Bytes TSM_DRIVER = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TSM-driver".getBytes(StandardCharsets.US_ASCII)));
     static final Bytes TSM = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TSM".getBytes(StandardCharsets.US_ASCII)));
     static final Bytes TVM_INITIAL = Bytes.of(HashAlgorithm.SHA384.hash("GuestAttest emulated TVM image".getBytes(StandardCharsets.US_ASCII)));
+
+    private static final int END_ENTITY = -1;
+    private static final X500Name ROOT_NAME = new X500Name("CN=GuestAttest Emulated DICE Root,O=GuestAttest Emulator");
 
     private final Path dir;
     private final EmulatedRegisters registers;
@@ -84,15 +88,17 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
                 KeyPair k = p384(c);
                 PemFiles.writePrivateKey(dir.resolve("dice-root.key"), k.getPrivate());
                 PemFiles.writePublicKey(dir.resolve("dice-root.pub"), k.getPublic());
-                PemFiles.writeCertificate(dir.resolve("dice-root.pem"), issue(new X500Name("CN=GuestAttest Emulated DICE Root,O=GuestAttest Emulator"),
-                        k.getPublic(), new X500Name("CN=GuestAttest Emulated DICE Root,O=GuestAttest Emulator"), k.getPrivate(), true,
-                        Optional.empty(), Optional.empty()));
                 KeyPair tvm = p384(c);
                 PemFiles.writePrivateKey(dir.resolve("tvm.key"), tvm.getPrivate());
                 PemFiles.writePublicKey(dir.resolve("tvm.pub"), tvm.getPublic());
                 registers(dir).createIfAbsent();
             }
             KeyPair root = new KeyPair(PemFiles.readPublicKey(dir.resolve("dice-root.pub")), PemFiles.readPrivateKey(dir.resolve("dice-root.key")));
+            // Roots issued before path lengths were set (pathLen 0) cannot anchor three layers: reissue them, same key.
+            if (!Files.exists(dir.resolve("dice-root.pem")) || PemFiles.readCertificate(dir.resolve("dice-root.pem")).getBasicConstraints() < 2) {
+                PemFiles.writeCertificate(dir.resolve("dice-root.pem"), issue(ROOT_NAME, root.getPublic(), ROOT_NAME, root.getPrivate(), 2,
+                        Optional.empty(), Optional.empty()));
+            }
             Optional<PublicKey> tvm = c.setting("cove.tvm-public-key").map(p -> PemFiles.readPublicKey(Path.of(p)));
             KeyPair own = new KeyPair(PemFiles.readPublicKey(dir.resolve("tvm.pub")), PemFiles.readPrivateKey(dir.resolve("tvm.key")));
             return new EmulatedTsm(dir, root, PemFiles.readCertificate(dir.resolve("dice-root.pem")), tvm, own);
@@ -135,16 +141,16 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
         X500Name rootName = X500Name.getInstance(rootCert.getSubjectX500Principal().getEncoded());
         X500Name driverName = new X500Name("CN=" + cdiId(driver.getPublic()) + ",O=GuestAttest Emulated TSM-driver");
         X500Name tsmName = new X500Name("CN=" + cdiId(tsm.getPublic()) + ",O=GuestAttest Emulated TSM");
-        X509Certificate driverCert = issue(driverName, driver.getPublic(), rootName, root.getPrivate(), true,
+        X509Certificate driverCert = issue(driverName, driver.getPublic(), rootName, root.getPrivate(), 1,
                 Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TSM-driver"), Optional.of(1), Optional.of(1), List.of(TSM_DRIVER))),
                 Optional.empty());
-        X509Certificate tsmCert = issue(tsmName, tsm.getPublic(), driverName, driver.getPrivate(), true,
+        X509Certificate tsmCert = issue(tsmName, tsm.getPublic(), driverName, driver.getPrivate(), 0,
                 Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TSM"), Optional.of(1), Optional.of(2), List.of(TSM))),
                 Optional.empty());
         List<Bytes> fwids = new ArrayList<>(List.of(TVM_INITIAL));
         fwids.addAll(rmrs());
         X509Certificate tvmCert = issue(new X500Name("CN=" + cdiId(tvmPublicKey()) + ",O=GuestAttest Emulated TVM"), tvmPublicKey(), tsmName,
-                tsm.getPrivate(), false, Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TVM"), Optional.empty(),
+                tsm.getPrivate(), END_ENTITY, Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TVM"), Optional.empty(),
                         Optional.of(3), fwids)), Optional.of(request.inblob()));
         try {
             String pem = PemFiles.pem("CERTIFICATE", tvmCert.getEncoded()) + PemFiles.pem("CERTIFICATE", tsmCert.getEncoded())
@@ -214,13 +220,18 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
         }
     }
 
-    private static X509Certificate issue(X500Name subject, PublicKey key, X500Name issuer, PrivateKey issuerKey, boolean ca,
+    /**
+     * A DICE layer certificate. {@code pathLen} is how many CA layers may follow below this one
+     * ({@link #END_ENTITY} for the TVM's certificate, which may certify nothing).
+     */
+    private static X509Certificate issue(X500Name subject, PublicKey key, X500Name issuer, PrivateKey issuerKey, int pathLen,
                                          Optional<DiceTcbInfo> tcb, Optional<Bytes> nonce) {
         try {
             Instant now = Instant.now().minusSeconds(60);
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(64, new java.security.SecureRandom()).add(BigInteger.ONE),
                     Date.from(now), Date.from(Instant.parse("9999-12-31T23:59:59Z")), subject, key);
-            b.addExtension(Extension.basicConstraints, true, ca ? new BasicConstraints(0) : new BasicConstraints(false));
+            b.addExtension(Extension.basicConstraints, true, pathLen == END_ENTITY ? new BasicConstraints(false) : new BasicConstraints(pathLen));
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(pathLen == END_ENTITY ? KeyUsage.digitalSignature : KeyUsage.keyCertSign));
             if (tcb.isPresent()) {
                 b.addExtension(new ASN1ObjectIdentifier(DiceTcbInfo.OID), true, tcb.get().encode());
             }

@@ -2,22 +2,20 @@ package dev.guestattest.cove.verify;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.pki.CertificatePath;
+import dev.guestattest.core.pki.PemCertificates;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.cove.abi.DiceTcbInfo;
-import java.io.ByteArrayInputStream;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Date;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Verifies CoVE DICE evidence: the certificate chain (TVM, TSM, TSM-driver, ...) walked to a
@@ -57,32 +55,42 @@ public final class CoveVerifier {
         }
     }
 
+    /** The DICE extensions this verifier reads itself; PKIX refuses any other critical extension. */
+    static final Set<String> DICE_EXTENSIONS = Set.of(DiceTcbInfo.OID, DiceTcbInfo.FRESHNESS_OID);
+
     public static Result verify(byte[] pemChain, List<X509Certificate> roots, Optional<Bytes> challenge, Optional<PublicKey> tvmKey,
                                 Instant now) {
         List<Check> checks = new ArrayList<>();
-        List<X509Certificate> chain = new ArrayList<>();
+        List<X509Certificate> chain;
         List<DiceTcbInfo> infos = new ArrayList<>();
         try {
-            for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(pemChain))) {
-                chain.add((X509Certificate) c);
-            }
-            if (chain.size() < 2 || chain.size() > 8) {
-                throw AttestationException.invalid("CoVE evidence", chain.size() + " certificates; expected the TVM's and 1..7 layers above it");
+            chain = PemCertificates.parse("CoVE evidence", pemChain, CertificatePath.MAX_CERTIFICATES);
+            if (chain.size() < 2) {
+                throw AttestationException.invalid("CoVE evidence", chain.size() + " certificate; expected the TVM's and 1..7 layers above it");
             }
             for (X509Certificate c : chain) {
                 infos.add(DiceTcbInfo.of(c).orElseThrow(() -> AttestationException.invalid("CoVE evidence",
-                        "'" + c.getSubjectX500Principal().getName() + "' has no DICE TcbInfo")));
+                        CertificatePath.name(c) + " has no DICE TcbInfo")));
             }
+            DiceTcbInfo.freshness(chain.get(0));
             checks.add(Check.pass("evidence.format", chain.size() + " DICE layers"));
-        } catch (GeneralSecurityException | AttestationException e) {
+        } catch (AttestationException e) {
             checks.add(Check.fail("evidence.format", e.getMessage()));
             return new Result(new VerificationResult(checks), Optional.empty());
         }
-        checks.add(chain(chain, roots));
-        Date at = Date.from(now);
-        checks.add(chain.stream().allMatch(c -> !at.before(c.getNotBefore()) && !at.after(c.getNotAfter()))
-                ? Check.pass("dice.validity", "every certificate is valid at " + now) : Check.fail("dice.validity", "a certificate is not valid at " + now));
         X509Certificate tvm = chain.get(0);
+        Optional<CertificatePath> path = Optional.empty();
+        try {
+            path = Optional.of(CertificatePath.validate(chain, roots, DICE_EXTENSIONS));
+            checks.add(Check.pass("dice.chain", "every layer certified by the one below, down to " + CertificatePath.name(path.get().anchor())));
+        } catch (AttestationException e) {
+            checks.add(Check.fail("dice.chain", e.getMessage()));
+        }
+        checks.add(path.map(p -> p.validityProblem(now)).orElseGet(() -> CertificatePath.validityProblem(chain, now))
+                .map(why -> Check.fail("dice.validity", why)).orElseGet(() -> Check.pass("dice.validity", "every certificate is valid at " + now)));
+        // The claims are the TSM's word about the TVM: they count only from an end-entity certificate the TSM layer issued.
+        checks.add(tvm.getBasicConstraints() < 0 ? Check.pass("tvm.certificate", "an end-entity certificate issued by the TSM layer")
+                : Check.fail("tvm.certificate", CertificatePath.name(tvm) + " is a CA certificate, not the TVM's attestation certificate"));
         Optional<Bytes> nonce = DiceTcbInfo.freshness(tvm);
         challenge.ifPresent(c -> checks.add(nonce.map(n -> n.equals(c) ? Check.pass("tvm.challenge", "equals the challenge")
                         : Check.fail("tvm.challenge", "is " + n.hex() + ", expected " + c.hex()))
@@ -92,34 +100,11 @@ public final class CoveVerifier {
         List<DiceTcbInfo> lowestFirst = new ArrayList<>(infos);
         java.util.Collections.reverse(lowestFirst);
         List<Bytes> tvmFwids = infos.get(0).fwids();
+        if (tvmFwids.isEmpty()) {
+            checks.add(Check.fail("tvm.measurement", "the TVM certificate's TcbInfo lists no FWID (initial measurement)"));
+        }
         Claims claims = new Claims(lowestFirst, tvmFwids.isEmpty() ? Bytes.EMPTY : tvmFwids.get(0),
                 tvmFwids.size() > 1 ? tvmFwids.subList(1, tvmFwids.size()) : List.of(), tvm.getPublicKey(), nonce);
         return new Result(new VerificationResult(checks), Optional.of(claims));
-    }
-
-    private static Check chain(List<X509Certificate> chain, List<X509Certificate> roots) {
-        for (int i = 0; i + 1 < chain.size(); i++) {
-            X509Certificate c = chain.get(i);
-            X509Certificate issuer = chain.get(i + 1);
-            if (!c.getIssuerX500Principal().equals(issuer.getSubjectX500Principal()) || !signedBy(c, issuer.getPublicKey())) {
-                return Check.fail("dice.chain", "'" + c.getSubjectX500Principal().getName() + "' is not signed by the layer above it");
-            }
-        }
-        X509Certificate top = chain.get(chain.size() - 1);
-        for (X509Certificate root : roots) {
-            if (top.getIssuerX500Principal().equals(root.getSubjectX500Principal()) && signedBy(top, root.getPublicKey())) {
-                return Check.pass("dice.chain", "every layer signed by the one below, down to '" + root.getSubjectX500Principal().getName() + "'");
-            }
-        }
-        return Check.fail("dice.chain", "the lowest layer is not signed by a configured DICE root");
-    }
-
-    private static boolean signedBy(X509Certificate c, PublicKey k) {
-        try {
-            c.verify(k);
-            return true;
-        } catch (GeneralSecurityException e) {
-            return false;
-        }
     }
 }
