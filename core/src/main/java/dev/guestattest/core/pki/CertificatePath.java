@@ -66,7 +66,7 @@ public final class CertificatePath {
         } else if (root.isEmpty()) {
             root = issuerOf(top, roots);
         }
-        X509Certificate anchor = root.orElseThrow(() -> problem("ends at " + name(top) + ", which is not a trusted root and is not issued by one"));
+        X509Certificate anchor = root.orElseThrow(() -> problem("ends at " + name(top) + ", which is not a trusted root"));
         if (path.size() == 1 && path.get(0).equals(anchor)) {
             throw problem(name(anchor) + " is a trusted root, not a certificate issued under one");
         }

@@ -5,11 +5,8 @@ import dev.guestattest.core.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -20,7 +17,7 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
-/** PEM files of an emulator's state directory: written atomically, keys readable by the owner only. */
+/** PEM files of an emulator's state directory (0700): written atomically, keys created readable by the owner only. */
 public final class PemFiles {
     private PemFiles() {
     }
@@ -116,32 +113,27 @@ public final class PemFiles {
         }
     }
 
+    /** Replaces {@code file} whole; a {@code secret} one is readable by the owner only from its creation on. */
     public static void writeAtomically(Path file, byte[] content, boolean secret) {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
-            Files.write(tmp, content);
-            if (secret) {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            }
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(file, content, secret);
         } catch (IOException | UnsupportedOperationException e) {
             throw AttestationException.of(Reason.IO_ERROR, "state directory: cannot write " + file + " ("
                     + e.getClass().getSimpleName() + "); choose a writable one with --state-dir or GUEST_ATTEST_STATE_DIR", e);
         }
     }
 
-    /** Creates {@code dir} if needed and checks it is writable, with an error that says how to choose another. */
+    /**
+     * Creates {@code dir} if needed, and any missing parents, with mode 0700 (they hold private keys),
+     * and checks it is writable, with an error that says how to choose another.
+     */
     public static void ensureDirectory(Path dir) {
         try {
-            Files.createDirectories(dir);
+            AtomicFiles.createPrivateDirectories(dir);
             if (!Files.isWritable(dir)) {
                 throw new IOException("not writable");
             }
-        } catch (IOException e) {
+        } catch (IOException | UnsupportedOperationException e) {
             throw AttestationException.of(Reason.IO_ERROR, "state directory: cannot create or write " + dir + " ("
                     + e.getClass().getSimpleName() + "); choose a writable one with --state-dir or GUEST_ATTEST_STATE_DIR", e);
         }

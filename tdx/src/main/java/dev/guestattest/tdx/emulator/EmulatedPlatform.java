@@ -66,6 +66,12 @@ public final class EmulatedPlatform {
             if (!Files.exists(dir.resolve(SECRETS))) {
                 create(dir, random, clock);
             }
+            X509Certificate root = PemFiles.readCertificate(dir.resolve(ROOT_CERT));
+            if (root.getBasicConstraints() < 1) {
+                // Issued before path lengths were set (pathLen 0 cannot anchor the PCK CA): the same key, reissued.
+                PemFiles.writeCertificate(dir.resolve(ROOT_CERT), PckCertificates.root(new KeyPair(root.getPublicKey(),
+                        PemFiles.readPrivateKey(dir.resolve(ROOT_KEY))), clock.instant(), random));
+            }
             return new EmulatedPlatform(dir);
         });
     }

@@ -39,6 +39,8 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 final class PckCertificates {
     static final ASN1ObjectIdentifier SGX_EXTENSIONS = new ASN1ObjectIdentifier("1.2.840.113741.1.13.1");
+    /** basicConstraints path length of a certificate that may issue none: as Intel's, the root allows one CA below it. */
+    private static final int END_ENTITY = -1;
 
     private PckCertificates() {
     }
@@ -55,27 +57,27 @@ final class PckCertificates {
 
     static X509Certificate root(KeyPair key, Instant now, SecureRandom random) {
         X500Name name = new X500Name("CN=GuestAttest Emulated SGX Root CA,O=GuestAttest Emulator,C=ZZ");
-        return issue(name, key.getPublic(), name, key.getPrivate(), now, Duration.ofDays(365L * 30), true, null, random);
+        return issue(name, key.getPublic(), name, key.getPrivate(), now, Duration.ofDays(365L * 30), 1, null, random);
     }
 
     static X509Certificate platformCa(KeyPair key, X509Certificate root, PrivateKey rootKey, Instant now, SecureRandom random) {
         return issue(new X500Name("CN=GuestAttest Emulated SGX PCK Platform CA,O=GuestAttest Emulator,C=ZZ"), key.getPublic(),
                 X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKey, now, Duration.ofDays(365L * 15),
-                true, null, random);
+                0, null, random);
     }
 
     static X509Certificate pck(KeyPair key, X509Certificate ca, PrivateKey caKey, PlatformTcb tcb, byte[] ppid,
                                Instant now, SecureRandom random) {
         return issue(new X500Name("CN=GuestAttest Emulated SGX PCK Certificate,O=GuestAttest Emulator,C=ZZ"), key.getPublic(),
                 X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()), caKey, now, Duration.ofDays(365L * 7),
-                false, sgxExtensions(tcb, ppid), random);
+                END_ENTITY, sgxExtensions(tcb, ppid), random);
     }
 
     /** Intel's "SGX TCB Signing" counterpart: signs the emulator's TCB Info and QE Identity. */
     static X509Certificate tcbSigning(KeyPair key, X509Certificate root, PrivateKey rootKey, Instant now, SecureRandom random) {
         return issue(new X500Name("CN=GuestAttest Emulated SGX TCB Signing,O=GuestAttest Emulator,C=ZZ"), key.getPublic(),
                 X500Name.getInstance(root.getSubjectX500Principal().getEncoded()), rootKey, now, Duration.ofDays(365L * 7),
-                false, null, random);
+                END_ENTITY, null, random);
     }
 
     /** A CRL of {@code issuer}, revoking {@code revoked} serials, fresh from {@code thisUpdate} to {@code nextUpdate}. */
@@ -116,14 +118,15 @@ final class PckCertificates {
     }
 
     private static X509Certificate issue(X500Name subject, PublicKey subjectKey, X500Name issuer, PrivateKey issuerKey,
-                                         Instant now, Duration validity, boolean ca, DERSequence sgx, SecureRandom random) {
+                                         Instant now, Duration validity, int pathLen, DERSequence sgx, SecureRandom random) {
+        boolean ca = pathLen != END_ENTITY;
         try {
             Instant notBefore = now.minus(Duration.ofDays(1));
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuer, new BigInteger(127, random).add(BigInteger.ONE),
                     Date.from(notBefore), Date.from(notBefore.plus(validity)), subject, subjectKey);
             JcaX509ExtensionUtils utils = new JcaX509ExtensionUtils();
             b.addExtension(Extension.subjectKeyIdentifier, false, utils.createSubjectKeyIdentifier(subjectKey));
-            b.addExtension(Extension.basicConstraints, true, ca ? new BasicConstraints(0) : new BasicConstraints(false));
+            b.addExtension(Extension.basicConstraints, true, ca ? new BasicConstraints(pathLen) : new BasicConstraints(false));
             b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign
                     : KeyUsage.digitalSignature | KeyUsage.nonRepudiation));
             if (sgx != null) {

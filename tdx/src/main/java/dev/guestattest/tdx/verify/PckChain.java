@@ -16,7 +16,7 @@ record PckChain(Optional<CertChain> chain, Optional<PckExtensions> extensions, O
         } catch (AttestationException e) {
             return new PckChain(Optional.empty(), Optional.empty(), Optional.empty(), e.getMessage());
         }
-        Optional<String> problem = chain.signatureProblem(anchors);
+        Optional<String> problem = chain.pathProblem(anchors);
         if (problem.isPresent()) {
             return new PckChain(Optional.of(chain), Optional.empty(), Optional.empty(), problem.get());
         }

@@ -72,7 +72,7 @@ final class PreparedCollateral {
 
     private static Signed<X509CRL> pckCrl(Collateral c, TrustAnchors anchors) {
         CertChain chain = CertChain.parsePem("pck_crl_issuer_chain", c.pckCrlIssuerChain());
-        chain.signatureProblem(anchors).ifPresent(p -> {
+        chain.pathProblem(anchors).ifPresent(p -> {
             throw AttestationException.invalid("pck_crl_issuer_chain", p);
         });
         X509CRL crl = crl("pck_crl", c.pckCrl().toArray());
@@ -87,7 +87,7 @@ final class PreparedCollateral {
     private static <T> Signed<T> signedJson(String what, String chainPem, String raw, byte[] signature, TrustAnchors anchors,
                                             java.util.function.Function<String, T> parse) {
         CertChain chain = CertChain.parsePem(what + "_issuer_chain", chainPem);
-        chain.signatureProblem(anchors).ifPresent(p -> {
+        chain.pathProblem(anchors).ifPresent(p -> {
             throw AttestationException.invalid(what + "_issuer_chain", p);
         });
         ECPublicKeyParameters key = P256.key(chain.leaf().getPublicKey());

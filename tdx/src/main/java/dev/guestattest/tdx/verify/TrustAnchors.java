@@ -49,24 +49,6 @@ public final class TrustAnchors {
         return roots;
     }
 
-    /** The trusted root whose key is {@code cert}'s key, if any. */
-    Optional<X509Certificate> byKey(X509Certificate cert) {
-        byte[] key = cert.getPublicKey().getEncoded();
-        return roots.stream().filter(r -> Arrays.equals(r.getPublicKey().getEncoded(), key)).findFirst();
-    }
-
-    /** The trusted root that issued {@code cert} (by subject and signature), if any. */
-    Optional<X509Certificate> issuerOf(X509Certificate cert) {
-        return roots.stream().filter(r -> r.getSubjectX500Principal().equals(cert.getIssuerX500Principal())).filter(r -> {
-            try {
-                cert.verify(r.getPublicKey());
-                return true;
-            } catch (GeneralSecurityException e) {
-                return false;
-            }
-        }).findFirst();
-    }
-
     static X509Certificate intelRoot() {
         try (InputStream in = TrustAnchors.class.getResourceAsStream("IntelSGXRootCA.der")) {
             if (in == null) {

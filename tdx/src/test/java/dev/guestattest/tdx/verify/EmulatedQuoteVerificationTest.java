@@ -138,4 +138,30 @@ class EmulatedQuoteVerificationTest {
         Collateral c = collateral(false);
         assertThat(Collateral.fromDcapQvlJson(c.toDcapQvlJson())).isEqualTo(c);
     }
+
+    /** The attack: whoever holds a PCK's key signs a "PCK" for a key of their own, with the SGX extension copied. */
+    @Test
+    void aCertificateSignedWithThePcksKeyIsRefused() throws Exception {
+        open(4);
+        java.nio.file.Path keyFile;
+        try (var files = java.nio.file.Files.walk(state)) {
+            keyFile = files.filter(p -> p.getFileName().toString().equals("pck.key")).findFirst().orElseThrow();
+        }
+        java.security.cert.X509Certificate pck = tdx.platform().pckCertificate();
+        var g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        var b = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(pck.getSubjectX500Principal(), java.math.BigInteger.TEN,
+                pck.getNotBefore(), pck.getNotAfter(), new javax.security.auth.x500.X500Principal("CN=Forged PCK"), g.generateKeyPair().getPublic());
+        String sgx = "1.2.840.113741.1.13.1";
+        b.addExtension(new org.bouncycastle.asn1.ASN1ObjectIdentifier(sgx), false,
+                org.bouncycastle.asn1.ASN1OctetString.getInstance(pck.getExtensionValue(sgx)).getOctets());
+        var forged = new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter().getCertificate(b.build(
+                new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA256withECDSA")
+                        .build(dev.guestattest.core.state.PemFiles.readPrivateKey(keyFile))));
+        String chain = dev.guestattest.core.state.PemFiles.pem("CERTIFICATE", forged.getEncoded()) + tdx.platform().pckChainPem();
+        PckChain c = PckChain.of(chain, TrustAnchors.intel().plus(tdx.platform().rootCertificate()));
+        assertThat(c.usable()).isFalse();
+        assertThat(c.problem()).startsWith("certificate chain: 'GuestAttest Emulated SGX PCK Certificate'");
+        assertThat(PckChain.of(tdx.platform().pckChainPem(), TrustAnchors.intel().plus(tdx.platform().rootCertificate())).usable()).isTrue();
+    }
 }
