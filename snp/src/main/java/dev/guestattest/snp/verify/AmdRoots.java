@@ -68,6 +68,11 @@ public final class AmdRoots {
         return new AmdRoots(a, c);
     }
 
+    /** The trusted ARKs: the anchors of every chain. */
+    List<X509Certificate> arks() {
+        return arks;
+    }
+
     /** The trusted ARK with {@code cert}'s key. */
     Optional<X509Certificate> arkByKey(X509Certificate cert) {
         byte[] key = cert.getPublicKey().getEncoded();

@@ -2,6 +2,7 @@ package dev.guestattest.snp.verify;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.pki.CertificatePath;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.snp.abi.AttestationReport;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -176,27 +178,16 @@ public final class SnpVerifier {
                     .orElseThrow(() -> AttestationException.invalid("certificate chain", "no ASK/ASVK named '"
                             + leaf.getIssuerX500Principal().getName() + "' is given or built in"));
             chain.add(intermediate);
-            verifySignature(leaf, intermediate);
             X509Certificate ark = certs.ark().filter(a -> a.getSubjectX500Principal().equals(intermediate.getIssuerX500Principal()))
                     .or(() -> roots.arkFor(intermediate))
                     .orElseThrow(() -> AttestationException.invalid("certificate chain", "no ARK for '"
                             + intermediate.getIssuerX500Principal().getName() + "'"));
             chain.add(ark);
-            X509Certificate trusted = roots.arkByKey(ark).orElseThrow(() -> AmdRoots.untrusted(ark));
-            verifySignature(intermediate, trusted);
-            verifySignature(ark, trusted);
+            roots.arkByKey(ark).orElseThrow(() -> AmdRoots.untrusted(ark));
+            CertificatePath.validate(chain, roots.arks(), Set.of());
             return new Signer(chain, Optional.of(P384.key(leaf.getPublicKey())), ext, product, "");
         } catch (AttestationException e) {
             return new Signer(chain, Optional.empty(), ext, product, e.getMessage());
-        }
-    }
-
-    private static void verifySignature(X509Certificate cert, X509Certificate issuer) {
-        try {
-            cert.verify(issuer.getPublicKey());
-        } catch (GeneralSecurityException e) {
-            throw AttestationException.invalid("certificate chain", "the signature on '" + cert.getSubjectX500Principal().getName()
-                    + "' does not verify with '" + issuer.getSubjectX500Principal().getName() + "'s key");
         }
     }
 
@@ -231,14 +222,8 @@ public final class SnpVerifier {
     }
 
     private static Check validity(List<X509Certificate> chain, Instant now) {
-        Date at = Date.from(now);
-        for (X509Certificate c : chain) {
-            if (at.before(c.getNotBefore()) || at.after(c.getNotAfter())) {
-                return Check.fail("chain.validity", "'" + c.getSubjectX500Principal().getName() + "' is valid only "
-                        + c.getNotBefore().toInstant() + ".." + c.getNotAfter().toInstant());
-            }
-        }
-        return Check.pass("chain.validity", "every certificate is valid at " + now);
+        return CertificatePath.validityProblem(chain, now).map(why -> Check.fail("chain.validity", why))
+                .orElseGet(() -> Check.pass("chain.validity", "every certificate is valid at " + now));
     }
 
     private Check revocation(Signer s, Instant now) {
@@ -326,8 +311,9 @@ public final class SnpVerifier {
             checks.add(policy.authorKeyDigests().contains(r.authorKeyDigest()) ? Check.pass("policy.author_key", "author key is allowed")
                     : Check.fail("policy.author_key", "author key digest " + r.authorKeyDigest().hex() + " is not an allowed one"));
         }
-        policy.vmpl().ifPresent(v -> checks.add(r.vmpl() == v ? Check.pass("policy.vmpl", "made at VMPL " + v)
-                : Check.fail("policy.vmpl", "made at VMPL " + r.vmpl() + ", expected " + v)));
+        // a report asked for below the accepted levels (an SVSM's guest OS at VMPL 2, say) binds report data nobody measured vouches for
+        checks.add(r.vmpl() <= 3 && policy.vmpls().contains((int) r.vmpl()) ? Check.pass("policy.vmpl", "made at VMPL " + r.vmpl())
+                : Check.fail("policy.vmpl", "made at VMPL " + r.vmpl() + ", not among the accepted " + new java.util.TreeSet<>(policy.vmpls())));
         policy.reportData().ifPresent(d -> checks.add(d.equals(r.reportData()) ? Check.pass("report_data", "equals the expected value")
                 : Check.fail("report_data", "is " + r.reportData().hex() + ", expected " + d.hex())));
     }
