@@ -82,14 +82,38 @@ public record Cpak(PublicKey key, Optional<Bytes> instanceId, Optional<Bytes> im
         }
     }
 
+    /**
+     * A public key from its affine coordinates, each exactly the field's length (RFC 7518, COSE),
+     * and only if the point is on the curve: the JDK accepts any pair, and a bad one fails later, untyped.
+     */
     static PublicKey ec(String curve, byte[] x, byte[] y) {
         try {
             AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
             p.init(new ECGenParameterSpec(curve));
-            return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(new BigInteger(1, x), new BigInteger(1, y)),
-                    p.getParameterSpec(ECParameterSpec.class)));
+            ECParameterSpec spec = p.getParameterSpec(ECParameterSpec.class);
+            int size = (spec.getCurve().getField().getFieldSize() + 7) / 8;
+            if (x.length != size || y.length != size) {
+                throw AttestationException.invalid("EC key", "coordinates of " + x.length + " and " + y.length + " bytes; " + curve
+                        + " takes " + size + " each");
+            }
+            ECPoint point = new ECPoint(new BigInteger(1, x), new BigInteger(1, y));
+            if (!onCurve(point, spec)) {
+                throw AttestationException.invalid("EC key", "the point is not on " + curve);
+            }
+            return KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(point, spec));
         } catch (GeneralSecurityException e) {
             throw AttestationException.invalid("EC key", "not a point on " + curve + ": " + e.getMessage());
         }
+    }
+
+    private static boolean onCurve(ECPoint q, ECParameterSpec spec) {
+        BigInteger prime = ((java.security.spec.ECFieldFp) spec.getCurve().getField()).getP();
+        BigInteger x = q.getAffineX();
+        BigInteger y = q.getAffineY();
+        if (x.compareTo(prime) >= 0 || y.compareTo(prime) >= 0) {
+            return false;
+        }
+        BigInteger rhs = x.pow(3).add(spec.getCurve().getA().multiply(x)).add(spec.getCurve().getB()).mod(prime);
+        return y.pow(2).mod(prime).equals(rhs);
     }
 }

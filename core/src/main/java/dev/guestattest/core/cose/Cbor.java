@@ -11,7 +11,9 @@ import java.io.IOException;
 /** CBOR through Jackson's CBOR data format, plus the one encoding COSE needs by hand: definite-length headers. */
 public final class Cbor {
     public static final CBORFactory FACTORY = new CBORFactory();
-    public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY);
+    /** Fails on bytes after the first item: evidence carries nothing that was not read. */
+    public static final ObjectMapper MAPPER = new ObjectMapper(FACTORY)
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private Cbor() {
     }

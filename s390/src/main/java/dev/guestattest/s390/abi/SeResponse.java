@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.codec.Json;
 import dev.guestattest.core.verify.CommonClaims;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /** What a Secure Execution guest hands its verifier: the measurement, additional data, config UID and user data (the outblob). */
@@ -31,13 +31,8 @@ public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUi
     }
 
     public static SeResponse fromJson(byte[] json) {
-        JsonNode n;
-        try {
-            n = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw AttestationException.invalid("s390 response", "not JSON");
-        }
-        if (n == null || !FORMAT.equals(n.path("format").asText())) {
+        JsonNode n = Json.tree("s390 response", json);
+        if (!FORMAT.equals(n.path("format").asText())) {
             throw AttestationException.invalid("s390 response", "format must be " + FORMAT);
         }
         return new SeResponse(Bytes.fromHex("measurement", n.path("measurement").asText()), Bytes.fromHex("additional_data",

@@ -1,9 +1,9 @@
 package dev.guestattest.s390.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.codec.Json;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
@@ -11,7 +11,6 @@ import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.s390.abi.SeMeasurement;
 import dev.guestattest.s390.abi.SeResponse;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -98,13 +97,8 @@ public final class SeVerifier implements EvidenceVerifier {
 
     /** The image's header values: {pld, ald, tld, tag} in hex, at the top level or under "image". */
     public static SeMeasurement.SeHeader image(byte[] json) {
-        JsonNode n;
-        try {
-            n = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw AttestationException.invalid("image", "not JSON");
-        }
-        if (n == null || !n.isObject()) {
+        JsonNode n = Json.tree("image", json);
+        if (!n.isObject()) {
             throw AttestationException.invalid("image", "must be a JSON object {pld, ald, tld, tag}");
         }
         JsonNode i = n.has("image") ? n.get("image") : n;

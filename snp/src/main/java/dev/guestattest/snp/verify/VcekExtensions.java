@@ -24,7 +24,12 @@ public record VcekExtensions(int structVersion, String productName, TcbVersion.P
         int ucode = integer(cert, "3.8").orElseThrow(() -> missing("ucodeSPL"));
         int fmc = integer(cert, "3.9").orElse(0);
         byte[] hw = cert.getExtensionValue(PREFIX + "4");
-        Optional<Bytes> hwId = hw == null ? Optional.empty() : Optional.of(Bytes.of(ASN1OctetString.getInstance(hw).getOctets()));
+        Optional<Bytes> hwId;
+        try {
+            hwId = hw == null ? Optional.empty() : Optional.of(Bytes.of(ASN1OctetString.getInstance(hw).getOctets()));
+        } catch (RuntimeException e) {
+            throw AttestationException.invalid("VCEK extension " + PREFIX + "4", "malformed: " + e);
+        }
         return new VcekExtensions(structVersion, product, new TcbVersion.Parts(fmc, bl, tee, snp, ucode), hwId, string(cert, "5"));
     }
 
@@ -38,9 +43,18 @@ public record VcekExtensions(int structVersion, String productName, TcbVersion.P
             return Optional.empty();
         }
         try {
-            return Optional.of(ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(ext).getOctets()));
-        } catch (java.io.IOException | IllegalArgumentException e) {
-            throw AttestationException.invalid("VCEK extension " + PREFIX + suffix, "malformed: " + e.getMessage());
+            byte[] der = ASN1OctetString.getInstance(ext).getOctets();
+            ASN1Primitive v = der.length == 0 ? null : ASN1Primitive.fromByteArray(der);
+            if (v == null) {
+                throw AttestationException.invalid("VCEK extension " + PREFIX + suffix, "is empty");
+            }
+            return Optional.of(v);
+        } catch (java.io.IOException | RuntimeException e) {
+            if (e instanceof AttestationException a) {
+                throw a;
+            }
+            // Bouncy Castle reports malformed ASN.1 with several unchecked types; all of them are a bad certificate.
+            throw AttestationException.invalid("VCEK extension " + PREFIX + suffix, "malformed: " + e);
         }
     }
 
