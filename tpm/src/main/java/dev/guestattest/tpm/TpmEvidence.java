@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.codec.Json;
 import dev.guestattest.core.mr.HashAlgorithm;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -40,13 +40,8 @@ public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlg
     }
 
     public static TpmEvidence fromJson(byte[] json) {
-        JsonNode n;
-        try {
-            n = JSON.readTree(json);
-        } catch (IOException e) {
-            throw AttestationException.invalid("TPM evidence", "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (n == null || !FORMAT.equals(n.path("format").asText())) {
+        JsonNode n = Json.tree("TPM evidence", json);
+        if (!FORMAT.equals(n.path("format").asText())) {
             throw AttestationException.invalid("TPM evidence", "format must be " + FORMAT);
         }
         Map<Integer, Bytes> pcrs = new TreeMap<>();

@@ -58,7 +58,7 @@ public record TpmPublic(Bytes encoded, int type, int nameAlg, long attributes, i
                 p.init(new ECGenParameterSpec("secp256r1"));
                 PublicKey key = KeyFactory.getInstance("EC").generatePublic(new ECPublicKeySpec(new ECPoint(x, y),
                         p.getParameterSpec(ECParameterSpec.class)));
-                return new TpmPublic(Bytes.of(tpmtPublic, 0, r.position()), type, nameAlg, attributes, scheme, schemeHash, key);
+                return new TpmPublic(whole(r, tpmtPublic), type, nameAlg, attributes, scheme, schemeHash, key);
             }
             if (type == Tpm2.ALG_RSA) {
                 int bits = r.u16("keyBits");
@@ -69,7 +69,7 @@ public record TpmPublic(Bytes encoded, int type, int nameAlg, long attributes, i
                 }
                 PublicKey key = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n,
                         BigInteger.valueOf(exponent == 0 ? 65537 : exponent)));
-                return new TpmPublic(Bytes.of(tpmtPublic, 0, r.position()), type, nameAlg, attributes, scheme, schemeHash, key);
+                return new TpmPublic(whole(r, tpmtPublic), type, nameAlg, attributes, scheme, schemeHash, key);
             }
         } catch (GeneralSecurityException e) {
             throw AttestationException.invalid("TPMT_PUBLIC", "not a usable key: " + e.getMessage());
@@ -84,5 +84,13 @@ public record TpmPublic(Bytes encoded, int type, int nameAlg, long attributes, i
         }
         byte[] h = dev.guestattest.core.mr.HashAlgorithm.SHA256.hash(encoded.toArray());
         return Bytes.of(new TpmWriter().u16(nameAlg).bytes(h).toByteArray());
+    }
+
+    /** The structure's bytes; anything after its end is refused, since the pinned AK is compared byte for byte. */
+    private static Bytes whole(TpmReader r, byte[] tpmtPublic) {
+        if (r.remaining() != 0) {
+            throw AttestationException.invalid("TPMT_PUBLIC", r.remaining() + " trailing bytes");
+        }
+        return Bytes.of(tpmtPublic);
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.codec.Json;
 import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
@@ -40,12 +41,7 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
     static final int IGVM = 20;
 
     public static AzureCvmEvidence fromJson(byte[] json) {
-        JsonNode n;
-        try {
-            n = new ObjectMapper().readTree(json);
-        } catch (IOException e) {
-            throw AttestationException.invalid("Azure evidence", "not JSON");
-        }
+        JsonNode n = Json.tree("Azure evidence", json);
         if (n.has("hcl_report")) {
             List<Bytes> pcrs = new ArrayList<>();
             n.path("tpm_quote").path("pcrs").forEach(p -> pcrs.add(Bytes.fromHex("pcr", p.asText())));
