@@ -9,7 +9,9 @@ import dev.guestattest.keys.kernel.KeyPermissions;
 import dev.guestattest.keys.kernel.KeyringId;
 import dev.guestattest.keys.kernel.LogonKeys;
 import dev.guestattest.keys.upcall.HandlerCommand;
+import dev.guestattest.keys.upcall.HandlerLog;
 import dev.guestattest.keys.upcall.RequestKeyConf;
+import dev.guestattest.keys.upcall.Requesters;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.net.URI;
@@ -27,7 +29,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = {"The keys ABI: evidence through the Linux kernel keyring's request-key upcall, and derived keys into it.",
-                "The handler itself runs as: guest-attest keys upcall [options] <op> <key> <callout> <session-keyring>"
+                "The handler itself runs as: guest-attest keys upcall [options] <op> <key> <callout> <session-keyring> <uid>"
                         + " (see guest-attest keys upcall --help)."},
         subcommands = {KeysCommand.Install.class, KeysCommand.Uninstall.class, KeysCommand.AddLogon.class})
 final class KeysCommand {
@@ -46,8 +48,13 @@ final class KeysCommand {
         @Option(names = "--provider", paramLabel = "P", description = "Provider the handler uses, e.g. tdx/emulated; default: the real TEE found at upcall time")
         String provider;
 
-        @Option(names = "--handler-log", paramLabel = "FILE", description = "Append one line per upcall here (default: syslog)")
+        @Option(names = "--handler-log", paramLabel = "FILE", description = "Append one line per upcall here (default: syslog); its directory"
+                + " must be one only root can write (the handler runs as root and will not follow a link)")
         Path handlerLog;
+
+        @Option(names = "--allow-uid", paramLabel = "UID", description = "Also serve request_key calls from this uid (repeatable);"
+                + " by default only root's are served, others are rejected with EACCES")
+        List<String> allowUids = new ArrayList<>();
 
         @Option(names = "--negative-timeout", paramLabel = "SECONDS", defaultValue = "5",
                 description = "How long a rejected key keeps failing requests for it (default ${DEFAULT-VALUE})")
@@ -82,7 +89,11 @@ final class KeysCommand {
                     "--timeout", Long.toString(context.quoteTimeout().toSeconds()),
                     "--negative-timeout", Integer.toString(negativeTimeout)));
             if (handlerLog != null) {
+                HandlerLog.requireSafeLocation(handlerLog);
                 options.addAll(List.of("--handler-log", handlerLog.toAbsolutePath().toString()));
+            }
+            for (String uid : allowUids) {
+                options.addAll(List.of("--allow-uid", Long.toString(Requesters.parseUid("--allow-uid", uid))));
             }
             common.settings.forEach(s -> options.addAll(List.of("--setting", s)));
             HandlerCommand handler = HandlerCommand.ofThisJvm(ENTRY_POINT, options);

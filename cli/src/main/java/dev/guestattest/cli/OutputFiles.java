@@ -2,13 +2,12 @@ package dev.guestattest.cli;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.state.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
-/** Writes outputs whole or not at all: a temporary file beside the target, then a rename. */
+/** Writes outputs whole or not at all: a new temporary file beside the target, then a rename ({@link AtomicFiles}). */
 final class OutputFiles {
     private OutputFiles() {
     }
@@ -17,31 +16,15 @@ final class OutputFiles {
         write(option, target, content, false);
     }
 
-    /** With {@code secret}, the file is created readable by its owner only, before any byte is written. */
+    /** With {@code secret}, the file is created readable by its owner only, by the open that creates it. */
     static void write(String option, Path target, byte[] content, boolean secret) {
         Path abs = target.toAbsolutePath();
-        Path tmp = abs.resolveSibling("." + abs.getFileName() + ".tmp");
         try {
             if (abs.getParent() != null) {
                 Files.createDirectories(abs.getParent());
             }
-            Files.deleteIfExists(tmp);
-            if (secret) {
-                Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-            }
-            Files.write(tmp, content);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.write(abs, content, secret);
         } catch (IOException e) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException ignored) {
-                // best effort; the target was not touched
-            }
             throw AttestationException.of(Reason.IO_ERROR, option + ": cannot write " + target + " (" + e.getClass().getSimpleName() + ")");
         }
     }

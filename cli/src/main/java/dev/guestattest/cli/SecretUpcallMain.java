@@ -22,14 +22,16 @@ import java.util.concurrent.TimeoutException;
  * {@code guest-attest secret upcall}: what /sbin/request-key runs for a {@code logon} key the
  * secret rule of {@code keys install --broker} covers, e.g. {@code keyctl request2 logon disk:root
  * kbs:///prod/disk/root @u}. It attests to the broker, and instantiates the key with the released
- * secret, which never passes through the caller, a file or a log. Any failure rejects the key with
- * an errno that says why: EKEYREJECTED the broker refused, ENOKEY no such resource, ETIMEDOUT,
- * EINVAL a bad description or callout, EIO the broker could not be reached.
+ * secret, which never passes through the caller, a file or a log. It serves only root and the uids
+ * keys install --allow-uid named. Any failure rejects the key with an errno that says why: EACCES
+ * a uid not served, EKEYREJECTED the broker refused, ENOKEY no such resource, ETIMEDOUT, EINVAL a
+ * bad description or callout, EIO the broker could not be reached.
  */
 final class SecretUpcallMain {
     static final String USAGE = """
             usage: guest-attest secret upcall --broker URL [--provider P] [--state-dir DIR] [--setting KEY=VALUE]...
-                   [--timeout SECONDS] [--negative-timeout SECONDS] [--handler-log FILE] <op> <key> <callout> <session-keyring>
+                   [--timeout SECONDS] [--negative-timeout SECONDS] [--handler-log FILE] [--allow-uid UID]...
+                   <op> <key> <callout> <session-keyring> <uid>
             The request-key handler for logon keys whose callout is kbs:///REPO/TYPE/TAG (see guest-attest keys install --broker).""";
     static final int EKEYREJECTED = 129;
 
@@ -66,6 +68,7 @@ final class SecretUpcallMain {
         });
         try {
             KeyInfo info = kernel.describe(key);
+            o.requesters().require(o.upcall().uid(), info); // before anything reaches the provider or the broker
             if (!info.type().equals("logon") || !info.description().matches("[^:]+:.+")) {
                 throw AttestationException.invalid("key", info.type() + " '" + info.description() + "' is not a logon key <subclass>:<name>");
             }
@@ -95,13 +98,13 @@ final class SecretUpcallMain {
             log.info("key " + key + " (" + info.description() + "): instantiated with " + path + " from " + o.extra().get("--broker"));
             return 0;
         } catch (AttestationException e) {
-            int errno = switch (e.reason()) {
+            int errno = e.errno().orElseGet(() -> switch (e.reason()) { // an errno the failure carries (EACCES: uid not served) stands
                 case PERMISSION_DENIED -> EKEYREJECTED;
                 case KEY_NOT_FOUND -> Errno.ENOKEY;
                 case TIMEOUT -> Errno.ETIMEDOUT;
                 case INVALID_ARGUMENT, TOO_LARGE -> Errno.EINVAL;
                 default -> Errno.EIO;
-            };
+            });
             log.error("key " + key + ": rejected (errno " + errno + "): " + e.getMessage());
             kernel.reject(key, o.negativeTimeout(), errno, ring);
             return 1;

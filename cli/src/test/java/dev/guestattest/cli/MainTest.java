@@ -155,7 +155,7 @@ class MainTest {
         String text = Files.readString(conf);
         assertThat(text).startsWith("# Managed by guest-attest keys install").contains("\ncreate user guest_attest:* * /")
                 .contains(" dev.guestattest.cli.Main keys upcall --provider tdx/emulated --state-dir " + state())
-                .contains("--handler-log " + tmp.resolve("h.log")).endsWith(" %o %k %c %S\n");
+                .contains("--handler-log " + tmp.resolve("h.log")).endsWith(" %o %k %c %S %u\n");
         assertThat(run(install)).isZero();
         assertThat(stdout()).startsWith("unchanged: " + conf);
         assertThat(run("keys", "uninstall", "--root", root.toString())).isZero();

@@ -36,16 +36,9 @@ public final class AtomicFiles {
 
     /** Replaces {@code file} with {@code content}; with {@code secret}, created 0600 from the first syscall. */
     public static void write(Path file, byte[] content, boolean secret) throws IOException {
-        // a random name: concurrent writers of one file never share (or delete) each other's temporary file
-        Path tmp = file.resolveSibling("." + file.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Path tmp = temporary(file);
         try {
-            try (FileChannel ch = secret ? FileChannel.open(tmp, NEW_FILE, OWNER_ONLY) : FileChannel.open(tmp, NEW_FILE)) {
-                ByteBuffer b = ByteBuffer.wrap(content);
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-                ch.force(true); // durable before the rename makes it the file
-            }
+            writeNew(tmp, content, secret);
             try {
                 Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -53,6 +46,38 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(tmp); // gone after a rename; after a failure, no half-written file stays behind
+        }
+    }
+
+    /**
+     * Creates the secret {@code file} (0600) holding {@code content}, unless it exists: written whole
+     * under a temporary name, then linked in, which fails rather than replace. A concurrent reader
+     * never sees a half-written file, and the first writer's content wins (a key-encryption key).
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code file} exists; another writer's is kept
+     */
+    public static void createNew(Path file, byte[] content) throws IOException {
+        Path tmp = temporary(file);
+        try {
+            writeNew(tmp, content, true);
+            Files.createLink(file, tmp);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** A random name beside {@code file}: concurrent writers never share (or delete) each other's temporary file. */
+    private static Path temporary(Path file) {
+        return file.resolveSibling("." + file.getFileName() + "." + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ".tmp");
+    }
+
+    private static void writeNew(Path tmp, byte[] content, boolean secret) throws IOException {
+        try (FileChannel ch = secret ? FileChannel.open(tmp, NEW_FILE, OWNER_ONLY) : FileChannel.open(tmp, NEW_FILE)) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true); // durable before a rename or link makes it the file
         }
     }
 

@@ -2,8 +2,10 @@ package dev.guestattest.keys.upcall;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.state.AtomicFiles;
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,8 +75,9 @@ public record HandlerCommand(Path java, List<Path> classpath, List<String> entry
         List<String> full = words();
         int cp = full.indexOf("-cp");
         try {
-            Files.createDirectories(argFile.toAbsolutePath().getParent());
-            Files.writeString(argFile, "-cp " + full.get(cp + 1) + "\n");
+            // root's request-key runs java with this file's options: a private directory, a file replaced whole
+            AtomicFiles.createPrivateDirectories(argFile.toAbsolutePath().getParent());
+            AtomicFiles.write(argFile.toAbsolutePath(), ("-cp " + full.get(cp + 1) + "\n").getBytes(StandardCharsets.UTF_8), false);
         } catch (java.io.IOException e) {
             throw AttestationException.of(Reason.IO_ERROR, "handler argument file " + argFile + ": " + e.getMessage());
         }
@@ -103,7 +106,7 @@ public record HandlerCommand(Path java, List<Path> classpath, List<String> entry
         cmd.add(UpcallMain.TRAIN);
         cmd.addAll(options);
         try {
-            Files.createDirectories(archive.toAbsolutePath().getParent());
+            AtomicFiles.createPrivateDirectories(archive.toAbsolutePath().getParent());
             Files.deleteIfExists(archive);
             Path output = Files.createTempFile("guest-attest-train", ".log");
             try {

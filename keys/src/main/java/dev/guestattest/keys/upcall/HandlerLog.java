@@ -3,13 +3,8 @@ package dev.guestattest.keys.upcall;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.time.Instant;
 
 /**
  * One line per upcall, to a file (appended with a single write, so concurrent handlers never
@@ -21,29 +16,25 @@ public interface HandlerLog {
 
     void error(String line);
 
-    /** Appends to {@code file}; if the file cannot be written, the line goes to {@code fallback}. */
+    /**
+     * Appends to {@code file}, never through a symbolic link, and only where {@link
+     * #requireSafeLocation} allows: the handler runs as root, so a log another user could point
+     * elsewhere would let them append to any file. A line that cannot be written, or a refused
+     * location, goes to {@code fallback}.
+     */
     static HandlerLog file(Path file, PrintStream fallback) {
-        return new HandlerLog() {
-            @Override
-            public void info(String line) {
-                write("info", line);
-            }
+        return new FileLog(file, fallback);
+    }
 
-            @Override
-            public void error(String line) {
-                write("error", line);
-            }
-
-            private void write(String level, String line) {
-                String text = Instant.now() + " guest-attest[" + ProcessHandle.current().pid() + "] " + level + ": " + line + "\n";
-                try {
-                    Files.write(file, text.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-                            StandardOpenOption.WRITE);
-                } catch (IOException e) {
-                    fallback.print("guest-attest: cannot append to " + file + " (" + e.getMessage() + "): " + text);
-                }
-            }
-        };
+    /**
+     * Refuses (INVALID_ARGUMENT, naming --handler-log) a log location another user could redirect: a
+     * symbolic link or other non-regular file at {@code file}; a directory holding it that is group-
+     * or world-writable (even sticky, like /tmp, where a link can be planted at a name not yet
+     * created); or any directory on its real path owned by someone other than root or this user, or
+     * writable by others without the sticky bit.
+     */
+    static void requireSafeLocation(Path file) {
+        FileLog.safeLocation(file);
     }
 
     /** Lines to a stream, e.g. stderr of a training run. */

@@ -2,12 +2,11 @@ package dev.guestattest.keys.upcall;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.state.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -19,8 +18,8 @@ import java.util.Optional;
  */
 public final class RequestKeyConf {
     public static final String FILE_NAME = "guest_attest.conf";
-    /** The request-key substitutions the handler expects: op, key, callout, requester's session keyring. */
-    public static final List<String> UPCALL_ARGUMENTS = List.of("%o", "%k", "%c", "%S");
+    /** The request-key substitutions the handler expects: op, key, callout, requester's session keyring, key's (requester's) uid. */
+    public static final List<String> UPCALL_ARGUMENTS = List.of("%o", "%k", "%c", "%S", "%u");
     static final String MARKER = "# Managed by guest-attest keys install; guest-attest keys uninstall removes it.";
     /** request-key splits the line on blanks and has no quoting, and its argument vector is bounded. */
     private static final int MAX_TOKENS = 64;
@@ -108,15 +107,7 @@ public final class RequestKeyConf {
                 return Change.UNCHANGED;
             }
             Files.createDirectories(file.getParent());
-            Path tmp = file.resolveSibling("." + FILE_NAME + "." + ProcessHandle.current().pid() + ".tmp");
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8), false);
             return Change.WRITTEN;
         } catch (IOException e) {
             throw AttestationException.of(Reason.IO_ERROR, "cannot write " + file + ": " + e);

@@ -3,12 +3,14 @@ package dev.guestattest.keys.upcall;
 import dev.guestattest.core.AttestationException;
 
 /**
- * One request-key upcall as the handler's configuration line passes it: {@code %o %k %c %S}, the
- * operation ("create"), the key under construction, the callout and the requester's session keyring.
+ * One request-key upcall as the handler's configuration line passes it: {@code %o %k %c %S %u}, the
+ * operation ("create"), the key under construction, the callout, the requester's session keyring
+ * and the key's uid (the requester's).
  */
-public record Upcall(String op, int key, String callout, int sessionKeyring) {
-    public static Upcall parse(String op, String key, String callout, String sessionKeyring) {
-        return new Upcall(op, serial("key", key, false), callout, serial("session keyring", sessionKeyring, true));
+public record Upcall(String op, int key, String callout, int sessionKeyring, long uid) {
+    public static Upcall parse(String op, String key, String callout, String sessionKeyring, String uid) {
+        return new Upcall(op, serial("key", key, false), callout, serial("session keyring", sessionKeyring, true),
+                Requesters.parseUid("uid", uid));
     }
 
     private static int serial(String field, String text, boolean zeroAllowed) {

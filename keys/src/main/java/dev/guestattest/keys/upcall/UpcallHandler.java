@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The request-key handler for {@code user} keys described {@code guest_attest:<level>:<id>}: the
- * key's payload becomes the evidence for the callout's data. Every failure rejects the key with an
+ * key's payload becomes the evidence for the callout's data, for the uids it serves only (others get
+ * EACCES: it runs as root for whoever asks). Every failure rejects the key with an
  * errno that says why and a short timeout, so the caller's request_key fails at once and a retry
  * after the timeout starts afresh; the provider gets a bounded time.
  */
@@ -30,13 +31,16 @@ public final class UpcallHandler {
 
     private final KeyCompletion kernel;
     private final Attester attester;
+    private final Requesters requesters;
     private final Duration bound;
     private final Duration negativeTimeout;
     private final HandlerLog log;
 
-    public UpcallHandler(KeyCompletion kernel, Attester attester, Duration bound, Duration negativeTimeout, HandlerLog log) {
+    public UpcallHandler(KeyCompletion kernel, Attester attester, Requesters requesters, Duration bound, Duration negativeTimeout,
+                         HandlerLog log) {
         this.kernel = kernel;
         this.attester = attester;
+        this.requesters = requesters;
         this.bound = bound;
         this.negativeTimeout = negativeTimeout;
         this.log = log;
@@ -50,11 +54,12 @@ public final class UpcallHandler {
         long start = System.nanoTime();
         String what = "key " + upcall.key();
         try {
+            KeyInfo info = kernel.describe(upcall.key());
+            what = "key " + upcall.key() + " " + info.type() + ":" + info.description();
+            requesters.require(upcall.uid(), info); // before anything reaches the provider
             if (!upcall.op().equals("create")) {
                 throw AttestationException.of(Reason.UNSUPPORTED, "operation '" + upcall.op() + "': only 'create' is handled");
             }
-            KeyInfo info = kernel.describe(upcall.key());
-            what = "key " + upcall.key() + " " + info.type() + ":" + info.description();
             if (!info.type().equals(KEY_TYPE)) {
                 throw AttestationException.invalid("key type", "'" + info.type() + "'; the handler serves only '" + KEY_TYPE + "' keys");
             }

@@ -28,8 +28,9 @@ public final class UpcallMain {
     static final String USAGE = """
             usage: guest-attest keys upcall [--provider P] [--state-dir DIR] [--configfs-root DIR] [--dev-dir DIR]
                    [--setting KEY=VALUE]... [--timeout SECONDS] [--negative-timeout SECONDS] [--handler-log FILE]
-                   <op> <key> <callout> <session-keyring>
+                   [--allow-uid UID]... <op> <key> <callout> <session-keyring> <uid>
             The request-key handler for user keys described guest_attest:<level>:<id> (see guest-attest keys install).
+            It serves root and each --allow-uid; other uids' keys are rejected with EACCES.
             Exit codes: 0 key instantiated, 1 key rejected, 2 usage.""";
     static final String TRAIN = "--train";
     private static final Duration WATCHDOG_GRACE = Duration.ofSeconds(3);
@@ -51,9 +52,9 @@ public final class UpcallMain {
      * {@code -XX:ArchiveClassesAtExit} records every class a real upcall loads (AppCDS; see keys install).
      */
     static int train(String[] options, PrintStream err) {
-        String[] args = Arrays.copyOf(options, options.length + 4);
-        System.arraycopy(new String[] {"create", "1", Base64.getEncoder().encodeToString(new byte[Callout.MAX_DATA]), "0"}, 0,
-                args, options.length, 4);
+        String[] args = Arrays.copyOf(options, options.length + 5);
+        System.arraycopy(new String[] {"create", "1", Base64.getEncoder().encodeToString(new byte[Callout.MAX_DATA]), "0", "0"}, 0,
+                args, options.length, 5);
         KeyCompletion standIn = new KeyCompletion() {
             @Override
             public KeyInfo describe(int key) {
@@ -76,7 +77,7 @@ public final class UpcallMain {
 
     /** The parsed command line; {@code extra}: the values of options another handler added (the secret handler's --broker). */
     public record Options(Optional<String> provider, ProviderContext context, Duration timeout, Duration negativeTimeout,
-                          Optional<Path> handlerLog, Upcall upcall, java.util.Map<String, String> extra) {
+                          Optional<Path> handlerLog, Requesters requesters, Upcall upcall, java.util.Map<String, String> extra) {
         public Options {
             extra = java.util.Map.copyOf(extra);
         }
@@ -102,7 +103,7 @@ public final class UpcallMain {
         }
         HandlerLog log = logOverride.orElseGet(() -> o.log(err));
         startWatchdog(o, kernel, log);
-        UpcallHandler handler = new UpcallHandler(kernel, Attester.provider(o.provider(), o.context()), o.timeout(),
+        UpcallHandler handler = new UpcallHandler(kernel, Attester.provider(o.provider(), o.context()), o.requesters(), o.timeout(),
                 o.negativeTimeout(), log);
         return handler.handle(o.upcall()).instantiated() ? 0 : 1;
     }
@@ -140,6 +141,7 @@ public final class UpcallMain {
         Duration timeout = Duration.ofSeconds(15);
         Duration negative = Duration.ofSeconds(5);
         Optional<Path> log = Optional.empty();
+        List<Long> allowUids = new ArrayList<>();
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -169,6 +171,7 @@ public final class UpcallMain {
                 case "--timeout" -> timeout = seconds(a, v, 1, 3600);
                 case "--negative-timeout" -> negative = seconds(a, v, 1, 3600);
                 case "--handler-log" -> log = Optional.of(Path.of(v));
+                case "--allow-uid" -> allowUids.add(Requesters.parseUid(a, v));
                 default -> {
                     if (!extraOptions.contains(a)) {
                         throw AttestationException.invalid(a, "unknown option");
@@ -177,13 +180,13 @@ public final class UpcallMain {
                 }
             }
         }
-        if (positional.size() != 4) {
-            throw AttestationException.invalid("arguments", "expected <op> <key> <callout> <session-keyring>, got "
+        if (positional.size() != 5) {
+            throw AttestationException.invalid("arguments", "expected <op> <key> <callout> <session-keyring> <uid>, got "
                     + positional.size() + " argument(s)");
         }
         context = context.withQuoteTimeout(timeout);
-        return new Options(provider, context, timeout, negative, log,
-                Upcall.parse(positional.get(0), positional.get(1), positional.get(2), positional.get(3)), extra);
+        return new Options(provider, context, timeout, negative, log, Requesters.of(allowUids),
+                Upcall.parse(positional.get(0), positional.get(1), positional.get(2), positional.get(3), positional.get(4)), extra);
     }
 
     private static Duration seconds(String option, String text, int min, int max) {

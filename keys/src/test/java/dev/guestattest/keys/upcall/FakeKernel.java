@@ -18,7 +18,12 @@ final class FakeKernel implements KeyCompletion {
     final CopyOnWriteArrayList<Done> done = new CopyOnWriteArrayList<>();
 
     FakeKernel key(int serial, String type, String description) {
-        keys.put(serial, new KeyInfo(serial, type, 0, 0, KeyPermissions.POSSESSOR_ONLY, description));
+        return key(serial, type, description, 0);
+    }
+
+    /** A key under construction for a request by {@code uid}, which owns it. */
+    FakeKernel key(int serial, String type, String description, long uid) {
+        keys.put(serial, new KeyInfo(serial, type, uid, uid, KeyPermissions.POSSESSOR_ONLY, description));
         return this;
     }
 

@@ -61,10 +61,11 @@ class KernelUpcallTest {
         }
     }
 
-    private static void install(String provider, int timeoutSeconds) {
-        HandlerCommand handler = HandlerCommand.ofThisJvm(List.of(UpcallMain.class.getName()), List.of("--provider", provider,
-                "--state-dir", state.toString(), "--timeout", Integer.toString(timeoutSeconds), "--negative-timeout", "5",
-                "--handler-log", state.resolve("upcall.log").toString()));
+    private static void install(String provider, int timeoutSeconds, String... more) {
+        List<String> options = new ArrayList<>(List.of("--provider", provider, "--state-dir", state.toString(), "--timeout",
+                Integer.toString(timeoutSeconds), "--negative-timeout", "5", "--handler-log", state.resolve("upcall.log").toString()));
+        options.addAll(List.of(more));
+        HandlerCommand handler = HandlerCommand.ofThisJvm(List.of(UpcallMain.class.getName()), options);
         RequestKeyConf.install(ROOT, handler.words(), Libc.geteuid());
         wroteConf = true;
     }
@@ -74,10 +75,17 @@ class KernelUpcallTest {
 
     /** Runs {@code script} under sh in a new anonymous session keyring, as the seed's demo does. */
     private static Run keyctlSession(String script, int timeoutSeconds) throws IOException, InterruptedException {
+        return keyctlSession(List.of(), script, timeoutSeconds);
+    }
+
+    /** The same, as another user: {@code asUser} is the command that switches to it (setpriv ...). */
+    private static Run keyctlSession(List<String> asUser, String script, int timeoutSeconds) throws IOException, InterruptedException {
         Path out = Files.createTempFile(state, "out", ".bin");
         Path err = Files.createTempFile(state, "err", ".txt");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder("keyctl", "session", "-", "sh", "-c", script).directory(state.toFile())
+        List<String> cmd = new ArrayList<>(asUser);
+        cmd.addAll(List.of("keyctl", "session", "-", "sh", "-c", script));
+        Process p = new ProcessBuilder(cmd).directory(state.toFile())
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -150,5 +158,43 @@ class KernelUpcallTest {
             assertThat(quote).as("quote %d (%s)", i, r.stderr()).isNotEmpty();
             assertThat(Quote.parse(quote).body().reportData().toArray()).isEqualTo(padded(data.get(i)));
         }
+    }
+
+    private static final List<String> AS_NOBODY = List.of("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups");
+
+    /**
+     * setpriv to switch uid, and a kernel that runs request-key for a uid other than root: some
+     * sandboxed kernels fail every such upcall with ENOENT before /sbin/request-key runs, which
+     * keyutils' own rule for debug:loop:* keys (|/bin/cat) shows without GuestAttest's handler.
+     */
+    private static void requireUpcallsForOtherUids() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) switches to another uid");
+        Run probe = keyctlSession(AS_NOBODY, "keyctl request2 user debug:loop:ga-probe hello", 30);
+        assumeTrue(probe.exit() == 0 || !probe.stderr().contains("No such file or directory"),
+                () -> "this kernel runs no request-key upcall for uids other than root (keyutils' debug:loop rule: " + probe.stderr().strip() + ")");
+    }
+
+    /** The attack through the real kernel: an unprivileged user's request_key makes root run the handler for them. */
+    @Test
+    void aUidTheHandlerDoesNotServeGetsEaccesAndNoEvidence() throws Exception {
+        requireUpcallsForOtherUids();
+        install("tdx/emulated", 30);
+        Run r = keyctlSession(AS_NOBODY, "id=$(keyctl request2 user guest_attest:0:8 YQ==) && keyctl pipe $id", 60);
+        assertThat(r.exit()).isNotZero();
+        assertThat(r.stderr()).contains("Permission denied"); // EACCES
+        assertThat(r.stdout()).isEmpty();
+        assertThat(Files.readString(state.resolve("upcall.log"))).contains("user:guest_attest:0:8: rejected with EACCES (uid 65534 is not served")
+                .doesNotContain("user:guest_attest:0:8: instantiated");
+    }
+
+    @Test
+    void aUidTheInstallerAllowedGetsEvidence() throws Exception {
+        requireUpcallsForOtherUids();
+        install("tdx/emulated", 30, "--allow-uid", "65534");
+        byte[] data = "nobody's nonce".getBytes(StandardCharsets.US_ASCII);
+        Run r = keyctlSession(AS_NOBODY, "id=$(keyctl request2 user guest_attest:0:9 " + Base64.getEncoder().encodeToString(data)
+                + ") && keyctl pipe $id", 60);
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(Quote.parse(r.stdout()).body().reportData().toArray()).isEqualTo(padded(data));
     }
 }

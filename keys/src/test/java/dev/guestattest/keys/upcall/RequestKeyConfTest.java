@@ -24,7 +24,7 @@ class RequestKeyConfTest {
     void theFileIsTheMarkerAndOneRequestKeyLine() {
         assertThat(RequestKeyConf.render(HANDLER)).isEqualTo(RequestKeyConf.MARKER + "\n"
                 + "create user guest_attest:* * /usr/bin/java -cp /opt/ga/guest-attest.jar dev.guestattest.cli.Main keys upcall"
-                + " --provider tdx/emulated %o %k %c %S\n");
+                + " --provider tdx/emulated %o %k %c %S %u\n");
     }
 
     @Test
@@ -84,6 +84,6 @@ class RequestKeyConfTest {
         for (int i = 0; i < 60; i++) {
             many.add("a" + i);
         }
-        assertThatThrownBy(() -> RequestKeyConf.render(many)).hasMessage("handler command: 61 words exceed the limit of 60");
+        assertThatThrownBy(() -> RequestKeyConf.render(many)).hasMessage("handler command: 61 words exceed the limit of 59");
     }
 }

@@ -46,7 +46,11 @@ class UpcallHandlerTest {
     }
 
     private UpcallHandler handler(Attester attester, Duration bound) {
-        return new UpcallHandler(kernel, attester, bound, NEGATIVE, log);
+        return handler(attester, Requesters.ROOT_ONLY, bound);
+    }
+
+    private UpcallHandler handler(Attester attester, Requesters requesters, Duration bound) {
+        return new UpcallHandler(kernel, attester, requesters, bound, NEGATIVE, log);
     }
 
     private static String b64(String s) {
@@ -56,7 +60,7 @@ class UpcallHandlerTest {
     @Test
     void theKeyIsInstantiatedWithEvidenceForThePaddedCalloutAtTheDescriptionsLevel() {
         kernel.key(42, "user", "guest_attest:2:7");
-        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 42, b64("hello"), 99));
+        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 42, b64("hello"), 99, 0));
         assertThat(o.instantiated()).isTrue();
         assertThat(kernel.done).singleElement().satisfies(d -> {
             assertThat(d.key()).isEqualTo(42);
@@ -80,7 +84,7 @@ class UpcallHandlerTest {
             "guest_attest:0:1|-|22|callout: missing"})
     void badInputRejectsTheKeyWithItsErrnoAndNeverCallsTheProvider(String description, String callout, int errno, String why) {
         kernel.key(5, "user", description);
-        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 5, callout, 0));
+        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 5, callout, 0, 0));
         assertThat(o.instantiated()).isFalse();
         assertThat(o.errno()).isEqualTo(errno);
         assertThat(kernel.done).singleElement().satisfies(d -> {
@@ -106,7 +110,7 @@ class UpcallHandlerTest {
             }
         };
         long start = System.nanoTime();
-        UpcallHandler.Outcome o = handler(hang, Duration.ofMillis(300)).handle(new Upcall("create", 6, b64("x"), 0));
+        UpcallHandler.Outcome o = handler(hang, Duration.ofMillis(300)).handle(new Upcall("create", 6, b64("x"), 0, 0));
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertThat(ms).isBetween(300L, 3_000L);
         assertThat(o.errno()).isEqualTo(Errno.ETIMEDOUT);
@@ -119,7 +123,7 @@ class UpcallHandlerTest {
         kernel.key(7, "user", "guest_attest:0:1");
         UpcallHandler.Outcome o = handler(r -> {
             throw AttestationException.of(reason, "provider says no");
-        }, Duration.ofSeconds(5)).handle(new Upcall("create", 7, b64("x"), 0));
+        }, Duration.ofSeconds(5)).handle(new Upcall("create", 7, b64("x"), 0, 0));
         assertThat(o.errno()).isEqualTo(errno);
         assertThat(o.message()).contains("provider says no");
     }
@@ -129,7 +133,7 @@ class UpcallHandlerTest {
         kernel.key(7, "user", "guest_attest:0:1");
         UpcallHandler.Outcome o = handler(r -> {
             throw AttestationException.fromErrno(Reason.DEVICE_ERROR, Errno.ENOTTY, "vmpck wiped");
-        }, Duration.ofSeconds(5)).handle(new Upcall("create", 7, b64("x"), 0));
+        }, Duration.ofSeconds(5)).handle(new Upcall("create", 7, b64("x"), 0, 0));
         assertThat(o.errno()).isEqualTo(Errno.ENOTTY);
     }
 
@@ -138,7 +142,7 @@ class UpcallHandlerTest {
         kernel.key(7, "user", "guest_attest:0:1");
         UpcallHandler.Outcome o = handler(r -> {
             throw new NullPointerException("secret-ish detail");
-        }, Duration.ofSeconds(5)).handle(new Upcall("create", 7, b64("x"), 0));
+        }, Duration.ofSeconds(5)).handle(new Upcall("create", 7, b64("x"), 0, 0));
         assertThat(o.errno()).isEqualTo(Errno.EIO);
         assertThat(o.message()).contains("java.lang.NullPointerException").doesNotContain("secret-ish detail");
     }
@@ -147,7 +151,7 @@ class UpcallHandlerTest {
     void evidenceLargerThanAUserKeyIsRefusedNotCut() {
         kernel.key(8, "user", "guest_attest:0:1");
         UpcallHandler.Outcome o = handler(r -> report("test/big", new byte[40_000]), Duration.ofSeconds(5))
-                .handle(new Upcall("create", 8, b64("x"), 0));
+                .handle(new Upcall("create", 8, b64("x"), 0, 0));
         assertThat(o.errno()).isEqualTo(Errno.EFBIG);
         assertThat(o.message()).contains("40000 bytes exceeds the user key payload limit of 32767 bytes");
         assertThat(kernel.done).noneMatch(d -> d.payload() != null);
@@ -156,16 +160,53 @@ class UpcallHandlerTest {
     @Test
     void onlyCreateOfUserKeysIsServed() {
         kernel.key(9, "logon", "guest_attest:0:1");
-        assertThat(handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 9, b64("x"), 0)).errno()).isEqualTo(Errno.EINVAL);
+        assertThat(handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 9, b64("x"), 0, 0)).errno()).isEqualTo(Errno.EINVAL);
         kernel.key(10, "user", "guest_attest:0:1");
-        assertThat(handler(echo, Duration.ofSeconds(5)).handle(new Upcall("update", 10, b64("x"), 0)).errno()).isEqualTo(Errno.EOPNOTSUPP);
+        assertThat(handler(echo, Duration.ofSeconds(5)).handle(new Upcall("update", 10, b64("x"), 0, 0)).errno()).isEqualTo(Errno.EOPNOTSUPP);
         assertThat(calls).hasValue(0);
     }
 
     @Test
     void aKeyTheKernelDoesNotKnowIsReportedAndStillRejected() {
-        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 404, b64("x"), 0));
+        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 404, b64("x"), 0, 0));
         assertThat(o.errno()).isEqualTo(Errno.ENOKEY);
         assertThat(kernel.done).singleElement().satisfies(d -> assertThat(d.errno()).isEqualTo(Errno.ENOKEY));
+    }
+
+    /** The attack: an unprivileged user asks root's handler for evidence over data of their choosing. */
+    @Test
+    void aUidNotServedIsRejectedWithEaccesAndTheProviderNeverRuns() {
+        kernel.key(11, "user", "guest_attest:0:1", 1000);
+        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 11, b64("chosen by uid 1000"), 0, 1000));
+        assertThat(o.instantiated()).isFalse();
+        assertThat(o.errno()).isEqualTo(Errno.EACCES);
+        assertThat(kernel.done).singleElement().satisfies(d -> {
+            assertThat(d.payload()).isNull();
+            assertThat(d.errno()).isEqualTo(Errno.EACCES);
+        });
+        assertThat(calls).hasValue(0);
+        assertThat(lines).singleElement().asString().startsWith("error key 11 user:guest_attest:0:1: rejected with EACCES")
+                .contains("uid 1000 is not served by this handler").contains("--allow-uid 1000");
+    }
+
+    @Test
+    void aUidTheInstallerAllowedIsServedAndRootAlways() {
+        Requesters allowed = Requesters.of(List.of(1000L));
+        kernel.key(12, "user", "guest_attest:0:1", 1000).key(13, "user", "guest_attest:0:1", 0).key(14, "user", "guest_attest:0:1", 1001);
+        assertThat(handler(echo, allowed, Duration.ofSeconds(5)).handle(new Upcall("create", 12, b64("x"), 0, 1000)).instantiated()).isTrue();
+        assertThat(handler(echo, allowed, Duration.ofSeconds(5)).handle(new Upcall("create", 13, b64("x"), 0, 0)).instantiated()).isTrue();
+        assertThat(handler(echo, allowed, Duration.ofSeconds(5)).handle(new Upcall("create", 14, b64("x"), 0, 1001)).errno())
+                .isEqualTo(Errno.EACCES);
+        assertThat(calls).hasValue(2);
+    }
+
+    /** A %u that says root for a key another uid owns (a hand-made command line, or a wrong rule) is refused too. */
+    @Test
+    void aRequesterUidThatIsNotTheKeysOwnerIsRejected() {
+        kernel.key(15, "user", "guest_attest:0:1", 1000);
+        UpcallHandler.Outcome o = handler(echo, Duration.ofSeconds(5)).handle(new Upcall("create", 15, b64("x"), 0, 0));
+        assertThat(o.errno()).isEqualTo(Errno.EACCES);
+        assertThat(o.message()).contains("belongs to uid 1000");
+        assertThat(calls).hasValue(0);
     }
 }
