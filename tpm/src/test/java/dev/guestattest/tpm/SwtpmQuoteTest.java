@@ -66,12 +66,13 @@ class SwtpmQuoteTest {
         nonce[0] = 42;
         TpmEvidence e = TpmEvidence.fromJson(report(nonce).outblob().toArray());
         assertThat(e.pcrs().keySet()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 16);
-        VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.of(nonce)), Optional.empty(), Optional.empty());
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.of(nonce)), Optional.of(e.akPublic()), Optional.empty());
         assertThat(v.failures()).isEmpty();
-        assertThat(v.checks()).extracting(Check::name).containsExactly("quote.format", "quote.signature", "quote.nonce", "quote.pcr_digest");
+        assertThat(v.checks()).extracting(Check::name).containsExactly("quote.format", "quote.signature", "ak.pinned", "quote.nonce",
+                "quote.pcr_digest");
         // the same key every time: a primary key is derived from the hierarchy seed
         assertThat(TpmEvidence.fromJson(report(nonce).outblob().toArray()).akPublic()).isEqualTo(e.akPublic());
-        assertThat(TpmVerifier.verify(e, Optional.of(Bytes.zeros(64)), Optional.empty(), Optional.empty()).failures())
+        assertThat(TpmVerifier.verify(e, Optional.of(Bytes.zeros(64)), Optional.of(e.akPublic()), Optional.empty()).failures())
                 .extracting(Check::name).containsExactly("quote.nonce");
     }
 
@@ -87,7 +88,7 @@ class SwtpmQuoteTest {
         var unpinned = plugin.verify(dev.guestattest.core.verify.Evidence.of(Bytes.of(json), java.util.Map.of()), java.time.Instant.now(),
                 java.util.List.of());
         assertThat(unpinned.result().trusted()).isFalse();
-        assertThat(unpinned.result().firstFailure().orElseThrow().name()).isEqualTo("ak.trust");
+        assertThat(unpinned.result().firstFailure().orElseThrow().name()).isEqualTo("ak.pinned");
         assertThat(unpinned.claims()).isEmpty();
         var pinned = plugin.verify(dev.guestattest.core.verify.Evidence.of(Bytes.of(json), java.util.Map.of("ak", e.akPublic())),
                 java.time.Instant.now(), java.util.List.of());
@@ -115,12 +116,12 @@ class SwtpmQuoteTest {
             var forged = new java.util.TreeMap<>(e.pcrs());
             forged.put(16, Bytes.zeros(32));
             TpmEvidence lie = new TpmEvidence(e.attest(), e.signature(), e.akPublic(), e.bank(), forged, e.ekCertificate());
-            assertThat(TpmVerifier.verify(lie, Optional.empty(), Optional.empty(), Optional.empty()).failures())
+            assertThat(TpmVerifier.verify(lie, Optional.empty(), Optional.of(e.akPublic()), Optional.empty()).failures())
                     .extracting(Check::name).containsExactly("quote.pcr_digest");
             byte[] attest = e.attest().toArray();
             attest[attest.length - 1] ^= 1;
             TpmEvidence bent = new TpmEvidence(Bytes.of(attest), e.signature(), e.akPublic(), e.bank(), e.pcrs(), e.ekCertificate());
-            assertThat(TpmVerifier.verify(bent, Optional.empty(), Optional.empty(), Optional.empty()).failures())
+            assertThat(TpmVerifier.verify(bent, Optional.empty(), Optional.of(e.akPublic()), Optional.empty()).failures())
                     .extracting(Check::name).contains("quote.signature");
         }
     }
@@ -164,7 +165,7 @@ class SwtpmQuoteTest {
         {
             TpmEvidence e = new TpmEvidence(Bytes.of(msg), Bytes.of(Files.readAllBytes(dir.resolve("tools.sig"))), akPublic,
                     HashAlgorithm.SHA256, values, Optional.empty());
-            VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("nonce", "00112233")), Optional.empty(), Optional.empty());
+            VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("nonce", "00112233")), Optional.of(akPublic), Optional.empty());
             assertThat(v.failures()).isEmpty();
         }
     }
@@ -181,7 +182,7 @@ class SwtpmQuoteTest {
         VerificationResult v = TpmVerifier.verify(e, Optional.empty(), Optional.of(e.akPublic()), Optional.empty(), roots);
         assertThat(v.failures()).isEmpty();
         assertThat(v.check("ek.chain").orElseThrow().detail()).contains("the AK is not bound to it");
-        assertThat(TpmVerifier.verify(e, Optional.empty(), Optional.empty(), Optional.empty(), roots.subList(1, 2)).failures())
+        assertThat(TpmVerifier.verify(e, Optional.empty(), Optional.of(e.akPublic()), Optional.empty(), roots.subList(1, 2)).failures())
                 .extracting(Check::name).containsExactly("ek.chain");
         try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) {
             assertThat(tpm.manufacturer()).isEqualTo("IBM");
@@ -205,9 +206,31 @@ class SwtpmQuoteTest {
         }
         TpmEvidence e = new TpmEvidence(q.attest(), Bytes.of(q.signature().encode()), ak.publicArea().encoded(), HashAlgorithm.SHA256,
                 values, Optional.empty());
-        VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("n", "0102")), Optional.empty(), Optional.empty());
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(Bytes.fromHex("n", "0102")), Optional.of(e.akPublic()), Optional.empty());
         assertThat(v.failures()).isEmpty();
         assertThat(v.check("quote.signature").orElseThrow().detail()).contains("RSASSA");
+    }
+
+    /** The attack: a software key signs a genuine quote and the evidence carries that key's public area as the AK. */
+    @Test
+    void aQuoteSignedByASoftwareKeyIsNeverTrustedWithoutThePinnedAk() throws Exception {
+        byte[] nonce = new byte[64];
+        nonce[2] = 5;
+        TpmEvidence genuine = TpmEvidence.fromJson(report(nonce).outblob().toArray());
+        dev.guestattest.tpm.testing.SoftwareAk forger = dev.guestattest.tpm.testing.SoftwareAk.generate();
+        TpmEvidence forged = forger.resign(genuine);
+        VerificationResult unpinned = TpmVerifier.verify(forged, Optional.of(Bytes.of(nonce)), Optional.empty(), Optional.empty());
+        assertThat(unpinned.check("quote.signature").orElseThrow().passed()).as("a well-formed quote: only its signer is wrong").isTrue();
+        assertThat(unpinned.trusted()).isFalse();
+        assertThat(unpinned.failures()).singleElement().satisfies(c -> {
+            assertThat(c.name()).isEqualTo("ak.pinned");
+            assertThat(c.detail()).startsWith("no pinned AK: the quote's signer is not known to be the TPM's");
+        });
+        assertThat(TpmVerifier.verify(forged, Optional.of(Bytes.of(nonce)), Optional.of(genuine.akPublic()), Optional.empty()).failures())
+                .extracting(Check::name).containsExactly("ak.pinned");
+        assertThat(TpmVerifier.verify(genuine, Optional.of(Bytes.of(nonce)), Optional.of(forger.publicArea()), Optional.empty()).failures())
+                .extracting(Check::name).containsExactly("ak.pinned");
+        assertThat(TpmVerifier.verify(genuine, Optional.of(Bytes.of(nonce)), Optional.of(genuine.akPublic()), Optional.empty()).trusted()).isTrue();
     }
 
     private static void run(List<String> cmd) throws Exception {

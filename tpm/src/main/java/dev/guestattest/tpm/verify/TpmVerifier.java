@@ -3,6 +3,7 @@ package dev.guestattest.tpm.verify;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.eventlog.Tcg2Log;
+import dev.guestattest.core.pki.CertificatePath;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.tpm.TpmEvidence;
@@ -14,15 +15,19 @@ import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Checks a TPM quote: magic and type, the AK's signature (ECDSA P-256 or RSASSA, SHA-256), the nonce
  * in extraData, the PCR digest against the supplied PCR values, and, given a log, that replaying it
- * gives those values. The AK is trusted as given (pinned by the caller) unless a check says otherwise.
+ * gives those values. The AK must be pinned: any software key makes a well-formed quote, and without
+ * credential activation nothing else ties the AK to a TPM, so no pinned AK fails {@code ak.pinned}.
  */
 public final class TpmVerifier {
     private TpmVerifier() {
@@ -35,10 +40,16 @@ public final class TpmVerifier {
     /**
      * As above, and with {@code ekRoots} the EK certificate must chain to one of them. That vouches
      * for the TPM; binding the AK to that EK needs credential activation, which GuestAttest does not
-     * do yet, so pin the AK ({@code pinnedAk}) or trust it by other means.
+     * do yet, so the AK must be pinned ({@code pinnedAk}: its TPMT_PUBLIC); without it the result is not trusted.
      */
     public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log,
-                                            List<java.security.cert.X509Certificate> ekRoots) {
+                                            List<X509Certificate> ekRoots) {
+        return verify(e, nonce, pinnedAk, log, ekRoots, Instant.now());
+    }
+
+    /** As above, with the EK chain's validity judged at {@code at}, the appraisal's instant. */
+    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log,
+                                            List<X509Certificate> ekRoots, Instant at) {
         List<Check> checks = new ArrayList<>();
         TpmAttest attest;
         TpmPublic ak;
@@ -53,51 +64,61 @@ public final class TpmVerifier {
             return new VerificationResult(checks);
         }
         checks.add(signature(attest, e, ak, sig));
-        pinnedAk.ifPresent(p -> checks.add(p.equals(e.akPublic()) ? Check.pass("ak.pinned", "the AK is the expected one")
-                : Check.fail("ak.pinned", "the quote is signed by another AK")));
+        checks.add(pinnedAk.map(p -> p.equals(e.akPublic()) ? Check.pass("ak.pinned", "the AK is the pinned one")
+                : Check.fail("ak.pinned", "the quote is signed by another AK than the pinned one"))
+                .orElseGet(() -> Check.fail("ak.pinned", "no pinned AK: the quote's signer is not known to be the TPM's;"
+                        + " give --ak (verify) or the aux part 'ak' (appraise)")));
         nonce.ifPresent(n -> checks.add(n.equals(attest.extraData()) ? Check.pass("quote.nonce", "extraData equals the nonce")
                 : Check.fail("quote.nonce", "extraData is " + attest.extraData().hex() + ", expected " + n.hex())));
         checks.add(pcrDigest(attest, e));
         log.ifPresent(l -> checks.add(replay(l, e)));
         if (!ekRoots.isEmpty()) {
-            checks.add(ekChain(e, ekRoots));
+            checks.add(ekChain(e, ekRoots, at));
         }
         return new VerificationResult(checks);
     }
 
-    private static Check ekChain(TpmEvidence e, List<java.security.cert.X509Certificate> roots) {
+    /**
+     * The EK certificate through the shared PKIX path: {@code roots} are the manufacturer's
+     * certificates, its self-signed roots the anchors and the others intermediates, in any order.
+     */
+    private static Check ekChain(TpmEvidence e, List<X509Certificate> roots, Instant at) {
         if (e.ekCertificate().isEmpty()) {
             return Check.fail("ek.chain", "the evidence carries no EK certificate");
         }
-        java.security.cert.X509Certificate cert;
+        X509Certificate cert;
         try {
-            cert = (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+            cert = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                     .generateCertificate(new java.io.ByteArrayInputStream(e.ekCertificate().get().toArray()));
-        } catch (GeneralSecurityException x) {
+        } catch (GeneralSecurityException | RuntimeException x) {
             return Check.fail("ek.chain", "the EK certificate is not X.509: " + x.getMessage());
         }
-        for (int depth = 0; depth < 8; depth++) {
-            java.security.cert.X509Certificate current = cert;
-            Optional<java.security.cert.X509Certificate> issuer = roots.stream()
-                    .filter(r -> r.getSubjectX500Principal().equals(current.getIssuerX500Principal())).filter(r -> {
-                        try {
-                            current.verify(r.getPublicKey());
-                            current.checkValidity();
-                            return true;
-                        } catch (GeneralSecurityException x) {
-                            return false;
-                        }
-                    }).findFirst();
-            if (issuer.isEmpty()) {
-                return Check.fail("ek.chain", "no configured certificate issued '" + current.getIssuerX500Principal().getName() + "'");
+        List<X509Certificate> anchors = roots.stream().filter(TpmVerifier::selfIssued).toList();
+        List<X509Certificate> chain = new ArrayList<>(List.of(cert));
+        while (chain.size() < CertificatePath.MAX_CERTIFICATES) {
+            X509Certificate last = chain.get(chain.size() - 1);
+            if (anchors.stream().anyMatch(a -> a.getSubjectX500Principal().equals(last.getIssuerX500Principal()))) {
+                break;
             }
-            if (issuer.get().getSubjectX500Principal().equals(issuer.get().getIssuerX500Principal())) {
-                return Check.pass("ek.chain", "the EK certificate chains to '" + issuer.get().getSubjectX500Principal().getName()
-                        + "' (vouches for the TPM; the AK is not bound to it without credential activation)");
+            Optional<X509Certificate> next = roots.stream().filter(r -> !selfIssued(r) && !chain.contains(r))
+                    .filter(r -> r.getSubjectX500Principal().equals(last.getIssuerX500Principal())).findFirst();
+            if (next.isEmpty()) {
+                break;
             }
-            cert = issuer.get();
+            chain.add(next.get());
         }
-        return Check.fail("ek.chain", "the chain is longer than 8 certificates");
+        try {
+            CertificatePath path = CertificatePath.validate(chain, anchors, Set.of());
+            return path.validityProblem(at).map(why -> Check.fail("ek.chain", why))
+                    .orElseGet(() -> Check.pass("ek.chain", "the EK certificate chains to " + CertificatePath.name(path.anchor())
+                            + " (vouches for the TPM; the AK is not bound to it without credential activation)"));
+        } catch (AttestationException x) {
+            return Check.fail("ek.chain", x.getMessage());
+        }
+    }
+
+    private static boolean selfIssued(X509Certificate c) {
+        return c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
     }
 
     private static Check signature(TpmAttest attest, TpmEvidence e, TpmPublic ak, TpmSignature sig) {
