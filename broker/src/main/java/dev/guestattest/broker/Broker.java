@@ -13,6 +13,7 @@ import dev.guestattest.broker.store.Resources;
 import dev.guestattest.broker.store.Sessions;
 import dev.guestattest.broker.store.Settings;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
@@ -41,6 +42,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * The key broker, apart from HTTP: Trustee's RCAR (auth, attest, resource) over the shared store,
@@ -55,6 +57,7 @@ public final class Broker {
     /** Aux parts that are trust anchors or verifier secrets: only the broker's configuration supplies them. */
     private static final Set<String> VERIFIER_PARTS = Set.of("cpak", "ak", "secret", "image");
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final System.Logger LOG = System.getLogger("dev.guestattest.broker");
 
     private final Database db;
     private final Kek kek;
@@ -68,6 +71,11 @@ public final class Broker {
     private final TokenKey tokenKey;
     private final Metrics metrics = new Metrics();
     private final RateLimiter authLimit;
+    private final RateLimiter appraiseLimit;
+    /** Charged only when an admin call is refused: a token-guessing loop runs dry, an admin's own calls do not. */
+    private final RateLimiter adminFailures;
+    /** One 429 per client and endpoint a minute is audited; the rest are counted (a flood must not become audit rows). */
+    private final RateLimiter audited429 = new RateLimiter(1.0 / 60, 1, 100_000);
     private final SecureRandom random = new SecureRandom();
     private final java.util.concurrent.atomic.AtomicLong lastPurge = new java.util.concurrent.atomic.AtomicLong();
     /** Sessions with an attempt under way on this instance. */
@@ -88,6 +96,8 @@ public final class Broker {
         this.clock = clock;
         this.tokenKey = TokenKey.shared(settings, kek, clock.millis());
         this.authLimit = new RateLimiter(config.authPerClientPerSecond(), 100_000);
+        this.appraiseLimit = new RateLimiter(config.appraisePerClientPerSecond(), 100_000);
+        this.adminFailures = new RateLimiter(config.adminFailuresPerClientPerMinute() / 60.0, config.adminFailuresPerClientPerMinute(), 100_000);
         this.attestationPolicy = new SharedDocument<>(settings, Settings.ATTESTATION_POLICY, Policy::parse);
         this.resourcePolicy = new SharedDocument<>(settings, Settings.RESOURCE_POLICY, ResourcePolicy::parse);
         this.referenceValues = new SharedDocument<>(settings, Settings.REFERENCE_VALUES, ReferenceValues::parse);
@@ -117,8 +127,7 @@ public final class Broker {
     /** {@code POST /kbs/v0/auth}: {@code {version, tee, extra-params}} opens a session with a fresh nonce. */
     public Challenge auth(byte[] body, String client) {
         if (!authLimit.tryAcquire(client, System.nanoTime())) {
-            throw refuse(429, "auth", Optional.empty(), Optional.empty(), Optional.empty(), client,
-                    "more than " + config.authPerClientPerSecond() + " auth requests per second from this client; retry later");
+            throw tooMany("auth", client, "more than " + config.authPerClientPerSecond() + " auth requests per second from this client; retry later");
         }
         JsonNode req = json(body, "auth request");
         String tee = tee(req.path("tee").asText(""));
@@ -153,9 +162,18 @@ public final class Broker {
      * {@code POST /kbs/v0/attest}: the runtime data must carry this session's nonce, the evidence's
      * report data must be the hash of that runtime data (binding the TEE key to the evidence), the
      * evidence must not have been seen before, and its appraisal must not be contraindicated. The
-     * session's nonce is spent whatever the outcome. Returns the attestation token (an EAR JWT).
+     * session's nonce is spent and the attempt audited whatever the outcome, whatever fails.
+     * Returns the attestation token (an EAR JWT).
      */
     public String attest(Optional<String> sessionId, byte[] body, String client) {
+        return attest(sessionId, () -> body, client);
+    }
+
+    /**
+     * As {@link #attest(Optional, byte[], String)}, with a body that throws a {@link BrokerException}
+     * when the transport could not deliver it (too large, too slow): that too is a failed attempt.
+     */
+    public String attest(Optional<String> sessionId, Supplier<byte[]> body, String client) {
         long started = System.nanoTime();
         Sessions.Session s = liveSession(sessionId, "attest", client);
         // the store decides which attempt spends the nonce, as it completes; racing copies on this
@@ -164,71 +182,95 @@ public final class Broker {
             throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
                     "this session's nonce was already used; start again with POST /kbs/v0/auth");
         }
+        boolean settled = false;
         try {
-            String token = attestChallenged(s, body, client);
+            Verdict v;
+            try {
+                v = verdict(s, body.get());
+            } catch (RuntimeException | StackOverflowError e) {
+                // whatever the guest's bytes provoked, refused, audited and the nonce spent: none of it is retried on this session
+                BrokerException why = refusal("evidence", e);
+                settled = true;
+                spend(s, client, "refused-" + why.status(), why.getMessage());
+                throw why;
+            }
+            Sessions.Completion done = sessions.attest(s.id(), v.evidenceDigest(), v.teePubkey(), v.status().earName(), v.measurement(), v.at(),
+                    v.expiresAt(), new Audit.Entry(v.at(), "attest", v.status().earName(), Optional.of(s.id()), Optional.of(s.tee()),
+                            Optional.empty(), client, v.detail()));
+            settled = true;
+            if (done != Sessions.Completion.ATTESTED) {
+                String why = done == Sessions.Completion.EVIDENCE_REPLAYED
+                        ? "this evidence was presented before (replay); produce fresh evidence for this session's nonce"
+                        : "this session's nonce was already used or has expired; start again with POST /kbs/v0/auth";
+                spend(s, client, "refused-401", why);
+                throw new BrokerException(401, why);
+            }
             metrics.attestSeconds.observe((System.nanoTime() - started) / 1e9);
-            return token;
-        } catch (BrokerException e) {
-            sessions.fail(s.id());
-            throw e;
-        } catch (AttestationException e) {
-            sessions.fail(s.id());
-            throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client, e.getMessage());
+            return v.token();
         } finally {
+            if (!settled) {
+                spendQuietly(s, client);
+            }
             attempts.remove(s.id());
         }
     }
 
-    private String attestChallenged(Sessions.Session s, byte[] body, String client) {
+    /** What an appraised attempt records once the store completes it. */
+    private record Verdict(String token, String evidenceDigest, String teePubkey, Tier status, Optional<String> measurement, long at,
+                           long expiresAt, String detail) {
+    }
+
+    /** Everything of an attempt but the store's completion; refuses with plain {@link BrokerException}s, which the caller audits. */
+    private Verdict verdict(Sessions.Session s, byte[] body) {
         JsonNode req = json(body, "attestation");
         if (req.has("init-data") && !req.get("init-data").isNull()) {
-            throw refuse(400, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "init-data is not supported by this broker; leave it out");
+            throw new BrokerException(400, "init-data is not supported by this broker; leave it out");
         }
         JsonNode runtime = req.path("runtime-data");
         String nonce = runtime.path("nonce").asText("");
         if (!MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8), s.nonce().getBytes(StandardCharsets.UTF_8))) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
+            throw new BrokerException(401, "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
         }
         TeeKey teeKey = TeeKey.parse(runtime.get("tee-pubkey"));
         Evidence evidence = evidence(s.tee(), req.path("tee-evidence"));
-        evidence = trusted(Optional.of(s.tee()), evidence, s.verifierSecret().map(sealed -> openVerifierParts(s.id(), sealed)).orElse(Map.of()),
-                "attest", Optional.of(s.id()), client);
+        evidence = trusted(Optional.of(s.tee()), evidence, s.verifierSecret().map(sealed -> openVerifierParts(s.id(), sealed)).orElse(Map.of()));
         long now = clock.millis();
-        Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "attest", Optional.of(s.id()), Optional.of(s.tee()),
-                Optional.empty(), client, "no attestation policy is set; an administrator must set one (guest-attest broker policy set)"));
+        Policy policy = attestationPolicy.get().orElseThrow(() -> new BrokerException(403,
+                "no attestation policy is set; an administrator must set one (guest-attest broker policy set)"));
         Bytes expected = RuntimeData.reportData(nonce, runtime.get("tee-pubkey"), config.runtimeDataHash());
         AppraisalContext ctx = AppraisalContext.of(policy, Instant.ofEpochMilli(now)).withRoots(config.roots().getOrDefault(s.tee(), List.of())).withReportData(expected)
                 .withStore(referenceValues.get().orElse(ReferenceValues.EMPTY));
         Appraisal a = appraiser.appraise(evidence, ctx);
         metrics.attestations.labelValues(s.tee(), a.status().earName()).inc();
         if (!a.format().equals(s.tee())) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "the evidence is " + a.format() + ", the session was opened for " + s.tee());
+            throw new BrokerException(401, "the evidence is " + a.format() + ", the session was opened for " + s.tee());
         }
         if (a.status() == Tier.CONTRAINDICATED || a.status() == Tier.NONE) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    a.status().earName() + ": " + String.join("; ", a.failures().stream().map(Check::toString).toList()));
+            throw new BrokerException(401, a.status().earName() + ": " + String.join("; ", a.failures().stream().map(Check::toString).toList()));
         }
         Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
         Map<String, Object> extra = new HashMap<>();
         extra.put("exp", exp);
         extra.put("tee-pubkey", teeKey.jwk().toJSONObject());
         String token = tokenKey.signer().sign(a, Optional.empty(), extra);
-        Optional<String> measurement = a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex);
-        Sessions.Completion done = sessions.attest(s.id(), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(), teeKey.json(), a.status().earName(), measurement, now,
-                exp.toEpochMilli(), new Audit.Entry(now, "attest", a.status().earName(), Optional.of(s.id()), Optional.of(s.tee()),
-                        Optional.empty(), client, "policy " + a.policyId() + ", vector " + a.trustVector().values()));
-        if (done == Sessions.Completion.EVIDENCE_REPLAYED) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "this evidence was presented before (replay); produce fresh evidence for this session's nonce");
+        return new Verdict(token, Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(), teeKey.json(), a.status(),
+                a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex), now, exp.toEpochMilli(),
+                "policy " + a.policyId() + ", vector " + a.trustVector().values());
+    }
+
+    /** Ends a failed attempt: the nonce is spent and the refusal audited, in one commit. */
+    private void spend(Sessions.Session s, String client, String outcome, String why) {
+        sessions.fail(s.id(), new Audit.Entry(clock.millis(), "attest", outcome, Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(),
+                client, why));
+    }
+
+    /** For what escaped unanswered (the store failing as it completed, an Error): the nonce goes with it, if the store can still say so. */
+    private void spendQuietly(Sessions.Session s, String client) {
+        try {
+            spend(s, client, "failed", "the attempt failed inside the broker; its nonce is spent");
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "attest: session " + s.id() + " could not be marked failed: " + Unexpected.describe(e));
         }
-        if (done == Sessions.Completion.NONCE_SPENT) {
-            throw refuse(401, "attest", Optional.of(s.id()), Optional.of(s.tee()), Optional.empty(), client,
-                    "this session's nonce was already used or has expired; start again with POST /kbs/v0/auth");
-        }
-        return token;
     }
 
     /** Who asks for a resource: the session cookie, or a bearer token from an earlier attestation. */
@@ -301,7 +343,48 @@ public final class Broker {
         }
     }
 
-    // ---- admin: the caller has checked the admin credential ----
+    // ---- admin ----
+
+    /**
+     * The door to every admin endpoint: a client past its budget of refused admin calls gets 429
+     * whatever it sends (so a token-guessing loop runs dry), and a wrong credential is refused,
+     * audited and charged to that budget.
+     */
+    public void admitAdmin(boolean credentialValid, String client) {
+        if (adminFailures.exhausted(client, System.nanoTime())) {
+            throw tooMany("admin", client, "more than " + config.adminFailuresPerClientPerMinute()
+                    + " refused admin calls per minute from this client; retry later");
+        }
+        if (!credentialValid) {
+            throw adminRefused(client, new BrokerException(401, "this is an admin endpoint: it takes the admin token (Authorization: Bearer ...), "
+                    + "not a guest's attestation token"));
+        }
+    }
+
+    /**
+     * Runs an admitted admin call; its refusal (a document that does not parse, a bad path, a body
+     * that did not arrive) is audited and charged like a wrong token. The store's own failure is not
+     * the caller's and passes through.
+     */
+    public <T> T admin(String client, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (AttestationException e) {
+            if (e.reason().category() != Reason.Category.INPUT) {
+                throw e;
+            }
+            throw adminRefused(client, refusal("admin request", e));
+        } catch (RuntimeException | StackOverflowError e) {
+            throw adminRefused(client, refusal("admin request", e));
+        }
+    }
+
+    private BrokerException adminRefused(String client, BrokerException why) {
+        adminFailures.tryAcquire(client, System.nanoTime());
+        return refuse(why.status(), "admin", Optional.empty(), Optional.empty(), Optional.empty(), client, why.getMessage());
+    }
+
+    // the calls themselves: the caller has admitted the admin credential (or is the broker's own configuration)
 
     public void putResource(String repoTypeTag, byte[] secret, String client) {
         String path = Resources.path(repoTypeTag);
@@ -354,20 +437,30 @@ public final class Broker {
      * appraisal and its EAR JWT. Nothing is released and no session is needed.
      */
     public ObjectNode appraise(byte[] body, String client) {
-        JsonNode req = json(body, "appraisal request");
-        Optional<String> format = Optional.ofNullable(req.get("format")).map(JsonNode::asText);
-        Evidence e = trusted(format, evidence(format, req), Map.of(), "appraise", Optional.empty(), client);
-        Policy policy = attestationPolicy.get().orElseThrow(() -> refuse(403, "appraise", Optional.empty(), Optional.empty(), Optional.empty(),
-                client, "no attestation policy is set; an administrator must set one"));
-        AppraisalContext ctx = AppraisalContext.of(policy, clock.instant())
-                .withRoots(format.map(f -> config.roots().getOrDefault(f, List.of())).orElse(List.of()))
-                .withStore(referenceValues.get().orElse(ReferenceValues.EMPTY));
-        if (req.hasNonNull("report_data")) {
-            ctx = ctx.withReportData(Bytes.fromHex("report_data", req.get("report_data").asText()));
+        if (!appraiseLimit.tryAcquire(client, System.nanoTime())) {
+            throw tooMany("appraise", client, "more than " + config.appraisePerClientPerSecond() + " appraisals per second from this client; retry later");
         }
-        Appraisal a = appraiser.appraise(e, ctx);
-        ObjectNode out = a.toJson();
-        out.put("ear", tokenKey.signer().sign(a, Optional.empty()));
+        Appraisal a;
+        ObjectNode out;
+        try {
+            JsonNode req = json(body, "appraisal request");
+            Optional<String> format = Optional.ofNullable(req.get("format")).map(JsonNode::asText);
+            Evidence e = trusted(format, evidence(format, req), Map.of());
+            Policy policy = attestationPolicy.get().orElseThrow(() -> new BrokerException(403,
+                    "no attestation policy is set; an administrator must set one"));
+            AppraisalContext ctx = AppraisalContext.of(policy, clock.instant())
+                    .withRoots(format.map(f -> config.roots().getOrDefault(f, List.of())).orElse(List.of()))
+                    .withStore(referenceValues.get().orElse(ReferenceValues.EMPTY));
+            if (req.hasNonNull("report_data")) {
+                ctx = ctx.withReportData(Bytes.fromHex("report_data", req.get("report_data").asText()));
+            }
+            a = appraiser.appraise(e, ctx);
+            out = a.toJson();
+            out.put("ear", tokenKey.signer().sign(a, Optional.empty()));
+        } catch (RuntimeException | StackOverflowError e) {
+            BrokerException why = refusal("evidence", e);
+            throw refuse(why.status(), "appraise", Optional.empty(), Optional.empty(), Optional.empty(), client, why.getMessage());
+        }
         audit.record(new Audit.Entry(clock.millis(), "appraise", a.status().earName(), Optional.empty(), Optional.of(a.format()), Optional.empty(),
                 client, "policy " + a.policyId()));
         return out;
@@ -380,12 +473,10 @@ public final class Broker {
      * for {@code tee}, and the session's verifier secret. A caller sending such a part is refused,
      * whether it attests or asks for an appraisal (whose EAR this broker signs too).
      */
-    private Evidence trusted(Optional<String> tee, Evidence e, Map<String, Bytes> sessionParts, String event, Optional<String> session,
-                             String client) {
+    private Evidence trusted(Optional<String> tee, Evidence e, Map<String, Bytes> sessionParts) {
         for (String part : e.aux().keySet()) {
             if (VERIFIER_PARTS.contains(part)) {
-                throw refuse(400, event, session, tee, Optional.empty(), client, "tee-evidence.aux." + part
-                        + " is a trust anchor; the broker's configuration supplies it, a guest may not");
+                throw new BrokerException(400, "tee-evidence.aux." + part + " is a trust anchor; the broker's configuration supplies it, a guest may not");
             }
         }
         Map<String, Bytes> aux = new HashMap<>(e.aux());
@@ -510,6 +601,38 @@ public final class Broker {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> cast(Map<?, ?> m) {
         return (Map<String, Object>) m;
+    }
+
+    /**
+     * What a failed attempt tells the caller: a refusal as it is; bad input (an AttestationException)
+     * as 400, or 413 when too large; the environment failing (the store, a collateral service) as 503
+     * with its words kept in the log, as they name hosts and tables; anything else the guest's bytes
+     * provoked as 400, named by its type and a scrubbed message. Its frames go to the log at DEBUG only.
+     */
+    private static BrokerException refusal(String what, Throwable e) {
+        if (e instanceof BrokerException b) {
+            return b;
+        }
+        if (e instanceof AttestationException a) {
+            if (a.reason().category() == Reason.Category.ENVIRONMENT) {
+                LOG.log(System.Logger.Level.WARNING, what + " could not be processed: " + a.reason() + ": " + a.getMessage());
+                return new BrokerException(503, what + " could not be processed now (" + a.reason() + "); retry later");
+            }
+            return new BrokerException(a.reason() == Reason.TOO_LARGE ? 413 : 400, a.getMessage());
+        }
+        LOG.log(System.Logger.Level.DEBUG, () -> what + " could not be processed: " + Unexpected.where(e));
+        return new BrokerException(400, what + " could not be processed: " + Unexpected.describe(e));
+    }
+
+    /** A 429: audited once a minute per client and endpoint, counted always. */
+    private BrokerException tooMany(String event, String client, String why) {
+        if (audited429.tryAcquire(event + " " + client, System.nanoTime())) {
+            audit.record(new Audit.Entry(clock.millis(), event, "refused-429", Optional.empty(), Optional.empty(), Optional.empty(), client,
+                    why + " (further 429s to this client within a minute are counted in metrics, not audited)"));
+        } else {
+            metrics.unaudited.labelValues(event).inc();
+        }
+        return new BrokerException(429, why);
     }
 
     private BrokerException refuse(int status, String event, Optional<String> session, Optional<String> tee, Optional<String> path, String client,

@@ -22,8 +22,17 @@ public final class Metrics {
             .help("Time to appraise evidence and issue a token").classicOnly()
             .classicUpperBounds(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5).register(registry);
 
+    final Counter unaudited = Counter.builder().name("guestattest_broker_unaudited_refusals")
+            .help("429s past the first a minute per client, counted here instead of audited one by one").labelNames("endpoint").register(registry);
+    private final Counter connectionsRefused = Counter.builder().name("guestattest_broker_connections_refused")
+            .help("Connections closed on accept: their client already held as many as it may").register(registry);
+
     public void countRequest(String endpoint, int status) {
         requests.labelValues(endpoint, Integer.toString(status)).inc();
+    }
+
+    public void countRefusedConnection() {
+        connectionsRefused.inc();
     }
 
     /** The Prometheus text exposition (format 0.0.4). */

@@ -5,9 +5,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Per-client token buckets: {@code rate} requests per second with a burst of twice that. The table
- * is bounded: past {@code maxClients} it first forgets full buckets (idle clients), then refuses new
- * clients, rather than grow without limit under a flood of addresses.
+ * Per-client token buckets: {@code rate} requests per second with a burst (twice the rate unless
+ * given). The table is bounded: past {@code maxClients} it first forgets full buckets (idle
+ * clients), then refuses new clients, rather than grow without limit under a flood of addresses.
  */
 final class RateLimiter {
     private final double rate;
@@ -26,8 +26,13 @@ final class RateLimiter {
     }
 
     RateLimiter(int perSecond, int maxClients) {
+        this(perSecond, 2.0 * perSecond, maxClients);
+    }
+
+    /** {@code perSecond} may be below 1: a budget of {@code burst} that refills slowly (failures, audit samples). */
+    RateLimiter(double perSecond, double burst, int maxClients) {
         this.rate = perSecond;
-        this.burst = 2.0 * perSecond;
+        this.burst = burst;
         this.maxClients = maxClients;
     }
 
@@ -47,6 +52,17 @@ final class RateLimiter {
             }
             b.tokens -= 1;
             return true;
+        }
+    }
+
+    /** Whether {@code client} has no token left, without taking one: for budgets charged only when something fails. */
+    boolean exhausted(String client, long nanos) {
+        Bucket b = buckets.get(client);
+        if (b == null) {
+            return false;
+        }
+        synchronized (b) {
+            return Math.min(burst, b.tokens + (nanos - b.last) / 1e9 * rate) < 1;
         }
     }
 

@@ -50,12 +50,40 @@ final class BrokerFixture implements AutoCloseable {
     final BrokerServer server;
     final URI uri;
 
+    private static Path sharedTees;
+
+    /** One emulator state directory for the test classes that do not care whose it is: making the emulators' keys takes seconds. */
+    static synchronized Path sharedTees() {
+        if (sharedTees == null) {
+            try {
+                sharedTees = java.nio.file.Files.createTempDirectory("broker-tees");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            Path dir = sharedTees;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var walk = java.nio.file.Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (java.io.IOException ignored) {
+                    // a temporary directory left behind
+                }
+            }));
+        }
+        return sharedTees;
+    }
+
     /** {@code tees}: the emulators' state, shared between tests (making their keys is slow); {@code state}: this broker's. */
     BrokerFixture(Path tees, Path state, String store) {
         this(tees, state, store, cfg -> cfg);
     }
 
     BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak) {
+        this(tees, state, store, tweak, Appraiser.discover(), BrokerServer.Limits.DEFAULT);
+    }
+
+    /** With the broker's appraiser ({@code appraiser}: a seam for verifiers that misbehave) and the server's per-client limits. */
+    BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak, Appraiser appraiser,
+                  BrokerServer.Limits limits) {
         ctx = ProviderContext.defaults().withStateDir(tees);
         X509Certificate tdxRoot;
         try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
@@ -70,8 +98,8 @@ final class BrokerFixture implements AutoCloseable {
                 .withRoots("cove", List.of(EmulatedTsm.open(ctx).rootCertificate())));
         broker = new Broker(Database.open(store.startsWith("jdbc:") ? store : state.resolve(store).toString()),
                 Kek.loadOrCreate(state.resolve(store.startsWith("jdbc:") ? "kek" : store + "/kek")),
-                config, Appraiser.discover(), Clock.systemUTC());
-        server = BrokerServer.start(broker, "127.0.0.1", 0, ADMIN.getBytes(StandardCharsets.UTF_8), Optional.empty());
+                config, appraiser, Clock.systemUTC());
+        server = BrokerServer.start(broker, "127.0.0.1", 0, ADMIN.getBytes(StandardCharsets.UTF_8), Optional.empty(), limits);
         uri = server.uri();
     }
 
@@ -116,6 +144,23 @@ final class BrokerFixture implements AutoCloseable {
             return new Answer(r.statusCode(), r.body());
         } catch (java.io.IOException | InterruptedException e) {
             throw new AssertionError(method + " " + path + " failed", e);
+        }
+    }
+
+    /** A call on a raw socket from local address {@code from} (any of 127/8: a client other than the HTTP client's 127.0.0.1). */
+    Answer raw(String from, String method, String path, Optional<String> bearer, String body) {
+        try (java.net.Socket so = new java.net.Socket()) {
+            so.bind(new java.net.InetSocketAddress(from, 0));
+            so.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 2_000);
+            so.setSoTimeout(10_000);
+            byte[] b = body.getBytes(StandardCharsets.UTF_8);
+            so.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: broker\r\nConnection: close\r\nContent-Length: " + b.length + "\r\n"
+                    + bearer.map(t -> "Authorization: Bearer " + t + "\r\n").orElse("") + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            so.getOutputStream().write(b);
+            String response = new String(so.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return new Answer(Integer.parseInt(response.substring(9, 12)), response.substring(response.indexOf("\r\n\r\n") + 4));
+        } catch (java.io.IOException e) {
+            throw new AssertionError(method + " " + path + " from " + from + " failed", e);
         }
     }
 

@@ -50,6 +50,56 @@ class PiecesTest {
     }
 
     @Test
+    void theStoreDirectoryAndItsKekAreTheOwnersAloneFromTheStart() throws Exception {
+        // the umask here lets others into a directory made plainly: the old code's store was 0755
+        Path control = Files.createDirectory(tmp.resolve("control"));
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.getPosixFilePermissions(control).contains(
+                java.nio.file.attribute.PosixFilePermission.OTHERS_READ), "a umask that already shuts others out proves nothing");
+        Path store = tmp.resolve("state/broker");
+        Kek.loadOrCreate(store.resolve("kek")); // the CLI makes the KEK first, and with it the store's directory
+        try (var db = dev.guestattest.broker.store.Database.open(store.toString())) {
+            assertThat(db.dialect()).isEqualTo(dev.guestattest.broker.store.Database.Dialect.H2);
+        }
+        var ownerOnly = java.nio.file.attribute.PosixFilePermissions.fromString("rwx------");
+        assertThat(Files.getPosixFilePermissions(tmp.resolve("state"))).isEqualTo(ownerOnly);
+        assertThat(Files.getPosixFilePermissions(store)).isEqualTo(ownerOnly);
+        assertThat(Files.getPosixFilePermissions(store.resolve("kek"))).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        // a directory of its own for the embedded database, when it is opened first
+        Path alone = tmp.resolve("alone/store");
+        dev.guestattest.broker.store.Database.open(alone.toString()).close();
+        assertThat(Files.getPosixFilePermissions(alone)).isEqualTo(ownerOnly);
+        try (var left = Files.list(store)) {
+            assertThat(left.map(p -> p.getFileName().toString())).as("no temporary KEK file is left behind").noneMatch(n -> n.endsWith(".tmp"));
+        }
+    }
+
+    @Test
+    void brokersRacingToCreateTheKekAllGetTheSameWholeOne() throws Exception {
+        // the old code created the file, then wrote it: a racer could read it empty in between
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 20; round++) {
+                Path file = tmp.resolve("race" + round + "/kek");
+                var go = new java.util.concurrent.CountDownLatch(1);
+                java.util.List<java.util.concurrent.Future<Kek>> keks = new java.util.ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    keks.add(pool.submit(() -> {
+                        go.await();
+                        return Kek.loadOrCreate(file);
+                    }));
+                }
+                go.countDown();
+                Kek.Sealed sealed = keks.get(0).get(10, java.util.concurrent.TimeUnit.SECONDS).seal("a/b/c", new byte[] {1, 2, 3});
+                for (var k : keks) {
+                    assertThat(k.get(10, java.util.concurrent.TimeUnit.SECONDS).open("a/b/c", sealed)).containsExactly(1, 2, 3);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void theAuditLogKeepsWhatIsWithinItsRetention() {
         try (var db = dev.guestattest.broker.store.Database.open(tmp.resolve("store").toString())) {
             var audit = new dev.guestattest.broker.store.Audit(db);

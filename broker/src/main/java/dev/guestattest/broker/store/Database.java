@@ -4,7 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
-import java.nio.file.Files;
+import dev.guestattest.core.state.AtomicFiles;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -87,7 +87,8 @@ public final class Database implements AutoCloseable {
         } else {
             Path dir = Path.of(location).toAbsolutePath();
             try {
-                Files.createDirectories(dir);
+                // 0700 as it is made: the database files within are created with the umask's mode, and the KEK sits beside them
+                AtomicFiles.createPrivateDirectories(dir);
             } catch (java.io.IOException e) {
                 throw AttestationException.invalid("--store", dir + " cannot be created: " + e.getMessage());
             }

@@ -101,9 +101,10 @@ final class GroupCommit implements AutoCloseable {
                     try {
                         results.add(p.write().run(c));
                         c.releaseSavepoint(sp);
-                    } catch (SQLException e) {
+                    } catch (SQLException | RuntimeException e) {
+                        // only this write is undone: an unchecked failure of one caller's write must not fail the batch
                         c.rollback(sp);
-                        results.add(e);
+                        results.add(e instanceof SQLException s ? s : new SQLException(e));
                     }
                 }
                 c.commit();

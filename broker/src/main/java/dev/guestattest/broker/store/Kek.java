@@ -2,13 +2,13 @@ package dev.guestattest.broker.store;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.state.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -51,22 +51,30 @@ public final class Kek {
         if (b.length != 32) {
             throw AttestationException.invalid("KEK file", file + " holds " + b.length + " bytes; an AES-256 KEK is 32");
         }
-        return new Kek(b);
+        Kek k = new Kek(b);
+        java.util.Arrays.fill(b, (byte) 0); // the key spec holds its own copy
+        return k;
     }
 
-    /** The embedded store's default: a KEK file beside the database, created once with mode 0600. */
+    /**
+     * The embedded store's default: a KEK file beside the database, created once with mode 0600 (its
+     * directory 0700) and written whole before any broker can read it.
+     */
     public static Kek loadOrCreate(Path file) {
         if (!Files.exists(file)) {
             byte[] raw = new byte[32];
             new SecureRandom().nextBytes(raw);
+            byte[] encoded = Base64.getEncoder().encode(raw);
             try {
-                Files.createDirectories(file.toAbsolutePath().getParent());
-                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.write(file, Base64.getEncoder().encode(raw));
+                AtomicFiles.createPrivateDirectories(file.toAbsolutePath().getParent());
+                AtomicFiles.createNew(file, encoded);
             } catch (FileAlreadyExistsException raced) {
                 // another broker on this directory made it first: use theirs
             } catch (IOException e) {
                 throw AttestationException.of(Reason.IO_ERROR, "KEK file " + file + " cannot be created: " + e.getMessage());
+            } finally {
+                java.util.Arrays.fill(raw, (byte) 0);
+                java.util.Arrays.fill(encoded, (byte) 0);
             }
         }
         return load(file);

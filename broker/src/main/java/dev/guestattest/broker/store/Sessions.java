@@ -130,9 +130,24 @@ public final class Sessions {
         }
     }
 
-    /** Ends an attempt as failed, unless another finished first: the nonce is spent either way. */
-    public boolean fail(String id) {
-        return update("UPDATE sessions SET state = 'FAILED', verifier_secret = NULL WHERE id = ? AND state = 'CHALLENGED'", id);
+    /**
+     * Ends an attempt as failed, unless another finished first (the nonce is spent either way), and
+     * records {@code audit} in the same commit: a refused attempt is never left unspent or unaudited.
+     */
+    public boolean fail(String id, Audit.Entry audit) {
+        try {
+            return db.write(c -> {
+                try (PreparedStatement ps = c.prepareStatement(
+                        "UPDATE sessions SET state = 'FAILED', verifier_secret = NULL WHERE id = ? AND state = 'CHALLENGED'")) {
+                    ps.setString(1, id);
+                    boolean failed = ps.executeUpdate() == 1;
+                    Audit.insert(c, audit);
+                    return failed;
+                }
+            });
+        } catch (SQLException e) {
+            throw db.failure("ending a failed attempt", e);
+        }
     }
 
     /**
@@ -152,21 +167,6 @@ public final class Sessions {
             });
         } catch (SQLException e) {
             throw db.failure("purging sessions", e);
-        }
-    }
-
-    private boolean update(String sql, Object... args) {
-        try {
-            return db.write(c -> {
-                try (PreparedStatement ps = c.prepareStatement(sql)) {
-                    for (int i = 0; i < args.length; i++) {
-                        ps.setObject(i + 1, args[i]);
-                    }
-                    return ps.executeUpdate() == 1;
-                }
-            });
-        } catch (SQLException e) {
-            throw db.failure("updating a session", e);
         }
     }
 }

@@ -64,7 +64,7 @@ class SessionsTest {
         // d2's digest was rolled back with the refused completion: another session may still use it
         challenge("s2", NOW + 60_000);
         assertThat(complete("s2", "d2")).isEqualTo(Sessions.Completion.ATTESTED);
-        assertThat(sessions.fail("s1")).as("an attested session is not failed afterwards").isFalse();
+        assertThat(sessions.fail("s1", audit("s1"))).as("an attested session is not failed afterwards").isFalse();
         assertThat(sessions.find("s1").orElseThrow().state()).isEqualTo(Sessions.State.ATTESTED);
     }
 
@@ -75,7 +75,7 @@ class SessionsTest {
         assertThat(complete("s1", "same")).isEqualTo(Sessions.Completion.ATTESTED);
         assertThat(complete("s2", "same")).isEqualTo(Sessions.Completion.EVIDENCE_REPLAYED);
         assertThat(sessions.find("s2").orElseThrow().state()).isEqualTo(Sessions.State.CHALLENGED);
-        assertThat(sessions.fail("s2")).isTrue();
+        assertThat(sessions.fail("s2", audit("s2"))).isTrue();
         assertThat(sessions.find("s2").orElseThrow().state()).isEqualTo(Sessions.State.FAILED);
         assertThat(complete("s2", "fresh")).as("a failed session's nonce is spent").isEqualTo(Sessions.Completion.NONCE_SPENT);
     }
