@@ -64,7 +64,8 @@ class CommonClaimsCliTest {
         JsonNode cca = common("verify", "--cca", token.toString(), "--root", cpak.toString());
         assertThat(cca.get("tee").asText()).isEqualTo("cca");
         assertThat(cca.get("runtime_registers").fieldNames()).toIterable().containsExactly("rem0", "rem1", "rem2", "rem3");
-        assertThat(cca.has("debug")).isFalse(); // the realm token does not say
+        assertThat(cca.get("debug").asBoolean()).as("the emulated platform's lifecycle is secured (0x3000)").isFalse();
+        assertThat(cca.has("vmpl")).isFalse();
         assertThat(cca.get("report_data").asText()).isEqualTo(reportData);
 
         Path cove = tmp.resolve("c.pem");
@@ -84,11 +85,12 @@ class CommonClaimsCliTest {
         assertThat(snp.get("initial_measurement").asText()).hasSize(96);
         assertThat(snp.get("runtime_registers").size()).isZero();
         assertThat(snp.get("debug").asBoolean()).isTrue();
+        assertThat(snp.get("vmpl").asInt()).isZero();
         assertThat(snp.get("report_data").asText()).hasSize(128);
 
         for (JsonNode c : List.of(tdx, cca, cv, snp)) {
-            assertThat(c.fieldNames()).toIterable().isSubsetOf("tee", "initial_measurement", "runtime_registers", "debug", "report_data", "tcb",
-                    "signers", "platform_id");
+            assertThat(c.fieldNames()).toIterable().isSubsetOf("tee", "initial_measurement", "runtime_registers", "debug", "vmpl", "report_data",
+                    "tcb", "signers", "platform_id");
         }
         assertThat(tdx.get("tcb").get("tee_tcb_svn.0").asInt()).isEqualTo(6);
         assertThat(tdx.get("signers").fieldNames()).toIterable().containsExactly("mrsigner_seam");

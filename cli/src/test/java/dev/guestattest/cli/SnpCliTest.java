@@ -28,25 +28,75 @@ class SnpCliTest {
         cli.restore();
     }
 
-    @Test
-    void anEmulatedReportAtVmpl2VerifiesWithTheEmulatorsArk() throws Exception {
+    /** An emulated report at {@code vmpl} with its certificate table, and the emulator's ARK file: the arguments that verify it. */
+    private String[] emulated(int vmpl) throws Exception {
         Path report = tmp.resolve("r.bin");
         Path certs = tmp.resolve("certs.bin");
         assertThat(cli.run("report", "--provider", "snp/emulated", "--state-dir", state.toString(), "--inblob-hex", "ab".repeat(64),
-                "--privlevel", "2", "--out", report.toString(), "--auxblob", certs.toString())).as(cli.stderr()).isZero();
+                "--privlevel", Integer.toString(vmpl), "--out", report.toString(), "--auxblob", certs.toString())).as(cli.stderr()).isZero();
         assertThat(cli.run("emulator", "root", "--tee", "snp", "--state-dir", state.toString())).isZero();
         Path root = Files.writeString(tmp.resolve("ark.pem"), cli.stdout());
         assertThat(cli.stderr()).startsWith("ARK sha256 fingerprint: ");
-        assertThat(cli.run("verify", "--snp", report.toString(), "--certs", certs.toString(), "--root", root.toString(),
-                "--report-data", "ab".repeat(64))).as(cli.stdout()).isZero();
-        assertThat(cli.stdout()).contains("ok   chain: SEV-VCEK <- SEV-Milan <- ARK-Milan", "ok   report_data: ").endsWith("trusted (Milan)"
-                + System.lineSeparator());
-        Files.writeString(tmp.resolve("policy.json"), "{\"vmpl\": 0}");
-        assertThat(cli.run("verify", "--snp", report.toString(), "--certs", certs.toString(), "--root", root.toString(), "--policy",
-                tmp.resolve("policy.json").toString(), "--json")).isEqualTo(1);
-        assertThat(cli.stdout()).contains("\"product\" : \"Milan\"", "\"vmpl\" : 2", "made at VMPL 2, expected 0");
-        assertThat(cli.run("verify", "--snp", report.toString(), "--certs", certs.toString())).isEqualTo(1);
+        return new String[] {"verify", "--snp", report.toString(), "--certs", certs.toString(), "--root", root.toString()};
+    }
+
+    private String[] with(String[] args, String... more) {
+        String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    private String policy(String text) throws Exception {
+        return Files.writeString(tmp.resolve("policy"), text).toString();
+    }
+
+    @Test
+    void anEmulatedReportAtVmpl2VerifiesWithTheEmulatorsArkOnceThePolicyAcceptsVmpl2() throws Exception {
+        String[] verify = emulated(2);
+        assertThat(cli.run(with(verify, "--report-data", "ab".repeat(64)))).as(cli.stdout()).isEqualTo(1);
+        assertThat(cli.stdout()).contains("ok   chain: SEV-VCEK <- SEV-Milan <- ARK-Milan", "ok   report_data: ").endsWith(
+                "NOT trusted: policy.vmpl: made at VMPL 2, not among the accepted [0]" + System.lineSeparator());
+        assertThat(cli.run(with(verify, "--report-data", "ab".repeat(64), "--policy", policy("vmpl: [0, 2]\n")))).as(cli.stdout()).isZero();
+        assertThat(cli.stdout()).endsWith("trusted (Milan)" + System.lineSeparator());
+        assertThat(cli.run(with(verify, "--policy", policy("{\"vmpl\": [0]}"), "--json"))).isEqualTo(1);
+        assertThat(cli.stdout()).contains("\"product\" : \"Milan\"", "\"vmpl\" : 2", "made at VMPL 2, not among the accepted [0]");
+        assertThat(cli.run("verify", "--snp", verify[2], "--certs", verify[4])).isEqualTo(1);
         assertThat(cli.stdout()).contains("NOT trusted: chain: ").contains("not a trusted ARK");
+    }
+
+    @Test
+    void aMalformedSnpPolicyIsExit2NamingItsLineAndFieldNeverARequirementDropped() throws Exception {
+        String[] verify = emulated(0);
+        String m = "\"" + "ab".repeat(48) + "\"";
+        // each of these once verified as trusted: a string is not a list, ucode is not a component, "x" is not a number
+        assertThat(cli.run(with(verify, "--policy", policy("{\"allow_smt\": true,\n \"measurements\": \"abab\"}")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 2: field 'measurements': must be a list, not the text \"abab\"");
+        assertThat(cli.run(with(verify, "--policy", policy("{\"minimum_tcb\": {\n  \"ucode\": 200}}")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 2: field 'minimum_tcb.ucode': is not an SNP TCB component"
+                + " [boot_loader, tee, snp, microcode, fmc]");
+        assertThat(cli.run(with(verify, "--policy", policy("minimum_tcb:\n  snp: x\n")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 2: field 'minimum_tcb.snp': must be a whole number, not the text \"x\"");
+        // and the rest of the ways a field can be wrong
+        assertThat(cli.run(with(verify, "--policy", policy("{\"allow_debg\": true}")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 1: unknown field 'allow_debg'");
+        assertThat(cli.run(with(verify, "--policy", policy("measurements:\n  - " + m + "\n  - \"abab\"\n")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 3: field 'measurements[1]': must be 48 bytes in hex (96 digits),"
+                + " got 2 bytes");
+        assertThat(cli.run(with(verify, "--policy", policy("minimum_tcb: {snp: 256}\n")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 1: field 'minimum_tcb.snp': 256 is outside 0..255");
+        assertThat(cli.run(with(verify, "--policy", policy("minimum_firmware: \"1.x\"\n")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 1: field 'minimum_firmware': '1.x' is not major.minor");
+        assertThat(cli.run(with(verify, "--policy", policy("vmpl: [4]\n")))).isEqualTo(2);
+        assertThat(cli.stderr()).startsWith("guest-attest: policy: line 1: field 'vmpl[0]': 4 is outside 0..3");
+
+        // a valid policy still judges: the emulator's TCB meets these, a measurement it does not have fails by name
+        String tcb = "minimum_tcb: {boot_loader: 0, tee: 0, snp: 0, microcode: 0, fmc: 0}\nallow_smt: true\n";
+        assertThat(cli.run(with(verify, "--policy", policy(tcb)))).as(cli.stdout() + cli.stderr()).isZero();
+        assertThat(cli.stdout()).contains("ok   policy.tcb: reported and committed TCB meet ");
+        assertThat(cli.run(with(verify, "--policy", policy(tcb + "measurements: [" + m + "]\n")))).isEqualTo(1);
+        assertThat(cli.stdout()).contains("FAIL policy.measurement: measurement ");
+        assertThat(cli.run(with(verify, "--policy", policy("{\"minimum_tcb\": {\"snp\": 255}}")))).isEqualTo(1);
+        assertThat(cli.stdout()).contains("FAIL policy.tcb: reported TCB ");
     }
 
     @Test

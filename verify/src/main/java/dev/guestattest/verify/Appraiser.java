@@ -1,5 +1,6 @@
 package dev.guestattest.verify;
 
+import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
@@ -23,6 +24,7 @@ import java.util.Set;
  * signature or a check it cannot make never affirms.
  */
 public final class Appraiser {
+    private static final System.Logger LOG = System.getLogger("dev.guestattest.verify");
     private final List<EvidenceVerifier> verifiers;
 
     public Appraiser(List<EvidenceVerifier> verifiers) {
@@ -67,7 +69,7 @@ public final class Appraiser {
         }
         // the nonce is used up by any attempt, whatever the evidence turns out to be
         boolean fresh = freshness(context, checks);
-        VendorVerification v = verifier.get().verify(evidence, context.at(), context.roots());
+        VendorVerification v = failClosed(verifier.get(), evidence, context);
         checks.addAll(v.result().checks());
         if (!v.result().trusted() || v.claims().isEmpty()) {
             // claims of evidence that did not verify are not passed on: nobody vouches for them
@@ -85,6 +87,7 @@ public final class Appraiser {
         tv = tcb(v.tcbStatus(), policy.acceptedTcbStatus(), tv, checks);
         tv = minimumTcb(c, policy.minimumTcb().getOrDefault(format, Map.of()), tv, checks);
         tv = debug(c, policy.allowDebug(), tv, checks);
+        tv = vmpl(c, policy.vmpls(), tv, checks);
         tv = executables(format, c, policy, context.store(), tv, checks);
         if (policy.eventLog().isPresent() && !EventLogAppraisal.appraise(policy.eventLog().get(), evidence, c, checks)) {
             tv = tv.withExecutables(Math.max(tv.executables(), TrustVector.UNRECOGNIZED_EXECUTABLES));
@@ -190,6 +193,24 @@ public final class Appraiser {
     }
 
     /**
+     * Evidence asked for by a less privileged level than the policy accepts (SNP VMPL 1-3: the guest
+     * OS under an SVSM, or anything it runs) binds report data the measured firmware never vouched
+     * for. Judged after debug, which sets the configuration claim outright. A TEE without such levels
+     * has nothing to judge.
+     */
+    private static TrustVector vmpl(CommonClaims c, Set<Integer> accepted, TrustVector tv, List<Check> checks) {
+        if (c.vmpl().isEmpty()) {
+            return tv;
+        }
+        if (accepted.contains(c.vmpl().get())) {
+            checks.add(Check.pass("policy.vmpl", "made at VMPL " + c.vmpl().get()));
+            return tv;
+        }
+        checks.add(Check.fail("policy.vmpl", "made at VMPL " + c.vmpl().get() + ", not among the accepted " + new java.util.TreeSet<>(accepted)));
+        return tv.withConfiguration(TrustVector.UNSUPPORTABLE_CONFIG);
+    }
+
+    /**
      * The initial measurement and registers against the policy's reference values and the store's.
      * A register is judged when the policy or the store references it for this TEE.
      */
@@ -240,5 +261,21 @@ public final class Appraiser {
                                     Map<String, Object> vendorClaims, AppraisalContext context) {
         return new Appraisal(format, tv.status(), tv, checks, claims, vendorClaims, context.policy().id(), context.policy().sha256().hex(),
                 context.at());
+    }
+
+    /**
+     * A vendor verifier promises typed failures; a parser bug on crafted bytes must still be a
+     * refusal of that evidence, never an error that escapes the appraisal (and its audit).
+     */
+    private static VendorVerification failClosed(EvidenceVerifier verifier, Evidence evidence, AppraisalContext context) {
+        try {
+            return verifier.verify(evidence, context.at(), context.roots());
+        } catch (AttestationException e) {
+            return VendorVerification.failed(Check.fail("evidence.format", e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "the " + verifier.format() + " verifier failed on malformed evidence", e);
+            return VendorVerification.failed(Check.fail("evidence.format", "malformed " + verifier.format() + " evidence ("
+                    + e.getClass().getSimpleName() + ")"));
+        }
     }
 }

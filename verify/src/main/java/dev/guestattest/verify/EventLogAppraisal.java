@@ -5,6 +5,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.eventlog.CelJson;
 import dev.guestattest.core.eventlog.CelTlv;
 import dev.guestattest.core.eventlog.Event;
+import dev.guestattest.core.eventlog.EventDescription;
 import dev.guestattest.core.eventlog.Replay;
 import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.core.mr.HashAlgorithm;
@@ -12,7 +13,6 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.verify.policy.Policy;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,6 +29,11 @@ import java.util.Optional;
  * {@code eventlog.tcg2} (UEFI crypto-agile, PCRs), {@code eventlog.ccel} (TDX CCEL). A PCR event
  * names {@code pcrN}; a CC measurement-register event with index N >= 1 names the TEE's runtime
  * register N-1 ({@code rtmr}, {@code rem}, {@code rmr}), index 0 being the initial measurement.
+ *
+ * <p>A required digest must be the event's digest in the bank the register was replayed in. A
+ * required description is met only by an event whose digests are recomputed from the content that
+ * carries the description ({@link EventDescription}): the log is unsigned, so a description beside
+ * a digest of something else is a relabelled event.
  */
 final class EventLogAppraisal {
     static final String CHECK = "policy.event_log";
@@ -39,23 +44,23 @@ final class EventLogAppraisal {
 
     /** Whether the requirements hold; each finding is added to {@code checks} under {@value #CHECK}. */
     static boolean appraise(Policy.EventLogRule rule, Evidence evidence, CommonClaims claims, List<Check> checks) {
-        List<Event> events;
+        Log log;
         try {
-            Optional<List<Event>> log = read(evidence);
-            if (log.isEmpty()) {
+            Optional<Log> read = read(evidence);
+            if (read.isEmpty()) {
                 if (rule.required()) {
                     checks.add(Check.fail(CHECK, "the policy requires an event log and the evidence has none (aux part 'eventlog')"));
                     return false;
                 }
                 return true;
             }
-            events = log.get();
+            log = read.get();
         } catch (AttestationException e) {
             checks.add(Check.fail(CHECK, "unreadable: " + e.getMessage()));
             return false;
         }
         Map<String, List<Event>> byRegister = new LinkedHashMap<>();
-        for (Event e : events) {
+        for (Event e : log.events()) {
             Optional<String> name = register(claims.tee(), e);
             if (name.isEmpty()) {
                 continue;
@@ -63,7 +68,7 @@ final class EventLogAppraisal {
             byRegister.computeIfAbsent(name.get(), k -> new ArrayList<>()).add(e);
         }
         boolean ok = true;
-        Map<String, List<Event>> effective = new LinkedHashMap<>();
+        Map<String, Replayed> effective = new LinkedHashMap<>();
         for (Map.Entry<String, List<Event>> r : byRegister.entrySet()) {
             Bytes actual = claims.runtimeRegisters().get(r.getKey());
             if (actual == null) {
@@ -85,8 +90,9 @@ final class EventLogAppraisal {
                 continue;
             }
             switch (match) {
-                case EXACT -> effective.put(r.getKey(), r.getValue());
-                case LAST_EVENT_NOT_APPLIED -> effective.put(r.getKey(), r.getValue().subList(0, r.getValue().size() - 1));
+                case EXACT -> effective.put(r.getKey(), new Replayed(bank.get(), r.getValue()));
+                case LAST_EVENT_NOT_APPLIED -> effective.put(r.getKey(),
+                        new Replayed(bank.get(), r.getValue().subList(0, r.getValue().size() - 1)));
                 case MISMATCH -> {
                     checks.add(Check.fail(CHECK, "the log's events for " + r.getKey() + " (" + r.getValue().size() + ") do not replay to its value"));
                     ok = false;
@@ -97,31 +103,42 @@ final class EventLogAppraisal {
             checks.add(Check.pass(CHECK, "replays to " + (effective.isEmpty() ? "no quoted register" : effective.keySet())));
         }
         for (Policy.RequiredEvent required : rule.events()) {
-            boolean found = effective.getOrDefault(required.register(), List.of()).stream().anyMatch(e -> matches(required, e));
-            if (found) {
+            Optional<Replayed> in = Optional.ofNullable(effective.get(required.register()));
+            if (in.isPresent() && in.get().events().stream().anyMatch(e -> matches(required, e, in.get().bank(), log.encoding()))) {
                 checks.add(Check.pass(CHECK + ".events", required + " took effect"));
             } else {
-                checks.add(Check.fail(CHECK + ".events", required + " is not among the events that took effect in a quoted register"));
+                checks.add(Check.fail(CHECK + ".events", required + " is not among the events that took effect in a quoted register"
+                        + in.map(r -> relabelled(required, r, log.encoding())).orElse("")));
                 ok = false;
             }
         }
         return ok;
     }
 
-    private static Optional<List<Event>> read(Evidence evidence) {
+    /** A log's events and how they encode their content. */
+    private record Log(List<Event> events, EventDescription.Encoding encoding) {
+    }
+
+    /** The events that took effect in a quoted register, and the bank they were replayed in. */
+    private record Replayed(HashAlgorithm bank, List<Event> events) {
+    }
+
+    private static Optional<Log> read(Evidence evidence) {
         Optional<Bytes> tlv = evidence.aux("eventlog");
         if (tlv.isPresent()) {
-            return Optional.of(CelTlv.parse(tlv.get().toArray()));
+            return Optional.of(new Log(CelTlv.parse(tlv.get().toArray()), EventDescription.Encoding.CEL));
         }
         Optional<Bytes> json = evidence.aux("eventlog.cel-json");
         if (json.isPresent()) {
-            return Optional.of(CelJson.read(json.get().toArray()));
+            return Optional.of(new Log(CelJson.read(json.get().toArray()), EventDescription.Encoding.CEL));
         }
         Optional<Bytes> tcg2 = evidence.aux("eventlog.tcg2");
         if (tcg2.isPresent()) {
-            return Optional.of(replayable(Tcg2Log.parse(tcg2.get().toArray(), Event.IndexKind.PCR).events()));
+            return Optional.of(new Log(replayable(Tcg2Log.parse(tcg2.get().toArray(), Event.IndexKind.PCR).events()),
+                    EventDescription.Encoding.TCG_PC_CLIENT));
         }
-        return evidence.aux("eventlog.ccel").map(c -> replayable(Tcg2Log.parse(c.toArray(), Event.IndexKind.CC_MR).events()));
+        return evidence.aux("eventlog.ccel").map(c -> new Log(replayable(Tcg2Log.parse(c.toArray(), Event.IndexKind.CC_MR).events()),
+                EventDescription.Encoding.TCG_PC_CLIENT));
     }
 
     /** EV_NO_ACTION events are informational: they were never extended. */
@@ -147,20 +164,21 @@ final class EventLogAppraisal {
         return Optional.empty();
     }
 
-    private static boolean matches(Policy.RequiredEvent required, Event e) {
+    /** A digest in another bank was never extended into this register, so it identifies nothing here. */
+    private static boolean matches(Policy.RequiredEvent required, Event e, HashAlgorithm bank, EventDescription.Encoding encoding) {
         if (required.digest().isPresent()) {
-            return e.digests().stream().anyMatch(d -> d.value().equals(required.digest().get()));
+            return e.digest(bank).equals(required.digest());
         }
-        return e.type() == CelTlv.CONTENT_GUEST_ATTEST && description(e).equals(required.description());
+        return EventDescription.verified(e, encoding).equals(required.description());
     }
 
-    /** A GuestAttest event's description: the content's nested TLV 0. */
-    private static Optional<String> description(Event e) {
-        try {
-            return CelTlv.elements(e.data().toArray(), "event " + e.recnum() + " content").stream().filter(t -> t.type() == 0).findFirst()
-                    .map(t -> new String(t.value().toArray(), StandardCharsets.UTF_8));
-        } catch (AttestationException x) {
-            return Optional.empty();
+    /** Why an event that names the required description does not count: its digest is not the hash of its content. */
+    private static String relabelled(Policy.RequiredEvent required, Replayed r, EventDescription.Encoding encoding) {
+        if (required.description().isEmpty()) {
+            return "";
         }
+        return r.events().stream().filter(e -> EventDescription.claimed(e, encoding).equals(required.description())).findFirst()
+                .map(e -> " (event " + e.recnum() + " is labelled '" + required.description().get()
+                        + "', but its digest is not the hash of its content: relabelled, or measured elsewhere)").orElse("");
     }
 }

@@ -89,6 +89,21 @@ class PolicyRequirementsTest {
     }
 
     @Test
+    void aValueOfAnotherTypeIsRefusedNotCoerced() {
+        // each would have loaded as something the author did not write: 22, true, 8 (a lower minimum), a list with a hole
+        assertThatThrownBy(() -> policy("id: p\ntees: [snp]\nminimum_tcb:\n  snp: {snp: \"22\"}\n")).hasMessageStartingWith(
+                "policy: line 4: field 'minimum_tcb.snp.snp': must be a whole number, not the text \"22\"");
+        assertThatThrownBy(() -> policy("{\"id\": \"p\", \"tees\": [\"tdx\"],\n \"allow_debug\": \"true\"}")).hasMessage(
+                "policy: line 2: field 'allow_debug': must be true or false, not the text \"true\"");
+        assertThatThrownBy(() -> policy("{\"id\": \"p\", \"tees\": [\"tdx\"],\n \"allow_debug\": 1}")).hasMessageStartingWith(
+                "policy: line 2: field 'allow_debug': ");
+        assertThatThrownBy(() -> policy("id: p\ntees: [snp]\nminimum_tcb: {snp: {snp: 8.5}}\n")).hasMessageStartingWith(
+                "policy: line 3: field 'minimum_tcb.snp.snp': must be a whole number, not the number 8.5");
+        assertThatThrownBy(() -> policy("id: p\ntees: [tdx, null]\n")).hasMessage("policy: line 2: field 'tees[1]': must not be null");
+        assertThat(policy("id: 7\ntees: [tdx]\n").id()).as("text may be written as a number").isEqualTo("7");
+    }
+
+    @Test
     void minimumTcbComparesEachComponent() {
         // the v4 vector's TEE_TCB_SVN is 06 01 03 00...
         Appraisal ok = AppraiserTest.appraiseTdx(TDX + ", \"minimum_tcb\": {\"tdx\": {\"tee_tcb_svn.0\": 6, \"tee_tcb_svn.2\": 3}}}");

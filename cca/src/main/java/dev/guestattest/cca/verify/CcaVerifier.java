@@ -1,13 +1,12 @@
 package dev.guestattest.cca.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.guestattest.cca.abi.CcaToken;
 import dev.guestattest.core.cose.CoseSign1;
 import dev.guestattest.cca.abi.PlatformClaims;
 import dev.guestattest.cca.abi.RealmClaims;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.cose.Cbor;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
@@ -35,9 +34,13 @@ public final class CcaVerifier {
             return result.trusted();
         }
 
-        /** The realm's common claims, with the platform's instance ID (the chip) as the platform identity. */
+        /**
+         * The realm's common claims, with the platform's instance ID (the chip) as the platform
+         * identity and its security lifecycle as debug: outside the secured range (0x3000-0x30FF) the
+         * platform may be in debug or not yet provisioned, and the realm's memory is not its own.
+         */
         public Optional<dev.guestattest.core.verify.CommonClaims> common() {
-            return realm.map(r -> platform.map(p -> r.common().withPlatformId(p.instanceId())).orElse(r.common()));
+            return realm.map(r -> platform.map(p -> r.common().withPlatformId(p.instanceId()).withDebug(!p.secured())).orElse(r.common()));
         }
     }
 
@@ -136,13 +139,10 @@ public final class CcaVerifier {
         if (b.length == 97 && b[0] == 4) {
             return Cpak.ec("secp384r1", Arrays.copyOfRange(b, 1, 49), Arrays.copyOfRange(b, 49, 97));
         }
-        try {
-            JsonNode k = new ObjectMapper(new CBORFactory()).readTree(b);
-            if (k != null && k.path("1").asInt() == 2 && k.path("-1").asInt() == 2) {
-                return Cpak.ec("secp384r1", k.get("-2").binaryValue(), k.get("-3").binaryValue());
-            }
-        } catch (IOException | NullPointerException e) {
-            // reported below
+        JsonNode k = Cbor.tree("realm public key (44237)", b);
+        if (k.path("1").asInt() == 2 && k.path("-1").asInt() == 2) {
+            return Cpak.ec("secp384r1", Cbor.bytes("realm public key x (-2)", k.get("-2")).toArray(),
+                    Cbor.bytes("realm public key y (-3)", k.get("-3")).toArray());
         }
         throw AttestationException.invalid("realm public key (44237)", "is neither a P-384 point nor an EC2 P-384 COSE_Key");
     }

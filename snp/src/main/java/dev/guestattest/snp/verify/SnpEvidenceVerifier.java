@@ -18,8 +18,8 @@ import java.util.Optional;
 /**
  * SEV-SNP reports for the appraiser; aux part {@code certs} is the certificate table (auxblob) or
  * the VCEK/VLEK (DER). Extra roots are an ARK followed by its intermediates, as
- * {@code emulator root --tee snp} prints them. Debug passes here, reported: the appraisal policy
- * decides.
+ * {@code emulator root --tee snp} prints them. Debug and every VMPL 0..3 pass here, reported in the
+ * common claims: the appraisal policy decides.
  */
 public final class SnpEvidenceVerifier implements EvidenceVerifier {
     @Override
@@ -47,10 +47,12 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         if (!roots.isEmpty()) {
             amd = amd.plus(roots.get(0), roots.subList(1, roots.size()));
         }
-        SnpVerification v = SnpVerifier.builder().roots(amd).policy(SnpPolicy.DEFAULT.withAllowDebug(true)).clock(Clock.fixed(at, ZoneOffset.UTC))
+        SnpPolicy judgedByTheAppraisal = SnpPolicy.DEFAULT.withAllowDebug(true).withVmpls(SnpPolicy.ANY_VMPL);
+        SnpVerification v = SnpVerifier.builder().roots(amd).policy(judgedByTheAppraisal).clock(Clock.fixed(at, ZoneOffset.UTC))
                 .build().verify(evidence.bytes().toArray(), certs);
-        return new VendorVerification(v.result(), v.claims().map(SnpClaims::common), Optional.empty(),
-                v.claims().<Map<String, Object>>map(c -> Map.of("host_data", c.hostData().hex(), "vmpl", c.vmpl(), "policy", c.policy(),
+        Optional<SnpClaims> verified = v.trusted() ? v.claims() : Optional.empty();
+        return new VendorVerification(v.result(), verified.map(SnpClaims::common), Optional.empty(),
+                verified.<Map<String, Object>>map(c -> Map.of("host_data", c.hostData().hex(), "vmpl", c.vmpl(), "policy", c.policy(),
                         "chip_id", c.chipId().hex(), "reported_tcb", c.reportedTcb().toString(), "id_key_digest", c.idKeyDigest().hex(),
                         "signing_key", c.signingKey())).orElse(Map.of()));
     }

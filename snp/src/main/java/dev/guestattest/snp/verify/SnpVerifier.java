@@ -311,8 +311,9 @@ public final class SnpVerifier {
             checks.add(policy.authorKeyDigests().contains(r.authorKeyDigest()) ? Check.pass("policy.author_key", "author key is allowed")
                     : Check.fail("policy.author_key", "author key digest " + r.authorKeyDigest().hex() + " is not an allowed one"));
         }
-        // a report asked for below the accepted levels (an SVSM's guest OS at VMPL 2, say) binds report data nobody measured vouches for
-        checks.add(r.vmpl() <= 3 && policy.vmpls().contains((int) r.vmpl()) ? Check.pass("policy.vmpl", "made at VMPL " + r.vmpl())
+        // a report asked for by a less privileged level (the guest OS under an SVSM, say) binds report data no measurement vouches for
+        boolean vmplAccepted = r.vmpl() <= 3 && policy.vmpls().contains((int) r.vmpl());
+        checks.add(vmplAccepted ? Check.pass("policy.vmpl", "made at VMPL " + r.vmpl())
                 : Check.fail("policy.vmpl", "made at VMPL " + r.vmpl() + ", not among the accepted " + new java.util.TreeSet<>(policy.vmpls())));
         policy.reportData().ifPresent(d -> checks.add(d.equals(r.reportData()) ? Check.pass("report_data", "equals the expected value")
                 : Check.fail("report_data", "is " + r.reportData().hex() + ", expected " + d.hex())));

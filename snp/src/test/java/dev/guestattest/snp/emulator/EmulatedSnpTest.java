@@ -23,6 +23,7 @@ import dev.guestattest.snp.verify.SnpVerifier;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +75,17 @@ class EmulatedSnpTest {
         assertThat(v.result().failures()).isEmpty();
         assertThat(v.result().check("chain").orElseThrow().detail()).isEqualTo("SEV-VCEK <- SEV-Milan <- ARK-Milan, ending at a trusted ARK");
         assertThat(v.claims().orElseThrow().vmpl()).isEqualTo(vmpl);
+    }
+
+    @Test
+    void aReportMadeAtVmpl3IsRefusedByTheDefaultPolicy() {
+        SnpEmulatedProvider p = SnpEmulatedProvider.open(context);
+        Report r = report(p, 3, new byte[64]);
+        SnpCertificates certs = SnpCertificates.fromTable(CertTable.parse(r.auxblob().toArray()));
+        SnpVerification v = verifier(p, SnpPolicy.DEFAULT).verify(r.outblob().toArray(), certs);
+        assertThat(v.trusted()).isFalse();
+        assertThat(v.result().failures()).extracting(Check::toString).containsExactly("FAIL policy.vmpl: made at VMPL 3, not among the accepted [0]");
+        assertThat(verifier(p, SnpPolicy.DEFAULT.withVmpls(Set.of(0, 3))).verify(r.outblob().toArray(), certs).trusted()).isTrue();
     }
 
     @Test

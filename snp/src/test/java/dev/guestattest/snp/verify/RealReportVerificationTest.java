@@ -1,6 +1,7 @@
 package dev.guestattest.snp.verify;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.testing.Vectors;
@@ -13,6 +14,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -60,7 +62,7 @@ class RealReportVerificationTest {
             assertThat(c.detail()).startsWith("debug allowed");
         });
         assertThat(v.result().checks()).extracting(Check::name).containsExactly("report.format", "product", "chain", "chain.validity",
-                "signer.tcb", "signer.chip", "report.signature", "policy.debug");
+                "signer.tcb", "signer.chip", "report.signature", "policy.debug", "policy.vmpl");
         assertThat(v.result().check("chain").orElseThrow().detail()).isEqualTo("SEV-VCEK <- SEV-Milan <- ARK-Milan, ending at a trusted ARK");
         assertThat(v.product()).contains(Product.MILAN);
         SnpVerification lenient = verifier(SnpPolicy.DEFAULT.withAllowDebug(true), NOW).verify(Vectors.read(GO_REPORT),
@@ -116,13 +118,20 @@ class RealReportVerificationTest {
 
     @Test
     void aPolicyNamesEachUnmetRequirement() {
-        SnpPolicy strict = SnpPolicy.fromJson(("{\"allow_smt\": false, \"require_single_socket\": true, \"minimum_tcb\": {\"bl\": 3,"
-                + " \"tee\": 0, \"snp\": 9, \"ucode\": 115}, \"minimum_firmware\": \"1.55\", \"measurements\": [\"" + "00".repeat(48)
-                + "\"], \"host_data\": \"" + "11".repeat(32) + "\", \"vmpl\": 1, \"report_data\": \"" + "00".repeat(64) + "\"}")
-                .getBytes(StandardCharsets.US_ASCII));
+        SnpPolicy strict = new SnpPolicy(false, false, true, true, Optional.of(new TcbVersion.Parts(0, 3, 0, 9, 115)),
+                Optional.of(new AttestationReport.Firmware(1, 55, 0)), Set.of(Bytes.zeros(48)), Optional.of(Bytes.fromHex("h", "11".repeat(32))),
+                Set.of(), Set.of(), Set.of(1), Optional.of(Bytes.zeros(64)));
         SnpVerification v = verifier(strict, NOW).verify(virteeReport(), SnpCertificates.ofSigner(Vectors.read(VIRTEE_VCEK)));
         assertThat(v.result().failures()).extracting(Check::name).containsExactly("policy.smt", "policy.single_socket", "policy.tcb",
                 "policy.firmware", "policy.measurement", "policy.host_data", "policy.vmpl", "report_data");
         assertThat(Set.copyOf(v.result().failures())).allMatch(c -> !c.detail().isEmpty());
+        assertThat(v.result().check("policy.vmpl").orElseThrow().detail()).isEqualTo("made at VMPL 0, not among the accepted [1]");
+    }
+
+    @Test
+    void aPolicyAcceptsNoVmplOutside0To3AndNeverNone() {
+        assertThatThrownBy(() -> SnpPolicy.DEFAULT.withVmpls(Set.of())).hasMessage("policy vmpl: accepts no VMPL: name at least one of 0..3");
+        assertThatThrownBy(() -> SnpPolicy.DEFAULT.withVmpl(4)).hasMessage("policy vmpl: 4 is outside 0..3");
+        assertThat(SnpPolicy.DEFAULT.vmpls()).as("the default accepts VMPL 0 only").containsExactly(0);
     }
 }

@@ -20,6 +20,7 @@ import java.util.Set;
  * id: web-frontend
  * tees: [tdx, snp]
  * allow_debug: false
+ * vmpl: [0]
  * accepted_tcb_status: [UpToDate]
  * minimum_tcb: {snp: {snp: 22, microcode: 213}, tdx: {tee_tcb_svn.1: 1}}
  * reference_values:
@@ -32,16 +33,21 @@ import java.util.Set;
  * </pre>
  * Reference values are any-of lists; a policy may reference registers alone (a TPM has no initial
  * measurement). Without any reference values no executable is approved (the appraisal warns).
- * {@code accepted_tcb_status} lists the vendor TCB statuses that count as up to date; any other is a
- * warning (absent: UpToDate only). {@code minimum_tcb} names, per TEE, the lowest security version
- * of each TCB component ({@link dev.guestattest.core.verify.CommonClaims#tcb}). {@code event_log}
- * requires an event log that replays to the registers, and events that must be in it. {@code
- * freshness} requires the evidence to answer a nonce the appraiser issued at most that long ago.
+ * {@code vmpl} lists the privilege levels inside the guest whose evidence is accepted (SNP's VMPL;
+ * absent: 0 only, the level an SVSM or the guest's own firmware runs at; TEEs without such levels
+ * are not judged on it). {@code accepted_tcb_status} lists the vendor TCB statuses that count as up
+ * to date; any other is a warning (absent: UpToDate only). {@code minimum_tcb} names, per TEE, the
+ * lowest security version of each TCB component ({@link dev.guestattest.core.verify.CommonClaims#tcb}).
+ * {@code event_log} requires an event log that replays to the registers, and events that must be in
+ * it. {@code freshness} requires the evidence to answer a nonce the appraiser issued at most that
+ * long ago.
  */
-public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<String> acceptedTcbStatus,
+public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<Integer> vmpls, Set<String> acceptedTcbStatus,
                      Map<String, Map<String, Long>> minimumTcb, Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters,
                      Optional<EventLogRule> eventLog, Optional<Duration> freshness) {
     public static final int MAX_SIZE = 1 << 20;
+    /** Absent {@code vmpl}: only the most privileged level, the one the guest's measured firmware (or SVSM) runs at. */
+    public static final Set<Integer> DEFAULT_VMPLS = Set.of(0);
     /** The TCB statuses vendors report (Intel's names; Revoked never passes verification). */
     public static final Set<String> TCB_STATUSES = Set.of("UpToDate", "SWHardeningNeeded", "ConfigurationNeeded",
             "ConfigurationAndSWHardeningNeeded", "OutOfDate", "OutOfDateConfigurationNeeded", "TDRelaunchAdvised",
@@ -49,6 +55,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
 
     public Policy {
         tees = Set.copyOf(tees);
+        vmpls = Set.copyOf(vmpls);
         acceptedTcbStatus = Set.copyOf(acceptedTcbStatus);
         Map<String, Map<String, Long>> m = new HashMap<>();
         minimumTcb.forEach((k, v) -> m.put(k, Map.copyOf(v)));
@@ -68,7 +75,11 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         }
     }
 
-    /** An event that must have taken effect in {@code register}: by digest, or by a GuestAttest event's description. */
+    /**
+     * An event that must have taken effect in {@code register}: by its digest in the register's bank,
+     * or by a description whose digest is recomputed from the content carrying it
+     * ({@link dev.guestattest.core.eventlog.EventDescription}).
+     */
     public record RequiredEvent(String register, Optional<Bytes> digest, Optional<String> description) {
         @Override
         public String toString() {
@@ -77,7 +88,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     }
 
     /** The file's shape; snake_case names, unknown fields refused. */
-    private record File(String id, List<String> tees, Boolean allowDebug, List<String> acceptedTcbStatus,
+    private record File(String id, List<String> tees, Boolean allowDebug, List<Integer> vmpl, List<String> acceptedTcbStatus,
                         Map<String, Map<String, Long>> minimumTcb, ReferenceValues referenceValues, EventLog eventLog, Freshness freshness) {
     }
 
@@ -140,9 +151,27 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
                 registers.put(name, s);
             });
         }
+        Set<String> accepted = f.acceptedTcbStatus() == null ? Set.of("UpToDate") : Set.copyOf(f.acceptedTcbStatus());
         return new Policy(f.id(), Bytes.of(HashAlgorithm.SHA256.hash(document)), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
-                f.acceptedTcbStatus() == null ? Set.of("UpToDate") : Set.copyOf(f.acceptedTcbStatus()), minimumTcb, initial, registers,
+                vmpls(document, Optional.ofNullable(f.vmpl())), accepted, minimumTcb, initial, registers,
                 Optional.ofNullable(f.eventLog()).map(Policy::eventLog), Optional.ofNullable(f.freshness()).map(Policy::freshness));
+    }
+
+    /** The VMPLs a document's {@code vmpl} accepts, each 0..3 (absent: the default); {@code verify --snp --policy} reads them so too. */
+    public static Set<Integer> vmpls(byte[] document, Optional<List<Integer>> vmpl) {
+        if (vmpl.isEmpty()) {
+            return DEFAULT_VMPLS;
+        }
+        List<Integer> listed = vmpl.get();
+        if (listed.isEmpty()) {
+            throw Documents.invalid(document, "policy", "lists no level: name the VMPLs to accept (0..3), or leave it out for [0]", "vmpl");
+        }
+        for (int i = 0; i < listed.size(); i++) {
+            if (listed.get(i) < 0 || listed.get(i) > 3) {
+                throw Documents.invalid(document, "policy", listed.get(i) + " is outside 0..3", "vmpl", i);
+            }
+        }
+        return Set.copyOf(listed);
     }
 
     private static EventLogRule eventLog(EventLog e) {
