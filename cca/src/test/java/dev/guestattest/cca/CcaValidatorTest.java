@@ -122,6 +122,14 @@ class CcaValidatorTest {
                 .isEqualTo("FAIL platform.lifecycle: security lifecycle 0x5000 is not in the secured range 0x3000-0x30ff");
         assertThat(CcaValidator.appraise(unsecured, rv(n -> { }), true).check("platform.lifecycle").orElseThrow().detail())
                 .isEqualTo("security lifecycle 0x5000 is not secured (allowed)");
+        // verify --cca without reference values judges the lifecycle too
+        assertThat(failure(CcaValidator.lifecycleOnly(unsecured, false)))
+                .isEqualTo("FAIL platform.lifecycle: security lifecycle 0x5000 is not in the secured range 0x3000-0x30ff");
+        assertThat(CcaValidator.lifecycleOnly(token01(), false).trusted()).isTrue();
+        for (int edge : new int[] {0x2fff, 0x3100, 0x13000}) {
+            assertThat(new PlatformClaims(p.profile(), p.challenge(), p.implementationId(), p.instanceId(), edge, p.config(),
+                    p.softwareComponents()).secured()).as("0x%x", edge).isFalse();
+        }
     }
 
     @Test

@@ -29,6 +29,7 @@ import dev.guestattest.snp.verify.SnpVerification;
 import dev.guestattest.snp.verify.SnpVerifier;
 import dev.guestattest.tdx.verify.CollateralSource;
 import dev.guestattest.tpm.TpmEvidence;
+import dev.guestattest.tpm.abi.TpmPublic;
 import dev.guestattest.tpm.verify.TpmVerifier;
 import dev.guestattest.tdx.verify.PcsCollateralSource;
 import dev.guestattest.tdx.verify.TcbStatus;
@@ -62,6 +63,8 @@ import picocli.CommandLine.Option;
 final class VerifyCommand implements Callable<Integer> {
     /** Evidence is a few KiB; this bounds what a bad path can make us read. */
     private static final int MAX_EVIDENCE = 1 << 20;
+    /** A TPMT_PUBLIC of an RSA-4096 key is under 600 bytes. */
+    private static final int MAX_AK = 4096;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Evidence evidence;
@@ -107,6 +110,10 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
     Path eventlog;
 
+    @Option(names = "--ak", paramLabel = "FILE", description = "TPM: the pinned AK's public area (TPMT_PUBLIC, binary: what appraise"
+            + " --aux ak=FILE takes); without it a quote is never trusted, since any software key can sign one")
+    Path ak;
+
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
@@ -121,7 +128,8 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--product", paramLabel = "NAME", description = "SNP: Milan, Genoa or Turin, for --kds with v2 reports")
     String product;
 
-    @Option(names = "--policy", paramLabel = "FILE", description = "SNP: appraisal policy JSON (allow_debug, minimum_tcb, measurements, ...)")
+    @Option(names = "--policy", paramLabel = "FILE", description = "SNP: policy, JSON or YAML, read as strictly as the appraisal's (allow_debug,"
+            + " minimum_tcb {boot_loader, tee, snp, microcode, fmc}, measurements, vmpl [0..3] (default [0]), ...; see the README)")
     Path policy;
 
     static final class Source {
@@ -230,7 +238,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
         CcaVerifier.Result r = CcaVerifier.verify(read("--cca", evidence.cca), anchors, nonce);
-        VerificationResult v = referenceValues == null ? r.result()
+        VerificationResult v = referenceValues == null ? CcaValidator.lifecycleOnly(r, allowDebug)
                 : CcaValidator.appraise(r, CcaReferenceValues.fromJson(read("--reference-values", referenceValues)), allowDebug);
         if (json) {
             ObjectNode n = resultJson(v, Instant.now());
@@ -252,7 +260,7 @@ final class VerifyCommand implements Callable<Integer> {
         for (Path root : roots) {
             ekRoots.addAll(certificates(root));
         }
-        VerificationResult v = TpmVerifier.verify(e, nonce, Optional.empty(), log, ekRoots);
+        VerificationResult v = TpmVerifier.verify(e, nonce, pinnedAk(), log, ekRoots);
         if (json) {
             System.out.println(resultJson(v, Instant.now()).toPrettyString());
         } else {
@@ -261,12 +269,26 @@ final class VerifyCommand implements Callable<Integer> {
         return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
+    /** The --ak file, checked to be a TPMT_PUBLIC so that a wrong file is bad input, not a mere mismatch. */
+    private Optional<Bytes> pinnedAk() throws IOException {
+        if (ak == null) {
+            return Optional.empty();
+        }
+        byte[] area = InputFiles.read("--ak", ak, MAX_AK);
+        try {
+            TpmPublic.parse(area);
+        } catch (AttestationException x) {
+            throw AttestationException.invalid("--ak", ak + " is not an AK public area (TPMT_PUBLIC): " + x.getMessage());
+        }
+        return Optional.of(Bytes.of(area));
+    }
+
     private Integer verifySnp() throws IOException {
         if (source != null) {
             throw AttestationException.invalid("--collateral/--pcs", "apply to --tdx; SNP takes --certs or --kds");
         }
         byte[] report = read("--snp", evidence.snp);
-        SnpPolicy p = policy == null ? SnpPolicy.DEFAULT : SnpPolicy.fromJson(read("--policy", policy));
+        SnpPolicy p = policy == null ? SnpPolicy.DEFAULT : SnpPolicyFile.parse(read("--policy", policy));
         if (allowDebug) {
             p = p.withAllowDebug(true);
         }

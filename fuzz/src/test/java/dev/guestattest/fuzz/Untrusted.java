@@ -27,12 +27,9 @@ final class Untrusted {
 
     /**
      * A verifier as the appraiser and the broker call it: it reports bad evidence as failed checks and
-     * never throws; and fuzzed bytes never verify against the vendor's real roots.
+     * never throws. (Whether mutated evidence verifies is the tamper tests' question: seeds are genuine.)
      */
-    static void verify(EvidenceVerifier verifier, byte[] evidence, Map<String, Bytes> aux) {
-        VendorVerification v = verifier.verify(Evidence.of(Bytes.of(evidence), aux), AT, List.of());
-        if (v.result().trusted()) {
-            throw new AssertionError(verifier.format() + ": fuzzed evidence verified");
-        }
+    static VendorVerification verify(EvidenceVerifier verifier, byte[] evidence, Map<String, Bytes> aux) {
+        return verifier.verify(Evidence.of(Bytes.of(evidence), aux), AT, List.of());
     }
 }

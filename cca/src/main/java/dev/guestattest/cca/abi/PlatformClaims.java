@@ -16,7 +16,7 @@ public record PlatformClaims(Optional<String> profile, Bytes challenge, Bytes im
 
     /** Security lifecycle 0x3000-0x30FF: the platform is in its secured state (no debug, RoT provisioned). */
     public boolean secured() {
-        return (lifecycle & 0xff00) == 0x3000;
+        return lifecycle >= 0x3000 && lifecycle <= 0x30ff;
     }
 
     /** One measured platform software component. */
@@ -35,6 +35,15 @@ public record PlatformClaims(Optional<String> profile, Bytes challenge, Bytes im
         }
         return new PlatformClaims(Optional.ofNullable(c.get("265")).map(JsonNode::asText), Cbor.bytes("platform challenge (10)", c.get("10")),
                 Cbor.bytes("implementation id (2396)", c.get("2396")), Cbor.bytes("instance id (256)", c.get("256")),
-                c.path("2395").asInt(-1), c.has("2401") ? Cbor.bytes("platform config (2401)", c.get("2401")) : Bytes.EMPTY, sw);
+                lifecycle(c.get("2395")), c.has("2401") ? Cbor.bytes("platform config (2401)", c.get("2401")) : Bytes.EMPTY, sw);
+    }
+
+    /** The security lifecycle (2395) is a uint16; text, a float or a wider number is malformed, not coerced. */
+    private static int lifecycle(JsonNode n) {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToInt() || n.asInt() < 0 || n.asInt() > 0xffff) {
+            throw dev.guestattest.core.AttestationException.invalid("security lifecycle (2395)", n == null ? "missing"
+                    : "must be an unsigned integer up to 0xffff");
+        }
+        return n.asInt();
     }
 }

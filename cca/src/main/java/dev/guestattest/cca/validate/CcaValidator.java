@@ -20,6 +20,13 @@ public final class CcaValidator {
     private CcaValidator() {
     }
 
+    /** Without reference values: the verifier's checks and the platform's security lifecycle (debug unless secured). */
+    public static VerificationResult lifecycleOnly(CcaVerifier.Result verified, boolean allowUnsecured) {
+        List<Check> checks = new ArrayList<>(verified.result().checks());
+        verified.platform().ifPresent(p -> checks.add(lifecycle(p, allowUnsecured)));
+        return new VerificationResult(checks);
+    }
+
     /** The verifier's checks followed by the appraisal's; {@code allowUnsecured} accepts a debug or unprovisioned lifecycle (reported). */
     public static VerificationResult appraise(CcaVerifier.Result verified, CcaReferenceValues refs, boolean allowUnsecured) {
         List<Check> checks = new ArrayList<>(verified.result().checks());
