@@ -140,6 +140,13 @@ class PiecesTest {
         rsa.initialize(1024);
         var weak = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) rsa.generateKeyPair().getPublic()).build();
         assertThatThrownBy(() -> TeeKey.parse(json(weak.toJSONString()))).hasMessageContaining("at least 2048");
+        // the attack: an attested guest names e = 1, so the wrapped key is readable by anyone who sees the response
+        java.math.BigInteger n = ((java.security.interfaces.RSAPublicKey) kp.getPublic()).getModulus();
+        for (long e : new long[] {1, 3, 65536}) {
+            var tiny = new com.nimbusds.jose.jwk.RSAKey.Builder(com.nimbusds.jose.util.Base64URL.encode(n),
+                    com.nimbusds.jose.util.Base64URL.encode(java.math.BigInteger.valueOf(e))).build();
+            assertThatThrownBy(() -> TeeKey.parse(json(tiny.toJSONString()))).as("e = %d", e).hasMessageContaining("tee-pubkey.e");
+        }
         var withPrivate = new com.nimbusds.jose.jwk.RSAKey.Builder((java.security.interfaces.RSAPublicKey) kp.getPublic())
                 .privateKey(kp.getPrivate()).build();
         assertThatThrownBy(() -> TeeKey.parse(json(withPrivate.toJSONString()))).hasMessageContaining("private key parts");

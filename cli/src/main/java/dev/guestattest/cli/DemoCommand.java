@@ -5,6 +5,7 @@ import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.Tsm;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.state.AtomicFiles;
 import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.abi.QeReportCertificationData;
 import dev.guestattest.tdx.abi.TdReport;
@@ -78,7 +79,7 @@ final class DemoCommand implements Callable<Integer> {
     private static int brokerRound(ProviderContext context, TdxEmulatedProvider tdx, Bytes mrTd) {
         Path store;
         try {
-            java.nio.file.Files.createDirectories(context.stateDir().resolve("demo"));
+            AtomicFiles.createPrivateDirectories(context.stateDir().resolve("demo"));
             store = java.nio.file.Files.createTempDirectory(context.stateDir().resolve("demo"), "broker-");
         } catch (java.io.IOException e) {
             throw dev.guestattest.core.AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "demo broker store: " + e.getMessage());

@@ -9,25 +9,15 @@ import java.security.KeyFactory;
 import java.security.interfaces.ECPublicKey;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class AppraiseCliTest {
     @TempDir
     Path tmp;
+    @RegisterExtension
     private final CliRun cli = new CliRun();
-
-    @BeforeEach
-    void capture() {
-        cli.capture();
-    }
-
-    @AfterEach
-    void restore() {
-        cli.restore();
-    }
 
     @Test
     void aYamlPolicyRequiresTheEventLogsEventAndTheEarComesAsCbor() throws Exception {

@@ -3,9 +3,12 @@ package dev.guestattest.cli;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
-/** Runs the CLI in-process with stdout and stderr captured. */
-final class CliRun {
+/** Runs the CLI in-process with stdout and stderr captured; as a registered extension, around every test. */
+final class CliRun implements BeforeEachCallback, AfterEachCallback {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private PrintStream oldOut;
@@ -21,6 +24,16 @@ final class CliRun {
     void restore() {
         System.setOut(oldOut);
         System.setErr(oldErr);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        capture();
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        restore();
     }
 
     int run(String... args) {

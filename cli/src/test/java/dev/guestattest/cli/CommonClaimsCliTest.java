@@ -9,26 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Every verifier's JSON carries the same "common" claims under the same names, so one policy reads them all. */
 class CommonClaimsCliTest {
     @TempDir
     Path tmp;
+    @RegisterExtension
     private final CliRun cli = new CliRun();
-
-    @BeforeEach
-    void capture() {
-        cli.capture();
-    }
-
-    @AfterEach
-    void restore() {
-        cli.restore();
-    }
 
     private JsonNode common(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));

@@ -4,26 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** keys install: who the handler serves, and where root may be told to append its log. */
 class KeysCliTest {
     @TempDir
     Path tmp;
+    @RegisterExtension
     private final CliRun cli = new CliRun();
-
-    @BeforeEach
-    void capture() {
-        cli.capture();
-    }
-
-    @AfterEach
-    void restore() {
-        cli.restore();
-    }
 
     private int install(String... more) {
         String[] base = {"keys", "install", "--root", tmp.resolve("root").toString(), "--no-cds", "--provider", "tdx/emulated",

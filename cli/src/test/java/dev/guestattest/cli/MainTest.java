@@ -5,25 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.guestattest.tdx.abi.Quote;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
     @TempDir
     Path tmp;
+    @RegisterExtension
     private final CliRun cli = new CliRun();
-
-    @BeforeEach
-    void capture() {
-        cli.capture();
-    }
-
-    @AfterEach
-    void restore() {
-        cli.restore();
-    }
 
     private int run(String... args) {
         return cli.run(args);

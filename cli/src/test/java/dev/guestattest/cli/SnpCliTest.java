@@ -6,9 +6,8 @@ import dev.guestattest.core.testing.Vectors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class SnpCliTest {
@@ -16,17 +15,8 @@ class SnpCliTest {
     static Path state; // one emulated chip for the class (three RSA-4096 keys)
     @TempDir
     Path tmp;
+    @RegisterExtension
     private final CliRun cli = new CliRun();
-
-    @BeforeEach
-    void capture() {
-        cli.capture();
-    }
-
-    @AfterEach
-    void restore() {
-        cli.restore();
-    }
 
     /** An emulated report at {@code vmpl} with its certificate table, and the emulator's ARK file: the arguments that verify it. */
     private String[] emulated(int vmpl) throws Exception {

@@ -12,10 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,6 +30,7 @@ class TpmVerifyCliTest {
     private static Path realAk;
     private static Path otherAk;
     private static Path policy;
+    @RegisterExtension
     private final CliRun cli = new CliRun();
 
     @BeforeAll
@@ -54,16 +54,6 @@ class TpmVerifyCliTest {
         if (swtpm != null) {
             swtpm.close();
         }
-    }
-
-    @BeforeEach
-    void capture() {
-        cli.capture();
-    }
-
-    @AfterEach
-    void restore() {
-        cli.restore();
     }
 
     private int verify(Path evidence, String... more) {

@@ -51,6 +51,12 @@ public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
             if (rsa.size() < 2048) {
                 throw AttestationException.invalid("runtime-data.tee-pubkey.n", rsa.size() + " bits; RSA keys need at least 2048");
             }
+            // e = 1 (or any tiny exponent) would hand the wrapped key to whoever reads the response
+            java.math.BigInteger e = rsa.getPublicExponent().decodeToBigInteger();
+            if (!e.testBit(0) || e.compareTo(java.math.BigInteger.valueOf(65537)) < 0 || e.bitLength() > 256) {
+                throw AttestationException.invalid("runtime-data.tee-pubkey.e", "the public exponent must be odd, at least 65537 and"
+                        + " at most 256 bits (NIST SP 800-56B)");
+            }
             if (!alg.isEmpty() && !alg.equals(JWEAlgorithm.RSA_OAEP_256.getName())) {
                 throw AttestationException.invalid("runtime-data.tee-pubkey.alg", "'" + alg + "': an RSA key takes RSA-OAEP-256 (RSA1_5 is refused)");
             }

@@ -6,6 +6,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.mr.MeasurementRegister;
 import dev.guestattest.core.mr.MeasurementRegisters;
+import dev.guestattest.core.state.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -90,7 +91,7 @@ public final class MeasurementLog {
 
     private void append(byte[] record) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
+            AtomicFiles.createPrivateDirectories(file.toAbsolutePath().getParent());
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 ByteBuffer b = ByteBuffer.wrap(record);
                 while (b.hasRemaining()) {

@@ -4,13 +4,13 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.fetch.HttpFetch;
+import dev.guestattest.core.state.AtomicFiles;
 import dev.guestattest.snp.abi.TcbVersion;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
@@ -150,10 +150,8 @@ public final class KdsClient {
 
     private void store(Path file, byte[] body) {
         try {
-            Files.createDirectories(file.getParent());
-            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
-            Files.write(tmp, body);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.createPrivateDirectories(file.getParent());
+            AtomicFiles.write(file, body, false);
         } catch (IOException e) {
             throw AttestationException.of(Reason.IO_ERROR, "cannot write the KDS cache in " + cache + ": " + e.getMessage());
         }

@@ -4,13 +4,13 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.fetch.HttpFetch;
+import dev.guestattest.core.state.AtomicFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.cert.X509CRL;
 import java.time.Clock;
 import java.time.Duration;
@@ -131,10 +131,8 @@ public final class PcsCollateralSource implements CollateralSource {
 
     private void writeCache(String key, Collateral c) {
         try {
-            Files.createDirectories(cacheDir);
-            Path tmp = Files.createTempFile(cacheDir, key, ".tmp");
-            Files.write(tmp, c.toDcapQvlJson());
-            Files.move(tmp, cacheDir.resolve(key + ".json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            AtomicFiles.createPrivateDirectories(cacheDir);
+            AtomicFiles.write(cacheDir.resolve(key + ".json"), c.toDcapQvlJson(), false);
         } catch (IOException e) {
             throw AttestationException.of(Reason.IO_ERROR, "cannot write the collateral cache in " + cacheDir + ": " + e.getMessage());
         }
