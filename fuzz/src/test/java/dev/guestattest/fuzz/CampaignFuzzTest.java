@@ -14,6 +14,7 @@ class CampaignFuzzTest {
     /** CI's whole campaign; with start-up it stays within about five minutes. */
     static final String CI_DURATION = "210s";
 
+    /** In this order: .ci/fuzz names a seed's target by its index here, so new targets go at the end. */
     private static final List<Consumer<byte[]>> TARGETS = targets();
 
     private static List<Consumer<byte[]>> targets() {
@@ -23,10 +24,12 @@ class CampaignFuzzTest {
         S390TpmFuzzTest s390Tpm = new S390TpmFuzzTest();
         EventLogFuzzTest logs = new EventLogFuzzTest();
         DocumentFuzzTest documents = new DocumentFuzzTest();
+        AppraisalFuzzTest appraisal = new AppraisalFuzzTest();
         return List.of(tdx::quote, tdx::tdReport, tdx::collateral, snp::report, snp::certTable, snp::vcekCertificate,
                 ccaCove::ccaToken, ccaCove::ccaTrustAnchorsAndReferenceValues, ccaCove::coveChain, ccaCove::diceExtensions,
                 s390Tpm::s390, s390Tpm::tpmStructures, s390Tpm::tpmEvidence, s390Tpm::azureEvidence,
-                logs::celTlv, logs::celJson, logs::tcg2, documents::policies, documents::referenceValues, documents::teeKey);
+                logs::celTlv, logs::celJson, logs::tcg2, documents::policies, documents::referenceValues, documents::teeKey,
+                appraisal::appraise);
     }
 
     @FuzzTest(maxDuration = CI_DURATION)
