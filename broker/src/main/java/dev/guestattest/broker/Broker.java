@@ -126,7 +126,7 @@ public final class Broker {
 
     /** {@code POST /kbs/v0/auth}: {@code {version, tee, extra-params}} opens a session with a fresh nonce. */
     public Challenge auth(byte[] body, String client) {
-        if (!authLimit.tryAcquire(client, System.nanoTime())) {
+        if (!authLimit.tryAcquire(ClientAddress.group(client), System.nanoTime())) {
             throw tooMany("auth", client, "more than " + config.authPerClientPerSecond() + " auth requests per second from this client; retry later");
         }
         JsonNode req = json(body, "auth request");
@@ -351,7 +351,7 @@ public final class Broker {
      * audited and charged to that budget.
      */
     public void admitAdmin(boolean credentialValid, String client) {
-        if (adminFailures.exhausted(client, System.nanoTime())) {
+        if (adminFailures.exhausted(ClientAddress.group(client), System.nanoTime())) {
             throw tooMany("admin", client, "more than " + config.adminFailuresPerClientPerMinute()
                     + " refused admin calls per minute from this client; retry later");
         }
@@ -380,7 +380,7 @@ public final class Broker {
     }
 
     private BrokerException adminRefused(String client, BrokerException why) {
-        adminFailures.tryAcquire(client, System.nanoTime());
+        adminFailures.tryAcquire(ClientAddress.group(client), System.nanoTime());
         return refuse(why.status(), "admin", Optional.empty(), Optional.empty(), Optional.empty(), client, why.getMessage());
     }
 
@@ -437,7 +437,7 @@ public final class Broker {
      * appraisal and its EAR JWT. Nothing is released and no session is needed.
      */
     public ObjectNode appraise(byte[] body, String client) {
-        if (!appraiseLimit.tryAcquire(client, System.nanoTime())) {
+        if (!appraiseLimit.tryAcquire(ClientAddress.group(client), System.nanoTime())) {
             throw tooMany("appraise", client, "more than " + config.appraisePerClientPerSecond() + " appraisals per second from this client; retry later");
         }
         Appraisal a;
@@ -626,7 +626,7 @@ public final class Broker {
 
     /** A 429: audited once a minute per client and endpoint, counted always. */
     private BrokerException tooMany(String event, String client, String why) {
-        if (audited429.tryAcquire(event + " " + client, System.nanoTime())) {
+        if (audited429.tryAcquire(event + " " + ClientAddress.group(client), System.nanoTime())) {
             audit.record(new Audit.Entry(clock.millis(), event, "refused-429", Optional.empty(), Optional.empty(), Optional.empty(), client,
                     why + " (further 429s to this client within a minute are counted in metrics, not audited)"));
         } else {

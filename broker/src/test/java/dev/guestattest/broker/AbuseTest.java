@@ -123,4 +123,25 @@ class AbuseTest {
         assertThat(refused).anySatisfy(e -> assertThat(e.detail()).contains("line 3").contains("alow_debug"));
         assertThat(refused).allSatisfy(e -> assertThat(e.client()).isEqualTo("127.0.0.1"));
     }
+
+    /** The attack: one host holds a whole IPv6 /64 and sends each auth request from another address in it. */
+    @Test
+    void rotatingThroughOneIpv6Slash64DoesNotEscapeTheAuthLimit() {
+        start(c -> c.withAuthRate(2));
+        byte[] body = "{\"version\": \"0.4.0\", \"tee\": \"tdx\", \"extra-params\": \"\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int limited = 0;
+        for (int i = 1; i <= 20; i++) {
+            try {
+                f.broker.auth(body, "2001:db8:1:2::" + Integer.toHexString(i));
+            } catch (BrokerException e) {
+                assertThat(e.status()).isEqualTo(429);
+                limited++;
+            }
+        }
+        assertThat(limited).as("20 addresses of one /64 share one budget").isGreaterThanOrEqualTo(15);
+        // another /64 is another client
+        f.broker.auth(body, "2001:db8:1:3::1");
+        assertThat(ClientAddress.group("2001:db8:1:2::ffff")).isEqualTo(ClientAddress.group("[2001:db8:1:2:abcd::1]"));
+        assertThat(ClientAddress.group("192.0.2.7")).isEqualTo("192.0.2.7");
+    }
 }

@@ -1,14 +1,12 @@
 package dev.guestattest.broker.http;
 
+import dev.guestattest.broker.ClientAddress;
 import dev.guestattest.broker.Metrics;
 import java.io.IOException;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,24 +71,11 @@ final class ClientConnectionLimit implements SelectorManager.AcceptListener {
     private static Optional<InetAddress> client(SelectableChannel channel) {
         try {
             if (channel instanceof SocketChannel s && s.getRemoteAddress() instanceof InetSocketAddress a && a.getAddress() != null) {
-                return Optional.of(key(a.getAddress()));
+                return Optional.of(ClientAddress.group(a.getAddress()));
             }
         } catch (IOException closed) {
             // no peer: nothing to count
         }
         return Optional.empty();
-    }
-
-    private static InetAddress key(InetAddress a) {
-        if (!(a instanceof Inet6Address)) {
-            return a;
-        }
-        byte[] prefix = Arrays.copyOf(a.getAddress(), 16);
-        Arrays.fill(prefix, 8, 16, (byte) 0);
-        try {
-            return InetAddress.getByAddress(prefix);
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException("16 bytes are an IPv6 address", e);
-        }
     }
 }
