@@ -192,13 +192,15 @@ final class AppraiseCommand implements Callable<Integer> {
                 n.put("id", a.format() + "-" + from.getFileName());
                 n.putArray("tees").add(a.format());
                 n.put("allow_debug", false);
+                // the VMPL of the evidence the operator vouches for; without it the default [0] would refuse that very evidence
+                c.vmpl().ifPresent(v -> n.putArray("vmpl").add(v));
                 ObjectNode rv = n.putObject("reference_values");
                 c.initialMeasurement().ifPresent(m -> rv.putArray("initial_measurement").add(m.hex()));
                 ObjectNode regs = rv.putObject("runtime_registers");
                 c.runtimeRegisters().forEach((k, v) -> regs.putArray(k).add(v.hex()));
                 OutputFiles.write("--out", out, n.toPrettyString().getBytes(StandardCharsets.UTF_8));
                 System.out.println("wrote " + out + ": " + a.format() + ", initial measurement and " + c.runtimeRegisters().size()
-                        + " runtime registers, debug off");
+                        + " runtime registers, debug off" + c.vmpl().map(v -> ", VMPL " + v).orElse(""));
                 return Main.OK;
             }
         }

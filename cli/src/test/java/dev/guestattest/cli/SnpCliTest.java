@@ -128,4 +128,19 @@ class SnpCliTest {
         assertThat(cli.run("verify", "--tdx", v + "/intel-tdx/dcap-qvl/tdx_quote_v4.bin")).isEqualTo(2);
         assertThat(cli.stderr()).contains("needs --collateral FILE|DIR or --pcs URL");
     }
+
+    @Test
+    void policyInitFromAVmpl2ReportAcceptsThatReportAndNoOtherVmpl() throws Exception {
+        String[] verify = emulated(2);
+        Path policy = tmp.resolve("p.json");
+        String[] init = {"policy", "init", "--from", verify[2], "--aux", "certs=" + verify[4], "--root", verify[6], "--out", policy.toString()};
+        assertThat(cli.run(init)).as(cli.stdout() + cli.stderr()).isZero();
+        assertThat(cli.stdout()).contains("VMPL 2");
+        assertThat(Files.readString(policy)).contains("\"vmpl\" : [ 2 ]");
+        String[] appraise = {"appraise", verify[2], "--aux", "certs=" + verify[4], "--root", verify[6], "--policy", policy.toString()};
+        assertThat(cli.run(appraise)).as(cli.stdout() + cli.stderr()).isZero();
+        String[] other = emulated(0);
+        assertThat(cli.run("appraise", other[2], "--aux", "certs=" + other[4], "--root", other[6], "--policy", policy.toString()))
+                .as(cli.stdout()).isNotZero();
+    }
 }
