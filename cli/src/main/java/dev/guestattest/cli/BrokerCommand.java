@@ -82,15 +82,44 @@ final class BrokerCommand {
         @Option(names = "--audit-retention-days", paramLabel = "N", defaultValue = "90", description = "Keep audit entries this long (default ${DEFAULT-VALUE})")
         int auditRetentionDays;
 
+        @Option(names = "--connections-per-client", paramLabel = "N", defaultValue = "64", description = "Open connections one client"
+                + " address (IPv6: one /64) may hold (default ${DEFAULT-VALUE}); behind a load balancer every guest shares its address")
+        int connectionsPerClient;
+
+        @Option(names = "--body-deadline-seconds", paramLabel = "N", defaultValue = "20", description = "Time a request body may take to"
+                + " arrive whole (default ${DEFAULT-VALUE}); slower bodies get 408")
+        int bodyDeadlineSeconds;
+
+        @Option(names = "--auth-rate", paramLabel = "N", defaultValue = "100", description = "Sessions one client may open per second"
+                + " (default ${DEFAULT-VALUE})")
+        int authRate;
+
+        @Option(names = "--appraise-rate", paramLabel = "N", defaultValue = "10", description = "Appraisals one client may ask for per"
+                + " second on POST /appraise (default ${DEFAULT-VALUE})")
+        int appraiseRate;
+
         @Option(names = "--tls-keystore", paramLabel = "P12", description = "Serve HTTPS with this PKCS#12 key store")
         Path tlsKeystore;
 
         @Option(names = "--tls-password-file", paramLabel = "FILE", description = "The key store's password")
         Path tlsPasswordFile;
 
+        private static int within(String option, int value, int max) {
+            if (value < 1 || value > max) {
+                throw AttestationException.invalid(option, value + " is outside 1.." + max);
+            }
+            return value;
+        }
+
         @Override
         public Integer call() throws Exception {
             ProviderContext ctx = common.context();
+            // what one client may hold, checked before anything is created
+            BrokerServer.Limits limits = new BrokerServer.Limits(within("--connections-per-client", connectionsPerClient, 100_000),
+                    Duration.ofSeconds(within("--body-deadline-seconds", bodyDeadlineSeconds, 3_600)),
+                    BrokerServer.Limits.DEFAULT.minBodyBytesPerSecond(), BrokerServer.Limits.DEFAULT.idleTimeout());
+            within("--auth-rate", authRate, 1_000_000);
+            within("--appraise-rate", appraiseRate, 1_000_000);
             String location = store != null ? store : ctx.stateDir().resolve("broker").toString();
             boolean embedded = !location.startsWith("jdbc:");
             if (!embedded && kekFile == null) {
@@ -102,7 +131,8 @@ final class BrokerCommand {
             if (auditRetentionDays < 1 || auditRetentionDays > 36_500) {
                 throw AttestationException.invalid("--audit-retention-days", auditRetentionDays + " is outside 1..36500");
             }
-            BrokerConfig config = BrokerConfig.DEFAULT.withAuditRetention(Duration.ofDays(auditRetentionDays));
+            BrokerConfig config = BrokerConfig.DEFAULT.withAuditRetention(Duration.ofDays(auditRetentionDays))
+                    .withAuthRate(authRate).withAppraiseRate(appraiseRate);
             for (Map.Entry<String, Path> r : roots.entrySet()) {
                 config = config.withRoots(r.getKey(), InputFiles.certificates("--root " + r.getKey(), r.getValue()));
             }
@@ -133,7 +163,7 @@ final class BrokerCommand {
                 }
                 tls = Optional.of(new BrokerServer.Tls(tlsKeystore, Files.readString(tlsPasswordFile).strip()));
             }
-            BrokerServer server = BrokerServer.start(broker, host, port, admin, tls);
+            BrokerServer server = BrokerServer.start(broker, host, port, admin, tls, limits);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 db.close();

@@ -346,4 +346,14 @@ class MainTest {
         assertThat(run("providers")).isZero();
         assertThat(stdout()).contains("a real CoVE backend awaits a Linux COVG driver");
     }
+
+    @Test
+    void brokerServeRefusesBoundsOutsideTheirRangeBeforeCreatingAnything() {
+        for (String[] bad : new String[][] {{"--connections-per-client", "0"}, {"--body-deadline-seconds", "0"}, {"--auth-rate", "-1"},
+                {"--appraise-rate", "0"}}) {
+            assertThat(run("broker", "serve", "--state-dir", state(), "--port", "0", bad[0], bad[1])).isEqualTo(2);
+            assertThat(cli.stderr()).startsWith("guest-attest: " + bad[0] + ": " + bad[1] + " is outside 1..");
+        }
+        assertThat(tmp.resolve("state").resolve("broker")).doesNotExist();
+    }
 }
