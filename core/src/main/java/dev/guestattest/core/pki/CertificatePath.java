@@ -187,13 +187,15 @@ public final class CertificatePath {
         }
     }
 
-    private static Optional<X509Certificate> byKey(X509Certificate cert, Collection<X509Certificate> roots) {
+    /** The one of {@code candidates} with {@code cert}'s public key (a trusted root, reissued or not). */
+    public static Optional<X509Certificate> byKey(X509Certificate cert, Collection<X509Certificate> candidates) {
         byte[] key = cert.getPublicKey().getEncoded();
-        return roots.stream().filter(r -> Arrays.equals(r.getPublicKey().getEncoded(), key)).findFirst();
+        return candidates.stream().filter(r -> Arrays.equals(r.getPublicKey().getEncoded(), key)).findFirst();
     }
 
-    private static Optional<X509Certificate> issuerOf(X509Certificate cert, Collection<X509Certificate> roots) {
-        return roots.stream().filter(r -> r.getSubjectX500Principal().equals(cert.getIssuerX500Principal())).filter(r -> {
+    /** The one of {@code candidates} that issued {@code cert}, by name and signature: to pick a chain, not to validate it. */
+    public static Optional<X509Certificate> issuerOf(X509Certificate cert, Collection<X509Certificate> candidates) {
+        return candidates.stream().filter(r -> r.getSubjectX500Principal().equals(cert.getIssuerX500Principal())).filter(r -> {
             try {
                 cert.verify(r.getPublicKey());
                 return true;

@@ -1,6 +1,7 @@
 package dev.guestattest.snp.verify;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.pki.CertificatePath;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.GeneralSecurityException;
@@ -9,7 +10,6 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -75,20 +75,12 @@ public final class AmdRoots {
 
     /** The trusted ARK with {@code cert}'s key. */
     Optional<X509Certificate> arkByKey(X509Certificate cert) {
-        byte[] key = cert.getPublicKey().getEncoded();
-        return arks.stream().filter(a -> Arrays.equals(a.getPublicKey().getEncoded(), key)).findFirst();
+        return CertificatePath.byKey(cert, arks);
     }
 
     /** The trusted ARK that issued {@code intermediate} (by name and signature). */
     Optional<X509Certificate> arkFor(X509Certificate intermediate) {
-        return arks.stream().filter(a -> a.getSubjectX500Principal().equals(intermediate.getIssuerX500Principal())).filter(a -> {
-            try {
-                intermediate.verify(a.getPublicKey());
-                return true;
-            } catch (GeneralSecurityException e) {
-                return false;
-            }
-        }).findFirst();
+        return CertificatePath.issuerOf(intermediate, arks);
     }
 
     /** A known intermediate whose subject issued {@code leaf}. */
