@@ -57,7 +57,7 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("[5/11] GetQuote: SUCCESS, quote v" + quote.version() + ", " + report.outblob().length()
                     + " bytes, QE ISVSVN " + qe.qeReport().isvSvn() + ", report data "
                     + (quote.body().reportData().equals(Bytes.of(nonce)) ? "matches the nonce" : "DOES NOT MATCH"));
-            Path target = out != null ? out : context.stateDir().resolve("demo").resolve("quote.bin");
+            Path target = out != null ? out : demoDirectory(context).resolve("quote.bin");
             OutputFiles.write("--out", target, report.outblob().toArray());
             System.out.println("[6/11] wrote the quote to " + target.toAbsolutePath());
             tsm.unregister(tdx, Duration.ofSeconds(5));
@@ -75,12 +75,22 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
+    /** {@code <state-dir>/demo}, created 0700 before anything lands in it: it holds the demo broker's store and key. */
+    private static Path demoDirectory(ProviderContext context) {
+        Path dir = context.stateDir().resolve("demo");
+        try {
+            AtomicFiles.createPrivateDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw dev.guestattest.core.AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "demo directory: " + e.getMessage());
+        }
+        return dir;
+    }
+
     /** Keys for keys: an embedded broker on loopback, a secret released to the attested TD, a tampered and a replayed attempt refused. */
     private static int brokerRound(ProviderContext context, TdxEmulatedProvider tdx, Bytes mrTd) {
         Path store;
         try {
-            AtomicFiles.createPrivateDirectories(context.stateDir().resolve("demo"));
-            store = java.nio.file.Files.createTempDirectory(context.stateDir().resolve("demo"), "broker-");
+            store = java.nio.file.Files.createTempDirectory(demoDirectory(context), "broker-");
         } catch (java.io.IOException e) {
             throw dev.guestattest.core.AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "demo broker store: " + e.getMessage());
         }

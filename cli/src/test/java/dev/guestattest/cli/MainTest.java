@@ -42,6 +42,9 @@ class MainTest {
                 "[11/11] the first exchange's quote replayed on a new session: refused (broker attest refused (401)");
         assertThat(stdout()).doesNotContain("keys for keys\n").doesNotContain("disk key: keys");
         assertThat(Quote.parse(Files.readAllBytes(quote)).version()).isEqualTo(4);
+        // it holds the demo broker's store and key
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp.resolve("state").resolve("demo"))))
+                .isEqualTo("rwx------");
     }
 
     @Test
