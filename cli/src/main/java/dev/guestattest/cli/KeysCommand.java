@@ -8,6 +8,7 @@ import dev.guestattest.keys.kernel.KernelKeys;
 import dev.guestattest.keys.kernel.KeyPermissions;
 import dev.guestattest.keys.kernel.KeyringId;
 import dev.guestattest.keys.kernel.LogonKeys;
+import dev.guestattest.keys.kernel.StagedKeys;
 import dev.guestattest.keys.upcall.HandlerCommand;
 import dev.guestattest.keys.upcall.HandlerLog;
 import dev.guestattest.keys.upcall.RequestKeyConf;
@@ -71,8 +72,11 @@ final class KeysCommand {
         URI broker;
 
         @Option(names = "--secret-keys", paramLabel = "PATTERN", defaultValue = "disk:*",
-                description = "With --broker: the logon key descriptions the broker serves (default ${DEFAULT-VALUE})")
+                description = "With --broker: the logon and fscrypt-provisioning key descriptions the broker serves (default ${DEFAULT-VALUE})")
         String secretKeys;
+
+        @Option(names = "--secret-expire", paramLabel = "SECONDS", description = "With --broker: released keys expire after SECONDS (default: never)")
+        Long secretExpire;
 
         @Override
         public Integer call() {
@@ -113,6 +117,12 @@ final class KeysCommand {
             Optional<RequestKeyConf.SecretRule> secrets = Optional.empty();
             if (broker != null) {
                 List<String> secretOptions = new ArrayList<>(List.of("--broker", broker.toString()));
+                if (secretExpire != null) {
+                    if (secretExpire < 1 || secretExpire > 0xffffffffL) {
+                        throw AttestationException.invalid("--secret-expire", secretExpire + " is outside 1..4294967295 seconds");
+                    }
+                    secretOptions.addAll(List.of("--expire", Long.toString(secretExpire)));
+                }
                 secretOptions.addAll(options);
                 HandlerCommand secret = HandlerCommand.ofThisJvm(List.of(Main.class.getName(), "secret", "upcall"), secretOptions);
                 secrets = Optional.of(new RequestKeyConf.SecretRule(secretKeys,
@@ -146,8 +156,9 @@ final class KeysCommand {
     }
 
     @Command(name = "add-logon", mixinStandardHelpOptions = true,
-            description = {"Put secret material into the kernel as a logon key (never readable from userspace; usable by dm-crypt and",
-                    "fscrypt). Prints the key's serial. The secret comes from a file or stdin, never the command line."})
+            description = {"Put secret material into the kernel as a logon key (never readable from userspace; usable by plain dm-crypt",
+                    "and fscrypt v1). Prints the key's serial. The secret comes from a file or stdin, never the command line. Works in",
+                    "any session (a private one included); @s is refused where this process has no session keyring of its own."})
     static final class AddLogon implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DESCRIPTION", description = "<subclass>:<name>, e.g. cryptsetup:root")
         String description;
@@ -163,7 +174,7 @@ final class KeysCommand {
             boolean stdin;
         }
 
-        @Option(names = "--keyring", paramLabel = "RING", defaultValue = "@u", description = "@s, @u, @p, @t, @us, @g or a key ID (default ${DEFAULT-VALUE})")
+        @Option(names = "--keyring", paramLabel = "RING", defaultValue = "@u", description = "@u, @s, @us, @g or a keyring's ID (default ${DEFAULT-VALUE})")
         String keyring;
 
         @Option(names = "--perm", paramLabel = "MASK", description = "Permission mask (default 0x3f010000: possessor all, owner view)")
@@ -175,6 +186,7 @@ final class KeysCommand {
         @Override
         public Integer call() throws Exception {
             int ring = KeyringId.parse(keyring);
+            StagedKeys.requireOutlivesProcess(ring);
             KeyPermissions permissions = perm == null ? KeyPermissions.POSSESSOR_ONLY : KeyPermissions.parse(perm);
             if (expire != null && (expire < 1 || expire > 0xffffffffL)) {
                 throw AttestationException.invalid("--expire", expire + " is outside 1..4294967295 seconds");

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {ProvidersCommand.class, ReportCommand.class, SelftestCommand.class, DemoCommand.class,
                 EmulatorCommand.class, VerifyCommand.class, SnpCommand.class, MrCommand.class, EventlogCommand.class, S390Command.class,
                 KeysCommand.class, AppraiseCommand.class, AppraiseCommand.PolicyCommand.class, AppraiseCommand.AppraiserCommand.class,
-                BrokerCommand.class, SecretCommand.class},
+                BrokerCommand.class, SecretCommand.class, FscryptCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:a check failed", "2:bad input or usage", "3:environment (no provider, device missing, I/O)"})
 public final class Main {

@@ -12,6 +12,7 @@ import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.kernel.KeyPermissions;
 import dev.guestattest.keys.kernel.KeyringId;
 import dev.guestattest.keys.kernel.LogonKeys;
+import dev.guestattest.keys.kernel.StagedKeys;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ import picocli.CommandLine.Parameters;
 final class SecretCommand {
     @Command(name = "get", mixinStandardHelpOptions = true,
             description = {"Run RCAR with a key pair made for this exchange, unwrap the secret and hand it to a file (mode 0600),",
-                    "the kernel as a logon key, or a PKCS#12 key store. The secret never reaches stdout, logs or messages."})
+                    "the kernel as a logon key (or an fscrypt directory: guest-attest fscrypt unlock), or a PKCS#12 key store. The secret never reaches stdout, logs or messages."})
     static final class Get implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "kbs:///REPO/TYPE/TAG")
         String uri;
@@ -66,8 +67,12 @@ final class SecretCommand {
             String alias;
         }
 
-        @Option(names = "--keyring", paramLabel = "RING", defaultValue = "@u", description = "With --to-kernel-keyring: @s, @u, ... (default ${DEFAULT-VALUE})")
+        @Option(names = "--keyring", paramLabel = "RING", defaultValue = "@u", description = "With --to-kernel-keyring: @u, @s, @us, @g or"
+                + " a keyring's ID (default ${DEFAULT-VALUE}); works in a private session too, and refuses @s where there is no session keyring")
         String keyring;
+
+        @Option(names = "--expire", paramLabel = "SECONDS", description = "With --to-kernel-keyring: the key expires after SECONDS (default: never)")
+        Long expire;
 
         @Option(names = "--keystore", paramLabel = "P12", description = "With --to-keystore: the PKCS#12 file (created if absent)")
         Path keystore;
@@ -78,6 +83,10 @@ final class SecretCommand {
         @Override
         public Integer call() throws Exception {
             String path = resourcePath(uri);
+            if (expire != null && (expire < 1 || expire > 0xffffffffL || sink.kernel == null)) {
+                throw AttestationException.invalid("--expire", sink.kernel == null ? "applies to --to-kernel-keyring only"
+                        : expire + " is outside 1..4294967295 seconds");
+            }
             ProviderContext ctx = common.context();
             Map<String, Bytes> parts = new HashMap<>();
             for (Map.Entry<String, Path> a : aux.entrySet()) {
@@ -86,23 +95,23 @@ final class SecretCommand {
             if (sink.alias != null && (keystore == null || keystorePassword == null)) {
                 throw AttestationException.invalid("--to-keystore", "needs --keystore and --keystore-password-file");
             }
-            String tee;
-            try (ProviderSession probe = ProviderSession.open(Optional.ofNullable(provider), ctx)) {
-                tee = probe.providerName().substring(0, probe.providerName().indexOf('/'));
+            int ring = KeyringId.parse(keyring);
+            if (sink.kernel != null) { // before the broker releases anything
+                LogonKeys.vet(sink.kernel);
+                StagedKeys.requireOutlivesProcess(ring);
             }
-            KbsClient.Attester attester = attester(Optional.ofNullable(provider), ctx, tee, parts);
-            KbsClient client = new KbsClient(java.util.List.of(broker), Duration.ofSeconds(common.timeoutSeconds),
-                    Optional.ofNullable(brokerCa).map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
-            Secret secret = client.get(tee, attester, path);
+            Duration lifetime = expire == null ? Duration.ZERO : Duration.ofSeconds(expire);
+            Secret secret = release(path, broker, Optional.ofNullable(brokerCa), Optional.ofNullable(provider), ctx, parts,
+                    Duration.ofSeconds(common.timeoutSeconds));
             try {
-                land(secret, path);
+                land(secret, path, ring, lifetime);
             } finally {
                 secret.destroy();
             }
             return Main.OK;
         }
 
-        private void land(Secret secret, String path) throws Exception {
+        private void land(Secret secret, String path, int ring, Duration lifetime) throws Exception {
             if (sink.out != null) {
                 secret.apply(b -> {
                     OutputFiles.write("--out", sink.out, b, true);
@@ -110,7 +119,7 @@ final class SecretCommand {
                 });
                 System.out.println("released " + path + " (" + secret.length() + " bytes) to " + sink.out + " (mode 0600)");
             } else if (sink.kernel != null) {
-                int serial = LogonKeys.add(sink.kernel, secret, KeyringId.parse(keyring), KeyPermissions.POSSESSOR_ONLY, Duration.ZERO);
+                int serial = LogonKeys.add(sink.kernel, secret, ring, KeyPermissions.POSSESSOR_ONLY, lifetime);
                 System.out.println("released " + path + " (" + secret.length() + " bytes) into the kernel as logon key " + sink.kernel
                         + ", serial " + serial);
             } else {
@@ -134,6 +143,21 @@ final class SecretCommand {
                 System.out.println("released " + path + " (" + secret.length() + " bytes) into " + keystore + " as " + sink.alias);
             }
         }
+    }
+
+    /**
+     * Runs RCAR with {@code broker} for the resource at {@code path}, attesting with {@code provider}
+     * (the machine's TEE when empty) and {@code parts} sent along; the released secret.
+     */
+    static Secret release(String path, URI broker, Optional<Path> brokerCa, Optional<String> provider, ProviderContext ctx,
+                          Map<String, Bytes> parts, Duration timeout) {
+        String tee;
+        try (ProviderSession probe = ProviderSession.open(provider, ctx)) {
+            tee = probe.providerName().substring(0, probe.providerName().indexOf('/'));
+        }
+        KbsClient client = new KbsClient(java.util.List.of(broker), timeout,
+                brokerCa.map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
+        return client.get(tee, attester(provider, ctx, tee, parts), path);
     }
 
     /**

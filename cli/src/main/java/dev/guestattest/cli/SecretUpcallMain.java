@@ -5,12 +5,16 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.linux.Errno;
 import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.fscrypt.ProvisioningKeys;
 import dev.guestattest.keys.kernel.KeyInfo;
+import dev.guestattest.keys.kernel.KeyPermissions;
+import dev.guestattest.keys.kernel.LogonKeys;
 import dev.guestattest.keys.upcall.HandlerLog;
 import dev.guestattest.keys.upcall.KeyCompletion;
 import dev.guestattest.keys.upcall.UpcallMain;
 import java.io.PrintStream;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,8 +23,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code guest-attest secret upcall}: what /sbin/request-key runs for a {@code logon} key the
- * secret rule of {@code keys install --broker} covers, e.g. {@code keyctl request2 logon disk:root
+ * {@code guest-attest secret upcall}: what /sbin/request-key runs for a {@code logon} or
+ * {@code fscrypt-provisioning} key (a 64-byte secret, wrapped for fscrypt v2) the secret rule of
+ * {@code keys install --broker} covers, e.g. {@code keyctl request2 logon disk:root
  * kbs:///prod/disk/root @u}. It attests to the broker, and instantiates the key with the released
  * secret, which never passes through the caller, a file or a log. It serves only root and the uids
  * keys install --allow-uid named. Any failure rejects the key with an errno that says why: EACCES
@@ -30,9 +35,10 @@ import java.util.concurrent.TimeoutException;
 final class SecretUpcallMain {
     static final String USAGE = """
             usage: guest-attest secret upcall --broker URL [--provider P] [--state-dir DIR] [--setting KEY=VALUE]...
-                   [--timeout SECONDS] [--negative-timeout SECONDS] [--handler-log FILE] [--allow-uid UID]...
+                   [--timeout SECONDS] [--negative-timeout SECONDS] [--handler-log FILE] [--allow-uid UID]... [--expire SECONDS]
                    <op> <key> <callout> <session-keyring> <uid>
-            The request-key handler for logon keys whose callout is kbs:///REPO/TYPE/TAG (see guest-attest keys install --broker).""";
+            The request-key handler for logon and fscrypt-provisioning keys whose callout is kbs:///REPO/TYPE/TAG
+            (see guest-attest keys install --broker).""";
     static final int EKEYREJECTED = 129;
 
     private SecretUpcallMain() {
@@ -47,7 +53,7 @@ final class SecretUpcallMain {
     static int run(String[] args, PrintStream err, KeyCompletion kernel) {
         UpcallMain.Options o;
         try {
-            o = UpcallMain.parse(args, Set.of("--broker"));
+            o = UpcallMain.parse(args, Set.of("--broker", "--expire"));
         } catch (AttestationException e) {
             err.println("guest-attest secret upcall: " + e.getMessage());
             err.println(USAGE);
@@ -68,9 +74,12 @@ final class SecretUpcallMain {
         });
         try {
             KeyInfo info = kernel.describe(key);
+            Duration expiry = expiry(o);
             o.requesters().require(o.upcall().uid(), info); // before anything reaches the provider or the broker
-            if (!info.type().equals("logon") || !info.description().matches("[^:]+:.+")) {
-                throw AttestationException.invalid("key", info.type() + " '" + info.description() + "' is not a logon key <subclass>:<name>");
+            boolean fscrypt = info.type().equals(ProvisioningKeys.TYPE);
+            if (!fscrypt && !(info.type().equals(LogonKeys.TYPE) && info.description().matches("[^:]+:.+"))) {
+                throw AttestationException.invalid("key", info.type() + " '" + info.description()
+                        + "' is neither a logon key <subclass>:<name> nor an fscrypt-provisioning key");
             }
             String path = SecretCommand.resourcePath(o.upcall().callout());
             String tee = teeOf(o);
@@ -87,13 +96,16 @@ final class SecretUpcallMain {
                 throw e.getCause() instanceof AttestationException ae ? ae
                         : AttestationException.of(Reason.IO_ERROR, "releasing " + path + " failed: " + e.getCause());
             }
+            Secret payload = secret;
             try {
-                secret.apply(b -> {
-                    kernel.instantiate(key, b, ring);
+                payload = fscrypt ? ProvisioningKeys.payload(secret) : secret;
+                payload.apply(b -> {
+                    kernel.instantiateSecret(key, b, KeyPermissions.POSSESSOR_ONLY, expiry);
                     return null;
                 });
             } finally {
                 secret.destroy();
+                payload.destroy();
             }
             log.info("key " + key + " (" + info.description() + "): instantiated with " + path + " from " + o.extra().get("--broker"));
             return 0;
@@ -115,6 +127,23 @@ final class SecretUpcallMain {
         } finally {
             worker.shutdownNow();
         }
+    }
+
+    /** --expire SECONDS: the released key's lifetime in the kernel (default none). */
+    private static Duration expiry(UpcallMain.Options o) {
+        String text = o.extra().get("--expire");
+        if (text == null) {
+            return Duration.ZERO;
+        }
+        try {
+            long seconds = Long.parseLong(text);
+            if (seconds >= 1 && seconds <= 0xffffffffL) {
+                return Duration.ofSeconds(seconds);
+            }
+        } catch (NumberFormatException e) {
+            // falls through to the error
+        }
+        throw AttestationException.invalid("--expire", "'" + text + "' is not 1..4294967295 seconds");
     }
 
     /** The TEE: the provider's prefix (tdx/emulated -> tdx), else the real TEE found here. */

@@ -9,6 +9,7 @@ import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.kernel.KeyPermissions;
 import dev.guestattest.keys.kernel.KeyringId;
 import dev.guestattest.keys.kernel.LogonKeys;
+import dev.guestattest.keys.kernel.StagedKeys;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.TcbVersion;
 import dev.guestattest.snp.guest.SnpGuest;
@@ -97,6 +98,10 @@ final class SnpCommand {
                 throw AttestationException.invalid("--tcb", "'" + tcb + "' is not a hex u64");
             }
             ProviderContext context = common.context();
+            int ring = KeyringId.parse(keyring);
+            if (target.logon != null) {
+                StagedKeys.requireOutlivesProcess(ring);
+            }
             ReportProvider p = Providers.discover().byName(provider).create(context);
             try {
                 if (!(p instanceof SnpGuest guest)) {
@@ -113,7 +118,7 @@ final class SnpCommand {
                         });
                         System.out.println("wrote a 32-byte derived key to " + target.out + " (mode 0600)");
                     } else {
-                        int serial = LogonKeys.add(target.logon, secret, KeyringId.parse(keyring), KeyPermissions.POSSESSOR_ONLY, Duration.ZERO);
+                        int serial = LogonKeys.add(target.logon, secret, ring, KeyPermissions.POSSESSOR_ONLY, Duration.ZERO);
                         System.out.println(serial);
                     }
                 } finally {

@@ -39,6 +39,11 @@ class SecretUpcallMainTest {
 
         @Override
         public void instantiate(int key, byte[] payload, int keyring) {
+            throw new AssertionError("a secret is instantiated through instantiateSecret, configured before the handler lets go");
+        }
+
+        @Override
+        public void instantiateSecret(int key, byte[] payload, KeyPermissions permissions, Duration expiry) {
             instantiated++;
         }
 

@@ -129,6 +129,26 @@ public final class KernelKeys {
         }
     }
 
+    /**
+     * Whether this thread has a session keyring of its own. Without one the kernel lets the user
+     * session keyring stand in for {@code @s}, and an add to {@code @s} makes a throwaway keyring.
+     */
+    public static boolean hasOwnSession() {
+        return keyringId(KeyringId.SESSION, false) != keyringId(KeyringId.USER_SESSION, false);
+    }
+
+    /**
+     * KEYCTL_JOIN_SESSION_KEYRING: gives the calling thread a new anonymous session keyring (what
+     * {@code keyctl session -} and systemd's {@code KeyringMode=private} give a process); returns it.
+     */
+    public static int joinNewSession() {
+        try {
+            return (int) Keyctl.keyctl(Keyctl.JOIN_SESSION_KEYRING, 0, 0, 0, 0);
+        } catch (LastErrorException e) {
+            throw failure("join a new session keyring", e);
+        }
+    }
+
     /** KEYCTL_INSTANTIATE: completes a key under construction (needs the request's authority). */
     public static void instantiate(int key, byte[] payload, int keyring) {
         try (Memory p = Keyctl.copy(payload)) {
@@ -219,6 +239,11 @@ public final class KernelKeys {
 
     private static AttestationException failure(String what, LastErrorException e) {
         int errno = e.getErrorCode();
-        return AttestationException.fromErrno(Errno.reason(errno), errno, what + ": " + Errno.explain(errno));
+        // key permissions ignore capabilities: "run as root" would be the wrong hint
+        String why = errno == Errno.EACCES
+                ? "EACCES: the key's permission mask refuses it (a key counts as possessed only when reachable from this thread's,"
+                        + " process's or session keyring; root is not exempt)"
+                : Errno.explain(errno);
+        return AttestationException.fromErrno(Errno.reason(errno), errno, what + ": " + why);
     }
 }

@@ -6,8 +6,8 @@ import java.time.Duration;
 
 /**
  * Derived key material into the kernel as {@code logon} keys: the kernel and its users (dm-crypt,
- * fscrypt, cifs) can use them, userspace can never read them back. A key whose permissions or
- * expiry cannot be set is revoked rather than left half-configured.
+ * cifs) can use them, userspace can never read them back. They land through {@link StagedKeys}, so
+ * they arrive configured in any session mode, or not at all.
  */
 public final class LogonKeys {
     public static final String TYPE = "logon";
@@ -24,20 +24,7 @@ public final class LogonKeys {
         if (secret.length() < 1 || secret.length() > KernelKeys.MAX_USER_PAYLOAD) {
             throw AttestationException.invalid("secret", secret.length() + " bytes is outside 1.." + KernelKeys.MAX_USER_PAYLOAD);
         }
-        if (expiry.isNegative()) {
-            throw AttestationException.invalid("expiry", "must not be negative");
-        }
-        int serial = KernelKeys.add(TYPE, description, secret, keyring);
-        try {
-            KernelKeys.setPermissions(serial, permissions);
-            if (!expiry.isZero()) {
-                KernelKeys.setTimeout(serial, expiry);
-            }
-        } catch (AttestationException e) {
-            KernelKeys.revoke(serial);
-            throw e;
-        }
-        return serial;
+        return StagedKeys.add(TYPE, description, secret, keyring, permissions, expiry);
     }
 
     /** The kernel's rule for logon descriptions: {@code <subclass>:<rest>} with a non-empty subclass. */

@@ -3,6 +3,7 @@ package dev.guestattest.keys.upcall;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.state.AtomicFiles;
+import dev.guestattest.keys.fscrypt.ProvisioningKeys;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,9 +38,9 @@ public final class RequestKeyConf {
     }
 
     /**
-     * A second rule: {@code logon} keys whose description matches {@code pattern} (e.g. {@code
-     * disk:*}) are constructed by {@code command}, the key broker's secret handler; the callout
-     * names the secret ({@code kbs:///REPO/TYPE/TAG}).
+     * A second rule: {@code logon} and {@code fscrypt-provisioning} keys whose description matches
+     * {@code pattern} (e.g. {@code disk:*}) are constructed by {@code command}, the key broker's
+     * secret handler; the callout names the secret ({@code kbs:///REPO/TYPE/TAG}).
      */
     public record SecretRule(String pattern, List<String> command) {
         public SecretRule {
@@ -58,7 +59,8 @@ public final class RequestKeyConf {
     /** The same, with the secret rule's line when there is one. */
     public static String render(List<String> command, Optional<SecretRule> secrets) {
         String text = MARKER + "\n" + line("user", "guest_attest:*", command);
-        return secrets.map(r -> text + line("logon", r.pattern(), r.command())).orElse(text);
+        return secrets.map(r -> text + line("logon", r.pattern(), r.command())
+                + line(ProvisioningKeys.TYPE, r.pattern(), r.command())).orElse(text);
     }
 
     private static String line(String type, String description, List<String> command) {

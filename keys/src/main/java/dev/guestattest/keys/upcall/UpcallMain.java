@@ -68,6 +68,11 @@ public final class UpcallMain {
             }
 
             @Override
+            public void instantiateSecret(int key, byte[] payload, KeyPermissions permissions, Duration expiry) {
+                // the evidence handler never instantiates secrets
+            }
+
+            @Override
             public void reject(int key, Duration timeout, int errno, int keyring) {
                 // reported through the outcome
             }

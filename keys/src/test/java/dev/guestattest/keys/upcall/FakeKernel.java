@@ -42,6 +42,11 @@ final class FakeKernel implements KeyCompletion {
     }
 
     @Override
+    public void instantiateSecret(int key, byte[] payload, KeyPermissions permissions, Duration expiry) {
+        done.add(new Done(key, payload.clone(), 0, expiry, 0));
+    }
+
+    @Override
     public void reject(int key, Duration timeout, int errno, int keyring) {
         done.add(new Done(key, null, errno, timeout, keyring));
     }

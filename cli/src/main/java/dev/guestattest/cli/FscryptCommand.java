@@ -1,0 +1,170 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.fscrypt.EncryptionPolicy;
+import dev.guestattest.keys.fscrypt.FscryptDirectories;
+import dev.guestattest.keys.fscrypt.KeyIdentifier;
+import dev.guestattest.keys.fscrypt.KeyStatus;
+import dev.guestattest.keys.fscrypt.ProvisioningKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * guest-attest fscrypt: directories encrypted with fscrypt v2 whose key a key broker releases only
+ * to an attested guest. The key goes from the broker into the filesystem through an
+ * fscrypt-provisioning key; it never reaches a file, stdout or a log.
+ */
+@Command(name = "fscrypt", mixinStandardHelpOptions = true,
+        description = {"Directories encrypted with fscrypt v2 (ext4 with the encrypt feature, f2fs, ubifs), keyed by a secret a key",
+                "broker releases to this attested guest. The filesystem holds an unlocked key for every process, whatever its session."},
+        subcommands = {FscryptCommand.Encrypt.class, FscryptCommand.Unlock.class, FscryptCommand.Lock.class, FscryptCommand.Status.class})
+final class FscryptCommand {
+    /** Where the 64-byte master key comes from. */
+    static final class KeySource {
+        @ArgGroup(exclusive = false)
+        Released released;
+
+        @Option(names = "--key-file", paramLabel = "FILE", description = "Read the 64-byte key from FILE (e.g. one made by head -c 64 /dev/urandom)")
+        Path keyFile;
+    }
+
+    static final class Released {
+        @Option(names = "--secret", paramLabel = "kbs:///REPO/TYPE/TAG", required = true, description = "The 64-byte secret the broker releases")
+        String uri;
+
+        @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
+        URI broker;
+
+        @Option(names = "--broker-ca", paramLabel = "PEM", description = "Trust these certificates for an https:// broker (default: the JDK's CAs)")
+        Path brokerCa;
+
+        @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
+        String provider;
+    }
+
+    static Secret key(KeySource source, CommonOptions common) {
+        if (source.keyFile != null) {
+            try (InputStream in = Files.newInputStream(source.keyFile)) {
+                return Secret.read(in, ProvisioningKeys.KEY_SIZE, "--key-file");
+            } catch (IOException e) {
+                throw AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "--key-file: cannot read " + source.keyFile + ": " + e.getMessage());
+            }
+        }
+        Released r = source.released;
+        return SecretCommand.release(SecretCommand.resourcePath(r.uri), r.broker, Optional.ofNullable(r.brokerCa),
+                Optional.ofNullable(r.provider), common.context(), Map.of(), Duration.ofSeconds(common.timeoutSeconds));
+    }
+
+    @Command(name = "encrypt", mixinStandardHelpOptions = true,
+            description = "Set an fscrypt v2 policy (AES-256-XTS contents, AES-256-CTS names) on an empty directory, keyed by the secret; leaves it unlocked.")
+    static final class Encrypt implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        KeySource source;
+
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        public Integer call() {
+            Secret key = key(source, common);
+            try {
+                KeyIdentifier id = FscryptDirectories.encrypt(dir, key);
+                System.out.println("encrypted " + dir + " (fscrypt v2, key " + id.hex() + "); it is unlocked");
+            } finally {
+                key.destroy();
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "unlock", mixinStandardHelpOptions = true,
+            description = "Attest, receive the directory's key from the broker and add it to the filesystem (refused unless it is the key the policy names).")
+    static final class Unlock implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        KeySource source;
+
+        @Mixin
+        CommonOptions common;
+
+        @Override
+        public Integer call() {
+            FscryptDirectories.policy(dir); // not encrypted: say so before attesting
+            Secret key = key(source, common);
+            try {
+                KeyIdentifier id = FscryptDirectories.unlock(dir, key);
+                System.out.println("unlocked " + dir + " (key " + id.hex() + ")");
+            } finally {
+                key.destroy();
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "lock", mixinStandardHelpOptions = true,
+            description = "Remove the directory's key from its filesystem: names and contents become unreadable once no file is open.")
+    static final class Lock implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @Option(names = "--all-users", description = "Remove every user's claim on the key, not only this user's (needs CAP_SYS_ADMIN)")
+        boolean allUsers;
+
+        @Override
+        public Integer call() {
+            KeyStatus after = FscryptDirectories.lock(dir, allUsers);
+            String how = switch (after.state()) {
+                case ABSENT -> "locked " + dir;
+                case INCOMPLETELY_REMOVED -> "locked " + dir + " except files still open; they lock when closed (run lock again then)";
+                default -> "removed this user's claim on the key of " + dir + "; " + after.users()
+                        + " other user(s) still hold it (--all-users removes theirs too)";
+            };
+            System.out.println(how);
+            return after.state() == KeyStatus.State.PRESENT ? Main.CHECK_FAILED : Main.OK;
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Whether DIR is encrypted, with which policy, and whether its key is present.")
+    static final class Status implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "DIR")
+        Path dir;
+
+        @Override
+        public Integer call() {
+            FscryptDirectories.Status s = FscryptDirectories.status(dir);
+            if (s.policy().isEmpty()) {
+                System.out.println(dir + ": not encrypted");
+                return Main.OK;
+            }
+            EncryptionPolicy p = s.policy().get();
+            KeyStatus k = s.key().orElseThrow();
+            System.out.printf("%s: fscrypt v2, contents mode %d, names mode %d, flags 0x%02x, key %s%n", dir, p.contentsMode(),
+                    p.filenamesMode(), p.flags(), p.key().hex());
+            System.out.println("key: " + switch (k.state()) {
+                case ABSENT -> "absent (locked)";
+                case PRESENT -> "present (unlocked; " + k.users() + " user claim(s)" + (k.addedBySelf() ? ", this user's among them" : "") + ")";
+                case INCOMPLETELY_REMOVED -> "incompletely removed (files opened before the lock are still in use)";
+                case UNKNOWN -> "in a state this version does not know";
+            });
+            return Main.OK;
+        }
+    }
+}
