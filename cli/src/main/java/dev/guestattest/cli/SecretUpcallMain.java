@@ -64,7 +64,7 @@ final class SecretUpcallMain {
             return o == null ? 0 : 2;
         }
         HandlerLog log = o.log(err);
-        UpcallMain.startWatchdog(o, kernel, log);
+        Thread watchdog = UpcallMain.startWatchdog(o, kernel, log);
         int key = o.upcall().key();
         int ring = o.upcall().sessionKeyring();
         ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
@@ -126,6 +126,7 @@ final class SecretUpcallMain {
             return 1;
         } finally {
             worker.shutdownNow();
+            watchdog.interrupt();
         }
     }
 

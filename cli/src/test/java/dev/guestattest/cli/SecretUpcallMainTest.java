@@ -53,13 +53,21 @@ class SecretUpcallMainTest {
         }
     }
 
-    private int run(Kernel kernel, String... allow) {
+    private int run(Kernel kernel, String... allow) throws InterruptedException {
         List<String> args = new java.util.ArrayList<>(List.of("--broker", "http://127.0.0.1:9", "--provider", "tdx/emulated",
                 "--state-dir", tmp.resolve("state").toString(), "--timeout", "10", "--handler-log", tmp.resolve("upcall.log").toString()));
         args.addAll(List.of(allow));
         args.addAll(List.of("create", "41", "kbs:///prod/disk/root", "0", Long.toString(kernel.uid)));
-        return SecretUpcallMain.run(args.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+        int code = SecretUpcallMain.run(args.toArray(String[]::new), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
                 kernel);
+        // the watchdog halts the JVM once the timeout passes: it must be gone when the handler returns, or it halts this test run later
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("guest-attest-upcall-watchdog")) {
+                t.join(2_000);
+                assertThat(t.isAlive()).as("the upcall watchdog outlives the handler").isFalse();
+            }
+        }
+        return code;
     }
 
     /** The attack: uid 1000 asks for the disk key; root's handler would attest to the broker on its behalf. */

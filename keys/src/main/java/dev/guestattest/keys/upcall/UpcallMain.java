@@ -107,14 +107,22 @@ public final class UpcallMain {
             return 0;
         }
         HandlerLog log = logOverride.orElseGet(() -> o.log(err));
-        startWatchdog(o, kernel, log);
-        UpcallHandler handler = new UpcallHandler(kernel, Attester.provider(o.provider(), o.context()), o.requesters(), o.timeout(),
-                o.negativeTimeout(), log);
-        return handler.handle(o.upcall()).instantiated() ? 0 : 1;
+        Thread watchdog = startWatchdog(o, kernel, log);
+        try {
+            UpcallHandler handler = new UpcallHandler(kernel, Attester.provider(o.provider(), o.context()), o.requesters(), o.timeout(),
+                    o.negativeTimeout(), log);
+            return handler.handle(o.upcall()).instantiated() ? 0 : 1;
+        } finally {
+            watchdog.interrupt();
+        }
     }
 
-    /** Rejects the key and halts the JVM if the handler outlives its timeout by the grace: request_key must never hang. */
-    public static void startWatchdog(Options o, KeyCompletion kernel, HandlerLog log) {
+    /**
+     * Rejects the key and halts the JVM if the handler outlives its timeout by the grace: request_key
+     * must never hang. Returns the watchdog, to interrupt when the handler is done (an in-process
+     * caller's JVM goes on, and must not be halted later).
+     */
+    public static Thread startWatchdog(Options o, KeyCompletion kernel, HandlerLog log) {
         Duration limit = o.timeout().plus(WATCHDOG_GRACE);
         Thread t = new Thread(() -> {
             try {
@@ -131,6 +139,7 @@ public final class UpcallMain {
         }, "guest-attest-upcall-watchdog");
         t.setDaemon(true);
         t.start();
+        return t;
     }
 
     /** The options, or null when help was asked for. */
