@@ -4,7 +4,6 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.fscrypt.EncryptionPolicy;
 import dev.guestattest.keys.fscrypt.FscryptDirectories;
-import dev.guestattest.keys.fscrypt.KeyIdentifier;
 import dev.guestattest.keys.fscrypt.KeyStatus;
 import dev.guestattest.keys.fscrypt.ProvisioningKeys;
 import java.io.IOException;
@@ -55,22 +54,8 @@ final class FscryptCommand {
         String provider;
     }
 
-    static Secret key(KeySource source, CommonOptions common) {
-        if (source.keyFile != null) {
-            try (InputStream in = Files.newInputStream(source.keyFile)) {
-                return Secret.read(in, ProvisioningKeys.KEY_SIZE, "--key-file");
-            } catch (IOException e) {
-                throw AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "--key-file: cannot read " + source.keyFile + ": " + e.getMessage());
-            }
-        }
-        Released r = source.released;
-        return SecretCommand.release(SecretCommand.resourcePath(r.uri), r.broker, Optional.ofNullable(r.brokerCa),
-                Optional.ofNullable(r.provider), common.context(), Map.of(), Duration.ofSeconds(common.timeoutSeconds));
-    }
-
-    @Command(name = "encrypt", mixinStandardHelpOptions = true,
-            description = "Set an fscrypt v2 policy (AES-256-XTS contents, AES-256-CTS names) on an empty directory, keyed by the secret; leaves it unlocked.")
-    static final class Encrypt implements Callable<Integer> {
+    /** encrypt and unlock: a directory and the key for it, which is destroyed once used. */
+    abstract static class Keyed implements Callable<Integer> {
         @Parameters(index = "0", paramLabel = "DIR")
         Path dir;
 
@@ -80,42 +65,56 @@ final class FscryptCommand {
         @Mixin
         CommonOptions common;
 
+        /** What to do with the key; returns the line to print. */
+        abstract String use(Secret key);
+
         @Override
         public Integer call() {
-            Secret key = key(source, common);
+            Secret key = key();
             try {
-                KeyIdentifier id = FscryptDirectories.encrypt(dir, key);
-                System.out.println("encrypted " + dir + " (fscrypt v2, key " + id.hex() + "); it is unlocked");
+                System.out.println(use(key));
             } finally {
                 key.destroy();
             }
             return Main.OK;
+        }
+
+        private Secret key() {
+            if (source.keyFile != null) {
+                try (InputStream in = Files.newInputStream(source.keyFile)) {
+                    return Secret.read(in, ProvisioningKeys.KEY_SIZE, "--key-file");
+                } catch (IOException e) {
+                    throw AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "--key-file: cannot read " + source.keyFile + ": "
+                            + e.getMessage());
+                }
+            }
+            Released r = source.released;
+            return SecretCommand.release(SecretCommand.resourcePath(r.uri), r.broker, Optional.ofNullable(r.brokerCa),
+                    Optional.ofNullable(r.provider), common.context(), Map.of(), Duration.ofSeconds(common.timeoutSeconds));
+        }
+    }
+
+    @Command(name = "encrypt", mixinStandardHelpOptions = true,
+            description = "Set an fscrypt v2 policy (AES-256-XTS contents, AES-256-CTS names) on an empty directory, keyed by the secret; leaves it unlocked.")
+    static final class Encrypt extends Keyed {
+        @Override
+        String use(Secret key) {
+            return "encrypted " + dir + " (fscrypt v2, key " + FscryptDirectories.encrypt(dir, key).hex() + "); it is unlocked";
         }
     }
 
     @Command(name = "unlock", mixinStandardHelpOptions = true,
             description = "Attest, receive the directory's key from the broker and add it to the filesystem (refused unless it is the key the policy names).")
-    static final class Unlock implements Callable<Integer> {
-        @Parameters(index = "0", paramLabel = "DIR")
-        Path dir;
-
-        @ArgGroup(exclusive = true, multiplicity = "1")
-        KeySource source;
-
-        @Mixin
-        CommonOptions common;
-
+    static final class Unlock extends Keyed {
         @Override
         public Integer call() {
             FscryptDirectories.policy(dir); // not encrypted: say so before attesting
-            Secret key = key(source, common);
-            try {
-                KeyIdentifier id = FscryptDirectories.unlock(dir, key);
-                System.out.println("unlocked " + dir + " (key " + id.hex() + ")");
-            } finally {
-                key.destroy();
-            }
-            return Main.OK;
+            return super.call();
+        }
+
+        @Override
+        String use(Secret key) {
+            return "unlocked " + dir + " (key " + FscryptDirectories.unlock(dir, key).hex() + ")";
         }
     }
 

@@ -125,9 +125,6 @@ final class KeysCommand {
                 }
                 secretOptions.addAll(options);
                 HandlerCommand secret = HandlerCommand.ofThisJvm(List.of(Main.class.getName(), "secret", "upcall"), secretOptions);
-                if (handler.cdsArchive().isPresent()) { // same JVM and class path: the evidence run's classes start the secret handler too
-                    secret = secret.withCdsArchive(handler.cdsArchive().get());
-                }
                 secrets = Optional.of(new RequestKeyConf.SecretRule(secretKeys,
                         fits(secret.words()) ? secret.words() : secret.words(argDir.resolve("secret-upcall.args"))));
             }

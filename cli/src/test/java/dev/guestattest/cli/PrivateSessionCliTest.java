@@ -35,12 +35,6 @@ class PrivateSessionCliTest {
         return words;
     }
 
-    /** The key's /proc/keys columns: serial, flags, usage, expiry, permissions, ... */
-    private static String[] procKeys(int serial) throws java.io.IOException {
-        String hex = String.format("%08x ", serial);
-        return Files.readAllLines(Path.of("/proc/keys")).stream().filter(l -> l.startsWith(hex)).findFirst().orElseThrow().split("\\s+");
-    }
-
     @Test
     void secretGetLandsAReleasedKeyInUserKeyringWithItsPermissionsAndExpiry() throws Exception {
         KernelTests.require("the private-session CLI test", "/usr/bin/keyctl");
@@ -54,7 +48,7 @@ class PrivateSessionCliTest {
             int serial = KernelKeys.search(KeyringId.USER, "logon", description, 0);
             try {
                 assertThat(r.out()).contains("serial " + serial).doesNotContain("released disk key");
-                String[] proc = procKeys(serial);
+                String[] proc = KernelTests.procKeys(serial).orElseThrow();
                 assertThat(proc[1]).doesNotContain("R");
                 assertThat(proc[3]).matches("(9|10)m");
                 assertThat(proc[4]).isEqualTo("3f010000");
@@ -76,7 +70,7 @@ class PrivateSessionCliTest {
         int serial = Integer.parseInt(r.out().lines().filter(l -> l.matches("\\d+")).findFirst().orElseThrow());
         try {
             assertThat(KernelKeys.search(KeyringId.USER, "logon", description, 0)).isEqualTo(serial);
-            String[] proc = procKeys(serial);
+            String[] proc = KernelTests.procKeys(serial).orElseThrow();
             assertThat(proc[4]).isEqualTo("0b010000"); // no possessor setattr or link left: the staging bits are gone
             assertThat(proc[3]).matches("(1|2)m");
         } finally {

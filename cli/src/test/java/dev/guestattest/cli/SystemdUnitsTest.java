@@ -102,9 +102,7 @@ class SystemdUnitsTest {
             assertThat(start.exit()).as(start.out()).isZero();
             int serial = KernelKeys.search(KeyringId.USER, "logon", description, 0);
             try {
-                String hex = String.format("%08x ", serial);
-                String[] proc = Files.readAllLines(Path.of("/proc/keys")).stream().filter(l -> l.startsWith(hex)).findFirst().orElseThrow()
-                        .split("\\s+");
+                String[] proc = KernelTests.procKeys(serial).orElseThrow();
                 assertThat(proc[3]).matches("(9|10)m");
                 assertThat(proc[4]).isEqualTo("3f010000");
             } finally {

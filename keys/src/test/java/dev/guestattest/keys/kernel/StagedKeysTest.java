@@ -8,8 +8,6 @@ import dev.guestattest.core.Reason;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.testing.KernelTests;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -79,7 +77,7 @@ class StagedKeysTest {
             assertThat(info.permissions()).isEqualTo(ASKED);
             assertThat(info.description()).isEqualTo(description);
             assertThat(KernelKeys.search(KeyringId.USER, LogonKeys.TYPE, description, 0)).isEqualTo(key);
-            assertThat(procKeys(key)).hasValueSatisfying(line -> assertThat(line.split("\\s+")[3]).matches("(9|10)m"));
+            assertThat(KernelTests.procKeys(key).orElseThrow()[3]).matches("(9|10)m");
             // no staging link is left in the worker's thread keyring
             assertThatThrownBy(() -> inPrivateSession(() -> KernelKeys.search(KeyringId.THREAD, LogonKeys.TYPE, description, 0)))
                     .isInstanceOf(AttestationException.class);
@@ -118,8 +116,8 @@ class StagedKeysTest {
             assertThat(e.getMessage()).startsWith("link key ").contains("into keyring");
             serial[0] = Integer.parseInt(e.getMessage().split(" ")[2]);
         });
-        Optional<String> line = procKeys(serial[0]);
-        assertThat(line.isEmpty() || line.get().split("\\s+")[1].contains("R")).as("key %d: %s", serial[0], line).isTrue();
+        Optional<String[]> line = KernelTests.procKeys(serial[0]);
+        assertThat(line.isEmpty() || line.get()[1].contains("R")).as("key %d is gone or revoked", serial[0]).isTrue();
     }
 
     @Test
@@ -139,11 +137,5 @@ class StagedKeysTest {
                     .hasMessageContaining("no session keyring of its own");
         }
         assertThatThrownBy(() -> StagedKeys.requireOutlivesProcess(KeyringId.PROCESS)).hasMessageContaining("@p ends when this command exits");
-    }
-
-    /** The key's line in /proc/keys (serial in hex, flags, usage, expiry, ...), if the kernel still shows it to us. */
-    static Optional<String> procKeys(int serial) throws java.io.IOException {
-        String hex = String.format("%08x", serial);
-        return Files.readAllLines(Path.of("/proc/keys")).stream().filter(l -> l.startsWith(hex + " ")).findFirst();
     }
 }

@@ -31,6 +31,16 @@ public final class KernelTests {
         assumeTrue(why == null, () -> test + " needs " + why);
     }
 
+    /** A key's columns in /proc/keys (serial, flags, usage, expiry, permissions, uid, gid, type, ...), if the kernel shows it to us. */
+    public static java.util.Optional<String[]> procKeys(int serial) {
+        String hex = String.format("%08x ", serial);
+        try {
+            return Files.readAllLines(Path.of("/proc/keys")).stream().filter(l -> l.startsWith(hex)).findFirst().map(l -> l.split("\\s+"));
+        } catch (java.io.IOException e) {
+            throw new AssertionError("/proc/keys: " + e, e);
+        }
+    }
+
     /** A finished command: its exit status and its output, stdout and stderr merged. */
     public record Result(int exit, String out) {
     }
