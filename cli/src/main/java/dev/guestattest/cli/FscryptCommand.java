@@ -8,12 +8,10 @@ import dev.guestattest.keys.fscrypt.KeyStatus;
 import dev.guestattest.keys.fscrypt.ProvisioningKeys;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -44,14 +42,8 @@ final class FscryptCommand {
         @Option(names = "--secret", paramLabel = "kbs:///REPO/TYPE/TAG", required = true, description = "The 64-byte secret the broker releases")
         String uri;
 
-        @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
-        URI broker;
-
-        @Option(names = "--broker-ca", paramLabel = "PEM", description = "Trust these certificates for an https:// broker (default: the JDK's CAs)")
-        Path brokerCa;
-
-        @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
-        String provider;
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        BrokerOptions from;
     }
 
     /** encrypt and unlock: a directory and the key for it, which is destroyed once used. */
@@ -89,8 +81,7 @@ final class FscryptCommand {
                 }
             }
             Released r = source.released;
-            return SecretCommand.release(SecretCommand.resourcePath(r.uri), r.broker, Optional.ofNullable(r.brokerCa),
-                    Optional.ofNullable(r.provider), common.context(), Map.of(), Duration.ofSeconds(common.timeoutSeconds));
+            return r.from.release(SecretCommand.resourcePath(r.uri), common.context(), Map.of(), Duration.ofSeconds(common.timeoutSeconds));
         }
     }
 

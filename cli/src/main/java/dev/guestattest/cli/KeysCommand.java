@@ -118,10 +118,7 @@ final class KeysCommand {
             if (broker != null) {
                 List<String> secretOptions = new ArrayList<>(List.of("--broker", broker.toString()));
                 if (secretExpire != null) {
-                    if (secretExpire < 1 || secretExpire > 0xffffffffL) {
-                        throw AttestationException.invalid("--secret-expire", secretExpire + " is outside 1..4294967295 seconds");
-                    }
-                    secretOptions.addAll(List.of("--expire", Long.toString(secretExpire)));
+                    secretOptions.addAll(List.of("--expire", Long.toString(KernelKeys.lifetime("--secret-expire", secretExpire).toSeconds())));
                 }
                 secretOptions.addAll(options);
                 HandlerCommand secret = HandlerCommand.ofThisJvm(List.of(Main.class.getName(), "secret", "upcall"), secretOptions);
@@ -188,9 +185,7 @@ final class KeysCommand {
             int ring = KeyringId.parse(keyring);
             StagedKeys.requireOutlivesProcess(ring);
             KeyPermissions permissions = perm == null ? KeyPermissions.POSSESSOR_ONLY : KeyPermissions.parse(perm);
-            if (expire != null && (expire < 1 || expire > 0xffffffffL)) {
-                throw AttestationException.invalid("--expire", expire + " is outside 1..4294967295 seconds");
-            }
+            Duration lifetime = expire == null ? Duration.ZERO : KernelKeys.lifetime("--expire", expire);
             Secret secret;
             try (InputStream in = source.stdin ? System.in : Files.newInputStream(source.file)) {
                 secret = Secret.read(in, KernelKeys.MAX_USER_PAYLOAD, "secret");
@@ -198,8 +193,7 @@ final class KeysCommand {
                 throw AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "--secret-file: cannot read " + source.file + ": " + e.getMessage());
             }
             try {
-                int serial = LogonKeys.add(description, secret, ring, permissions,
-                        expire == null ? Duration.ZERO : Duration.ofSeconds(expire));
+                int serial = LogonKeys.add(description, secret, ring, permissions, lifetime);
                 System.out.println(serial);
             } finally {
                 secret.destroy();

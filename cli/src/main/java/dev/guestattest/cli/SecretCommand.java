@@ -9,11 +9,11 @@ import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.keys.Secret;
+import dev.guestattest.keys.kernel.KernelKeys;
 import dev.guestattest.keys.kernel.KeyPermissions;
 import dev.guestattest.keys.kernel.KeyringId;
 import dev.guestattest.keys.kernel.LogonKeys;
 import dev.guestattest.keys.kernel.StagedKeys;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -37,14 +37,8 @@ final class SecretCommand {
         @Parameters(index = "0", paramLabel = "kbs:///REPO/TYPE/TAG")
         String uri;
 
-        @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
-        URI broker;
-
-        @Option(names = "--broker-ca", paramLabel = "PEM", description = "Trust these certificates for an https:// broker (default: the JDK's CAs)")
-        Path brokerCa;
-
-        @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
-        String provider;
+        @ArgGroup(exclusive = false, multiplicity = "1")
+        BrokerOptions from;
 
         @Option(names = "--aux", paramLabel = "NAME=FILE", description = "Send this part with the evidence (repeatable), e.g. collateral=FILE")
         Map<String, Path> aux = new HashMap<>();
@@ -83,10 +77,10 @@ final class SecretCommand {
         @Override
         public Integer call() throws Exception {
             String path = resourcePath(uri);
-            if (expire != null && (expire < 1 || expire > 0xffffffffL || sink.kernel == null)) {
-                throw AttestationException.invalid("--expire", sink.kernel == null ? "applies to --to-kernel-keyring only"
-                        : expire + " is outside 1..4294967295 seconds");
+            if (expire != null && sink.kernel == null) {
+                throw AttestationException.invalid("--expire", "applies to --to-kernel-keyring only");
             }
+            Duration lifetime = expire == null ? Duration.ZERO : KernelKeys.lifetime("--expire", expire);
             ProviderContext ctx = common.context();
             Map<String, Bytes> parts = new HashMap<>();
             for (Map.Entry<String, Path> a : aux.entrySet()) {
@@ -100,9 +94,7 @@ final class SecretCommand {
                 LogonKeys.vet(sink.kernel);
                 StagedKeys.requireOutlivesProcess(ring);
             }
-            Duration lifetime = expire == null ? Duration.ZERO : Duration.ofSeconds(expire);
-            Secret secret = release(path, broker, Optional.ofNullable(brokerCa), Optional.ofNullable(provider), ctx, parts,
-                    Duration.ofSeconds(common.timeoutSeconds));
+            Secret secret = from.release(path, ctx, parts, Duration.ofSeconds(common.timeoutSeconds));
             try {
                 land(secret, path, ring, lifetime);
             } finally {
@@ -145,19 +137,11 @@ final class SecretCommand {
         }
     }
 
-    /**
-     * Runs RCAR with {@code broker} for the resource at {@code path}, attesting with {@code provider}
-     * (the machine's TEE when empty) and {@code parts} sent along; the released secret.
-     */
-    static Secret release(String path, URI broker, Optional<Path> brokerCa, Optional<String> provider, ProviderContext ctx,
-                          Map<String, Bytes> parts, Duration timeout) {
-        String tee;
+    /** The TEE a provider attests for: its name's prefix (tdx/emulated -> tdx); with none named, the real TEE found here. */
+    static String tee(Optional<String> provider, ProviderContext ctx) {
         try (ProviderSession probe = ProviderSession.open(provider, ctx)) {
-            tee = probe.providerName().substring(0, probe.providerName().indexOf('/'));
+            return probe.providerName().substring(0, probe.providerName().indexOf('/'));
         }
-        KbsClient client = new KbsClient(java.util.List.of(broker), timeout,
-                brokerCa.map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
-        return client.get(tee, attester(provider, ctx, tee, parts), path);
     }
 
     /**

@@ -6,6 +6,7 @@ import dev.guestattest.core.Reason;
 import dev.guestattest.core.linux.Errno;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.fscrypt.ProvisioningKeys;
+import dev.guestattest.keys.kernel.KernelKeys;
 import dev.guestattest.keys.kernel.KeyInfo;
 import dev.guestattest.keys.kernel.KeyPermissions;
 import dev.guestattest.keys.kernel.LogonKeys;
@@ -82,7 +83,7 @@ final class SecretUpcallMain {
                         + "' is neither a logon key <subclass>:<name> nor an fscrypt-provisioning key");
             }
             String path = SecretCommand.resourcePath(o.upcall().callout());
-            String tee = teeOf(o);
+            String tee = SecretCommand.tee(o.provider(), o.context());
             KbsClient client = new KbsClient(URI.create(o.extra().get("--broker")), o.timeout());
             Future<Secret> got = worker.submit(() -> client.get(tee, SecretCommand.attester(o.provider(), o.context(), tee,
                     java.util.Map.of()), path));
@@ -137,20 +138,9 @@ final class SecretUpcallMain {
             return Duration.ZERO;
         }
         try {
-            long seconds = Long.parseLong(text);
-            if (seconds >= 1 && seconds <= 0xffffffffL) {
-                return Duration.ofSeconds(seconds);
-            }
+            return KernelKeys.lifetime("--expire", Long.parseLong(text));
         } catch (NumberFormatException e) {
-            // falls through to the error
-        }
-        throw AttestationException.invalid("--expire", "'" + text + "' is not 1..4294967295 seconds");
-    }
-
-    /** The TEE: the provider's prefix (tdx/emulated -> tdx), else the real TEE found here. */
-    private static String teeOf(UpcallMain.Options o) {
-        try (dev.guestattest.core.ProviderSession s = dev.guestattest.core.ProviderSession.open(o.provider(), o.context())) {
-            return s.providerName().substring(0, s.providerName().indexOf('/'));
+            throw AttestationException.invalid("--expire", "'" + text + "' is not a number of seconds");
         }
     }
 }

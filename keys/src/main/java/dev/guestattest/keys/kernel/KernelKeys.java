@@ -188,6 +188,14 @@ public final class KernelKeys {
         }
     }
 
+    /** A key lifetime given in whole seconds on a command line: 1..2^32-1, what KEYCTL_SET_TIMEOUT takes (0 would mean none). */
+    public static Duration lifetime(String field, long seconds) {
+        if (seconds < 1 || seconds > 0xffffffffL) {
+            throw AttestationException.invalid(field, seconds + " is outside 1..4294967295 seconds");
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
     public static void setPermissions(int key, KeyPermissions permissions) {
         try {
             Keyctl.keyctl(Keyctl.SETPERM, key, permissions.mask() & 0xffffffffL, 0, 0);

@@ -1,0 +1,37 @@
+package dev.guestattest.cli;
+
+import dev.guestattest.broker.client.KbsClient;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.keys.Secret;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** Where a command asks for a released secret and how it attests: an option group of secret get and fscrypt (picocli has no mixins in groups). */
+final class BrokerOptions {
+    @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
+    URI broker;
+
+    @Option(names = "--broker-ca", paramLabel = "PEM", description = "Trust these certificates for an https:// broker (default: the JDK's CAs)")
+    Path brokerCa;
+
+    @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
+    String provider;
+
+    /**
+     * Runs RCAR for the resource at {@code path}, attesting with the provider (the machine's TEE when
+     * none is named) and {@code parts} sent along; the released secret.
+     */
+    Secret release(String path, ProviderContext ctx, Map<String, Bytes> parts, Duration timeout) {
+        Optional<String> p = Optional.ofNullable(provider);
+        String tee = SecretCommand.tee(p, ctx);
+        KbsClient client = new KbsClient(List.of(broker), timeout,
+                Optional.ofNullable(brokerCa).map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
+        return client.get(tee, SecretCommand.attester(p, ctx, tee, parts), path);
+    }
+}
