@@ -41,14 +41,17 @@ public final class FscryptDirectories {
                 throw AttestationException.invalid("directory", dir + " is already encrypted (key " + existing.get().key().hex()
                         + "); use fscrypt unlock");
             }
+            KeyStatus before = fs.keyStatus(KeyIdentifier.of(key));
             KeyIdentifier id = add(fs, key);
             try {
                 d.setPolicy(EncryptionPolicy.defaults(id));
             } catch (AttestationException e) {
-                try {
-                    fs.removeKey(id, false);
-                } catch (AttestationException remove) {
-                    e.addSuppressed(remove);
+                if (!(before.state() == KeyStatus.State.PRESENT && before.addedBySelf())) { // else it unlocks another directory: keep it
+                    try {
+                        fs.removeKey(id, false);
+                    } catch (AttestationException remove) {
+                        e.addSuppressed(remove);
+                    }
                 }
                 throw e;
             }

@@ -73,6 +73,13 @@ class FscryptDirectoriesTest {
                     .hasMessageContaining("32 bytes; an fscrypt master key for AES-256-XTS is exactly 64 bytes");
             FscryptDirectories.encrypt(plain, key(3));
             assertThatThrownBy(() -> FscryptDirectories.encrypt(plain, key(3))).hasMessageContaining("is already encrypted");
+            // a failed encrypt with a key that already unlocks another directory leaves that directory unlocked
+            Files.writeString(plain.resolve("kept"), "readable");
+            Path second = Files.createDirectory(fs.root().resolve("second"));
+            Files.writeString(second.resolve("b"), "y");
+            assertThatThrownBy(() -> FscryptDirectories.encrypt(second, key(3))).hasMessageContaining("is not empty");
+            assertThat(FscryptDirectories.status(plain).key().orElseThrow().state()).isEqualTo(KeyStatus.State.PRESENT);
+            assertThat(Files.readString(plain.resolve("kept"))).isEqualTo("readable");
             FscryptDirectories.lock(plain, false);
         }
         KernelTests.require("a tmpfs without encryption");
