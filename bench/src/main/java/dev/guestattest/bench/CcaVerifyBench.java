@@ -43,7 +43,7 @@ public class CcaVerifyBench {
         public void load() throws Exception {
             token = Files.readAllBytes(TdxBench.vectors().resolve("arm-cca/rust-ccatoken/cca-token-01.cbor"));
             anchors = Cpak.fromJson(Files.readAllBytes(TdxBench.vectors().resolve("arm-cca/rust-ccatoken/cpak.json")));
-            if (!CcaVerifier.verify(token, anchors, Optional.empty()).trusted()) {
+            if (!CcaVerifier.verify(token, anchors).trusted()) {
                 throw new IllegalStateException("the benchmark token must verify");
             }
             CcaToken t = CcaToken.parse(token);
@@ -58,7 +58,7 @@ public class CcaVerifyBench {
         }
 
         private static PublicKey rakOf(byte[] token) {
-            var r = CcaVerifier.verify(token, List.of(), Optional.empty()).realm().orElseThrow().rak().toArray();
+            var r = CcaVerifier.verify(token, List.of()).realm().orElseThrow().rak().toArray();
             return dev.guestattest.bench.CcaVerifyBench.point(r);
         }
     }
@@ -77,7 +77,7 @@ public class CcaVerifyBench {
 
     @Benchmark
     public CcaVerifier.Result verify(Input in) {
-        return CcaVerifier.verify(in.token, in.anchors, Optional.empty());
+        return CcaVerifier.verify(in.token, in.anchors);
     }
 
     @Benchmark

@@ -10,7 +10,7 @@ import com.nimbusds.jose.crypto.ECDHEncrypter;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
-import dev.guestattest.broker.rcar.EcdhEs;
+import dev.guestattest.broker.client.EcdhEs;
 import java.nio.charset.StandardCharsets;
 import java.security.Provider;
 import java.util.concurrent.TimeUnit;

@@ -2,7 +2,6 @@ package dev.guestattest.bench;
 
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.verify.SnpCertificates;
-import dev.guestattest.snp.verify.SnpPolicy;
 import dev.guestattest.snp.verify.SnpVerification;
 import dev.guestattest.snp.verify.SnpVerifier;
 import java.math.BigInteger;
@@ -55,7 +54,7 @@ public class SnpVerifyBench {
             report = Files.readAllBytes(TdxBench.vectors().resolve("amd-sev-snp/go-sev-guest/attestation.bin"));
             byte[] der = Files.readAllBytes(TdxBench.vectors().resolve("amd-sev-snp/go-sev-guest/vcek.der"));
             certs = SnpCertificates.ofSigner(der);
-            verifier = SnpVerifier.builder().policy(SnpPolicy.DEFAULT.withAllowDebug(true))
+            verifier = SnpVerifier.builder()
                     .clock(Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC)).build();
             if (!verifier.verify(report, certs).trusted()) {
                 throw new IllegalStateException("the benchmark report must verify");

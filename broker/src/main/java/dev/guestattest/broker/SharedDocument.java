@@ -1,6 +1,6 @@
 package dev.guestattest.broker;
 
-import dev.guestattest.broker.store.Settings;
+import dev.guestattest.broker.store.SharedDocuments;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.function.Function;
@@ -12,7 +12,7 @@ import java.util.function.Function;
  */
 final class SharedDocument<T> {
     private static final long RECHECK_NANOS = 1_000_000_000L;
-    private final Settings settings;
+    private final SharedDocuments documents;
     private final String name;
     private final Function<byte[], T> parse;
     private volatile byte[] raw;
@@ -20,8 +20,8 @@ final class SharedDocument<T> {
     private volatile long checkedAt;
     private volatile boolean checked;
 
-    SharedDocument(Settings settings, String name, Function<byte[], T> parse) {
-        this.settings = settings;
+    SharedDocument(SharedDocuments documents, String name, Function<byte[], T> parse) {
+        this.documents = documents;
         this.name = name;
         this.parse = parse;
     }
@@ -31,7 +31,7 @@ final class SharedDocument<T> {
         if (checked && now - checkedAt < RECHECK_NANOS) {
             return value;
         }
-        Optional<byte[]> stored = settings.get(name);
+        Optional<byte[]> stored = documents.get(name);
         if (stored.isEmpty()) {
             value = Optional.empty();
             raw = null;

@@ -2,7 +2,7 @@ package dev.guestattest.broker;
 
 import dev.guestattest.broker.rcar.FastEc;
 import dev.guestattest.broker.store.Kek;
-import dev.guestattest.broker.store.Settings;
+import dev.guestattest.broker.store.SharedDocuments;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.verify.ear.AppraiserKey;
 import dev.guestattest.verify.ear.EarSigner;
@@ -21,8 +21,8 @@ import java.util.Optional;
  * signs and verifies alike: the first instance to start stores one, the others use it.
  */
 record TokenKey(EarSigner signer, ECPublicKey publicKey) {
-    static TokenKey shared(Settings settings, Kek kek, long now) {
-        byte[] stored = settings.putIfAbsent(Settings.SIGNING_KEY, seal(kek, AppraiserKey.generate()), now);
+    static TokenKey shared(SharedDocuments documents, Kek kek, long now) {
+        byte[] stored = documents.putIfAbsent(SharedDocuments.SIGNING_KEY, seal(kek, AppraiserKey.generate()), now);
         KeyPair opened = open(kek, stored);
         // Bouncy Castle keys naming their curve: its ES256 is several times faster here (see FastEc)
         KeyPair kp = new KeyPair(FastEc.bc(opened.getPublic()), FastEc.bc(opened.getPrivate()));
@@ -35,7 +35,7 @@ record TokenKey(EarSigner signer, ECPublicKey publicKey) {
         byte[] pub = kp.getPublic().getEncoded();
         byte[] both = ByteBuffer.allocate(4 + pub.length + priv.length).putInt(pub.length).put(pub).put(priv).array();
         try {
-            return kek.seal(Settings.SIGNING_KEY, both).toBytes();
+            return kek.seal(SharedDocuments.SIGNING_KEY, both).toBytes();
         } finally {
             Arrays.fill(both, (byte) 0);
             Arrays.fill(priv, (byte) 0);
@@ -43,7 +43,7 @@ record TokenKey(EarSigner signer, ECPublicKey publicKey) {
     }
 
     private static KeyPair open(Kek kek, byte[] stored) {
-        byte[] both = kek.open(Settings.SIGNING_KEY, Kek.Sealed.fromBytes("token-signing key", stored));
+        byte[] both = kek.open(SharedDocuments.SIGNING_KEY, Kek.Sealed.fromBytes("token-signing key", stored));
         ByteBuffer p = ByteBuffer.wrap(both);
         byte[] pub = new byte[p.getInt()];
         p.get(pub);

@@ -2,7 +2,7 @@ package dev.guestattest.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.guestattest.broker.http.BrokerServer;
+import dev.guestattest.broker.http.HttpStatuses;
 import dev.guestattest.broker.store.Audit;
 import dev.guestattest.verify.Appraiser;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ class AbuseTest {
     BrokerFixture f;
 
     private void start(UnaryOperator<BrokerConfig> tweak) {
-        f = new BrokerFixture(BrokerFixture.sharedTees(), tmp, "store", tweak, Appraiser.discover(), BrokerServer.Limits.DEFAULT);
+        f = new BrokerFixture(BrokerFixture.sharedTees(), tmp, "store", tweak, Appraiser.discover());
         assertThat(f.admin("POST", "/kbs/v0/attestation-policy", BrokerFixture.POLICY).status()).isEqualTo(200);
     }
 
@@ -134,7 +134,7 @@ class AbuseTest {
             try {
                 f.broker.auth(body, "2001:db8:1:2::" + Integer.toHexString(i));
             } catch (BrokerException e) {
-                assertThat(e.status()).isEqualTo(429);
+                assertThat(HttpStatuses.of(e.refusal())).isEqualTo(429);
                 limited++;
             }
         }

@@ -12,7 +12,7 @@ import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.cove.emulator.EmulatedTsm;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
@@ -78,12 +78,11 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak) {
-        this(tees, state, store, tweak, Appraiser.discover(), BrokerServer.Limits.DEFAULT);
+        this(tees, state, store, tweak, Appraiser.discover());
     }
 
-    /** With the broker's appraiser ({@code appraiser}: a seam for verifiers that misbehave) and the server's per-client limits. */
-    BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak, Appraiser appraiser,
-                  BrokerServer.Limits limits) {
+    /** With the broker's appraiser ({@code appraiser}: a seam for verifiers that misbehave); the server's per-client limits are in the config. */
+    BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak, Appraiser appraiser) {
         ctx = ProviderContext.defaults().withStateDir(tees);
         X509Certificate tdxRoot;
         try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
@@ -92,15 +91,22 @@ final class BrokerFixture implements AutoCloseable {
                     .toDcapQvlJson());
         }
         EmulatedSnpPlatform chip = SnpEmulatedProvider.open(ctx).chip();
-        Bytes cpak = Bytes.of(PemFiles.pem("PUBLIC KEY", EmulatedRealm.open(ctx).cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII));
+        Bytes cpak = Bytes.of(Pem.encode("PUBLIC KEY", EmulatedRealm.open(ctx).cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII));
         config = tweak.apply(BrokerConfig.DEFAULT.withTrustedAux("cca", "cpak", cpak).withRoots("tdx", List.of(tdxRoot))
                 .withRoots("snp", List.of(chip.arkCertificate(), chip.askCertificate(), chip.asvkCertificate()))
                 .withRoots("cove", List.of(EmulatedTsm.open(ctx).rootCertificate())));
         broker = new Broker(Database.open(store.startsWith("jdbc:") ? store : state.resolve(store).toString()),
                 Kek.loadOrCreate(state.resolve(store.startsWith("jdbc:") ? "kek" : store + "/kek")),
                 config, appraiser, Clock.systemUTC());
-        server = BrokerServer.start(broker, "127.0.0.1", 0, ADMIN.getBytes(StandardCharsets.UTF_8), Optional.empty(), limits);
+        server = BrokerServer.start(broker, "127.0.0.1", 0, ADMIN.getBytes(StandardCharsets.UTF_8), Optional.empty());
         uri = server.uri();
+    }
+
+    /** What one client may hold: connections, a body's deadline and minimum rate, idle time (once {@code BrokerServer.Limits}). */
+    static java.util.function.UnaryOperator<BrokerConfig> limits(int connectionsPerClient, Duration bodyDeadline, int minBodyBytesPerSecond,
+                                                                 Duration idleTimeout) {
+        return c -> c.toBuilder().connectionsPerClient(connectionsPerClient).bodyDeadline(bodyDeadline).minBodyBytesPerSecond(minBodyBytesPerSecond)
+                .idleTimeout(idleTimeout).build();
     }
 
     KbsClient client() {

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.guestattest.broker.policy.ResourcePolicy;
-import dev.guestattest.broker.rcar.Jwe;
 import dev.guestattest.broker.rcar.TeeKey;
 import dev.guestattest.broker.store.Kek;
 import dev.guestattest.broker.store.Resources;
+import dev.guestattest.broker.wire.Jwe;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.jca.GuestAttestProvider;
 import dev.guestattest.keys.jca.KeyringParameter;

@@ -8,7 +8,7 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.state.PemFiles;
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.s390.emulator.S390EmulatedProvider;
 import java.nio.charset.StandardCharsets;
@@ -57,7 +57,7 @@ class S390RcarTest {
         ProviderContext ctx = ProviderContext.defaults().withStateDir(tees);
         S390EmulatedProvider uv = S390EmulatedProvider.open(ctx);
         var img = uv.ultravisor().image();
-        Bytes hostKey = Bytes.of(PemFiles.pem("PUBLIC KEY", uv.ultravisor().hostPublicKey().getEncoded()).getBytes(StandardCharsets.US_ASCII));
+        Bytes hostKey = Bytes.of(Pem.encode("PUBLIC KEY", uv.ultravisor().hostPublicKey().getEncoded()).getBytes(StandardCharsets.US_ASCII));
         Bytes image = Bytes.of(("{\"pld\": \"" + img.pageListDigest().hex() + "\", \"ald\": \"" + img.addressListDigest().hex() + "\", \"tld\": \""
                 + img.tweakListDigest().hex() + "\", \"tag\": \"" + img.tag().hex() + "\"}").getBytes(StandardCharsets.UTF_8));
         try (BrokerFixture f = new BrokerFixture(tees, tmp, "store", c -> c.withTrustedAux("s390", "host-key", hostKey)

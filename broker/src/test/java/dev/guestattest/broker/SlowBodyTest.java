@@ -2,7 +2,6 @@ package dev.guestattest.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.guestattest.broker.http.BrokerServer;
 import dev.guestattest.verify.Appraiser;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -40,8 +39,8 @@ class SlowBodyTest {
     final List<Socket> sockets = new ArrayList<>();
     final ScheduledExecutorService trickle = Executors.newSingleThreadScheduledExecutor();
 
-    private void start(BrokerServer.Limits limits) {
-        f = new BrokerFixture(BrokerFixture.sharedTees(), tmp, "store", c -> c, Appraiser.discover(), limits);
+    private void start(java.util.function.UnaryOperator<BrokerConfig> limits) {
+        f = new BrokerFixture(BrokerFixture.sharedTees(), tmp, "store", limits, Appraiser.discover());
     }
 
     @AfterEach
@@ -138,7 +137,7 @@ class SlowBodyTest {
     @Test
     void eightySlowBodiesHoldNoWorkerAndAreCutAtTheirDeadline() throws Exception {
         // no cap in the way (200 per client): this shows the workers are free, not that the door is shut
-        start(new BrokerServer.Limits(200, Duration.ofSeconds(3), 1, Duration.ofSeconds(30)));
+        start(BrokerFixture.limits(200, Duration.ofSeconds(3), 1, Duration.ofSeconds(30)));
         long t0 = System.nanoTime();
         List<Socket> slow = slowBodies(80, "/kbs/v0/auth", "");
         trickle(slow, 250); // 4 bytes/s: over the 1 byte/s minimum, so only the deadline cuts them
@@ -169,7 +168,7 @@ class SlowBodyTest {
 
     @Test
     void aClientPastItsConnectionCapIsTurnedAwayAndOthersAreNot() throws Exception {
-        start(new BrokerServer.Limits(16, Duration.ofSeconds(20), 0, Duration.ofSeconds(30)));
+        start(BrokerFixture.limits(16, Duration.ofSeconds(20), 0, Duration.ofSeconds(30)));
         List<Socket> slow = slowBodies(80, "/kbs/v0/auth", "");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long closed = 0;
@@ -212,7 +211,7 @@ class SlowBodyTest {
 
     @Test
     void aBodyUnderTheMinimumRateIsCutLongBeforeItsDeadline() throws Exception {
-        start(new BrokerServer.Limits(16, Duration.ofSeconds(20), 100, Duration.ofSeconds(30)));
+        start(BrokerFixture.limits(16, Duration.ofSeconds(20), 100, Duration.ofSeconds(30)));
         long t0 = System.nanoTime();
         List<Socket> slow = slowBodies(1, "/appraise", "");
         trickle(slow, 300); // about 3 bytes/s against a minimum of 100
@@ -228,7 +227,7 @@ class SlowBodyTest {
 
     @Test
     void anAttestBodyThatNeverArrivesSpendsItsSessionsNonce() throws Exception {
-        start(new BrokerServer.Limits(16, Duration.ofSeconds(2), 1, Duration.ofSeconds(30)));
+        start(BrokerFixture.limits(16, Duration.ofSeconds(2), 1, Duration.ofSeconds(30)));
         assertThat(f.admin("POST", "/kbs/v0/attestation-policy", BrokerFixture.POLICY).status()).isEqualTo(200);
         var opened = BrokerFixture.HTTP.send(java.net.http.HttpRequest.newBuilder(f.uri.resolve("/kbs/v0/auth"))
                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"tee\": \"tdx\"}")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());

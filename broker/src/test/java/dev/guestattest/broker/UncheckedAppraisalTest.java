@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.guestattest.broker.http.BrokerServer;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -119,8 +119,9 @@ class UncheckedAppraisalTest {
     @BeforeEach
     void start() {
         List<EvidenceVerifier> verifiers = new ArrayList<>();
-        ServiceLoader.load(EvidenceVerifier.class).forEach(v -> verifiers.add(v.format().equals("tdx") ? new Brittle(v) : v));
-        f = new BrokerFixture(BrokerFixture.sharedTees(), tmp, "store", c -> c, new Appraiser(verifiers), BrokerServer.Limits.DEFAULT);
+        // the verifiers as the TEE SPI registers them (dev.guestattest.core.tee.Tee), the TDX one made brittle
+        Tees.discover().all().stream().map(Tee::verifier).forEach(v -> verifiers.add(v.format().equals("tdx") ? new Brittle(v) : v));
+        f = new BrokerFixture(BrokerFixture.sharedTees(), tmp, "store", c -> c, new Appraiser(verifiers));
         assertThat(f.admin("POST", "/kbs/v0/attestation-policy", BrokerFixture.POLICY).status()).isEqualTo(200);
         Logger.getLogger("").addHandler(capture);
     }

@@ -36,13 +36,14 @@ class EmulatedRealmTest {
             token = s.report(ReportRequest.of(challenge)).outblob().toArray();
         }
         List<Cpak> anchors = List.of(new Cpak(realm.cpak(), Optional.of(realm.instanceId()), Optional.of(realm.implementationId())));
-        CcaVerifier.Result r = CcaVerifier.verify(token, anchors, Optional.of(Bytes.of(Arrays.copyOf(challenge, 64))));
+        CcaVerifier.Result r = CcaVerifier.verify(token, anchors);
         assertThat(r.result().failures()).isEmpty();
+        assertThat(r.common().orElseThrow().reportData()).isEqualTo(Bytes.of(Arrays.copyOf(challenge, 64)));
         assertThat(r.realm().orElseThrow().rems().get(1).toArray()).isEqualTo(HashAlgorithm.SHA256.extend(new byte[32], digest.toArray()));
         assertThat(r.platform().orElseThrow().lifecycle()).isEqualTo(0x3000);
         // another platform's CPAK does not vouch for it
         EmulatedRealm other = EmulatedRealm.open(ProviderContext.defaults().withStateDir(state.resolve("other")));
-        assertThat(CcaVerifier.verify(token, List.of(new Cpak(other.cpak(), Optional.empty(), Optional.empty())), Optional.empty())
+        assertThat(CcaVerifier.verify(token, List.of(new Cpak(other.cpak(), Optional.empty(), Optional.empty())))
                 .result().failures()).extracting(Check::name).containsExactly("platform.signature");
     }
 

@@ -1,11 +1,11 @@
 package dev.guestattest.cli;
 
+import dev.guestattest.core.pki.Pem;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.verify.Appraisal;
@@ -154,7 +154,7 @@ final class AppraiseCommand implements Callable<Integer> {
 
             @Override
             public Integer call() {
-                System.out.print(PemFiles.pem("PUBLIC KEY", AppraiserKey.load(appraiserDir(stateDir)).getPublic().getEncoded()));
+                System.out.print(Pem.encode("PUBLIC KEY", AppraiserKey.load(appraiserDir(stateDir)).getPublic().getEncoded()));
                 return Main.OK;
             }
         }

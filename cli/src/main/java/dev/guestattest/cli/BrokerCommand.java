@@ -2,6 +2,7 @@ package dev.guestattest.cli;
 
 import dev.guestattest.broker.Broker;
 import dev.guestattest.broker.BrokerConfig;
+import dev.guestattest.broker.BrokerConfigFile;
 import dev.guestattest.broker.http.BrokerServer;
 import dev.guestattest.broker.store.Database;
 import dev.guestattest.broker.store.Kek;
@@ -79,24 +80,27 @@ final class BrokerCommand {
         @Option(names = "--trust-emulators", description = "Trust the emulated TEEs of --state-dir (their roots and CPAK): for demos and tests only")
         boolean trustEmulators;
 
-        @Option(names = "--audit-retention-days", paramLabel = "N", defaultValue = "90", description = "Keep audit entries this long (default ${DEFAULT-VALUE})")
-        int auditRetentionDays;
+        @Option(names = "--config", paramLabel = "FILE", description = "Broker settings, JSON or YAML (session_lifetime, token_lifetime, "
+                + "audit_retention, rate limits, connection and body limits, ...); the options below override it")
+        Path config;
 
-        @Option(names = "--connections-per-client", paramLabel = "N", defaultValue = "64", description = "Open connections one client"
-                + " address (IPv6: one /64) may hold (default ${DEFAULT-VALUE}); behind a load balancer every guest shares its address")
-        int connectionsPerClient;
+        @Option(names = "--audit-retention-days", paramLabel = "N", description = "Keep audit entries this long (default 90)")
+        Integer auditRetentionDays;
 
-        @Option(names = "--body-deadline-seconds", paramLabel = "N", defaultValue = "20", description = "Time a request body may take to"
-                + " arrive whole (default ${DEFAULT-VALUE}); slower bodies get 408")
-        int bodyDeadlineSeconds;
+        @Option(names = "--connections-per-client", paramLabel = "N", description = "Open connections one client"
+                + " address (IPv6: one /64) may hold (default 64); behind a load balancer every guest shares its address")
+        Integer connectionsPerClient;
 
-        @Option(names = "--auth-rate", paramLabel = "N", defaultValue = "100", description = "Sessions one client may open per second"
-                + " (default ${DEFAULT-VALUE})")
-        int authRate;
+        @Option(names = "--body-deadline-seconds", paramLabel = "N", description = "Time a request body may take to"
+                + " arrive whole (default 20); slower bodies get 408")
+        Integer bodyDeadlineSeconds;
 
-        @Option(names = "--appraise-rate", paramLabel = "N", defaultValue = "10", description = "Appraisals one client may ask for per"
-                + " second on POST /appraise (default ${DEFAULT-VALUE})")
-        int appraiseRate;
+        @Option(names = "--auth-rate", paramLabel = "N", description = "Sessions one client may open per second (default 100)")
+        Integer authRate;
+
+        @Option(names = "--appraise-rate", paramLabel = "N", description = "Appraisals one client may ask for per"
+                + " second on POST /appraise (default 10)")
+        Integer appraiseRate;
 
         @Option(names = "--tls-keystore", paramLabel = "P12", description = "Serve HTTPS with this PKCS#12 key store")
         Path tlsKeystore;
@@ -114,12 +118,29 @@ final class BrokerCommand {
         @Override
         public Integer call() throws Exception {
             ProviderContext ctx = common.context();
-            // what one client may hold, checked before anything is created
-            BrokerServer.Limits limits = new BrokerServer.Limits(within("--connections-per-client", connectionsPerClient, 100_000),
-                    Duration.ofSeconds(within("--body-deadline-seconds", bodyDeadlineSeconds, 3_600)),
-                    BrokerServer.Limits.DEFAULT.minBodyBytesPerSecond(), BrokerServer.Limits.DEFAULT.idleTimeout());
-            within("--auth-rate", authRate, 1_000_000);
-            within("--appraise-rate", appraiseRate, 1_000_000);
+            // the settings, checked before anything is created: the file, then the options over it
+            BrokerConfig.Builder settings = (config != null ? BrokerConfigFile.load(config, BrokerConfig.DEFAULT) : BrokerConfig.DEFAULT).toBuilder();
+            Optional.ofNullable(connectionsPerClient).ifPresent(n -> settings.connectionsPerClient(within("--connections-per-client", n, 100_000)));
+            Optional.ofNullable(bodyDeadlineSeconds).ifPresent(n -> settings.bodyDeadline(Duration.ofSeconds(within("--body-deadline-seconds", n, 3_600))));
+            Optional.ofNullable(authRate).ifPresent(n -> settings.authPerClientPerSecond(within("--auth-rate", n, 1_000_000)));
+            Optional.ofNullable(appraiseRate).ifPresent(n -> settings.appraisePerClientPerSecond(within("--appraise-rate", n, 1_000_000)));
+            Optional.ofNullable(auditRetentionDays).ifPresent(n -> settings.auditRetention(Duration.ofDays(within("--audit-retention-days", n, 36_500))));
+            for (Map.Entry<String, Path> r : roots.entrySet()) {
+                settings.roots(r.getKey(), InputFiles.certificates("--root " + r.getKey(), r.getValue()));
+            }
+            for (String t : trustAux) {
+                int colon = t.indexOf(':');
+                int eq = t.indexOf('=');
+                if (colon <= 0 || eq <= colon + 1) {
+                    throw AttestationException.invalid("--trust-aux", "'" + t + "' is not TEE:NAME=FILE");
+                }
+                settings.trustedAux(t.substring(0, colon), t.substring(colon + 1, eq),
+                        Bytes.of(InputFiles.read("--trust-aux", Path.of(t.substring(eq + 1)), MAX_DOCUMENT)));
+            }
+            BrokerConfig brokerConfig = settings.build();
+            if (trustEmulators) {
+                brokerConfig = EmulatorTrust.apply(ctx, brokerConfig);
+            }
             String location = store != null ? store : ctx.stateDir().resolve("broker").toString();
             boolean embedded = !location.startsWith("jdbc:");
             if (!embedded && kekFile == null) {
@@ -128,28 +149,8 @@ final class BrokerCommand {
             Kek kek = kekFile != null ? Kek.load(kekFile) : Kek.loadOrCreate(Path.of(location).resolve("kek"));
             Path tokenFile = adminTokenFile != null ? adminTokenFile : Path.of(embedded ? location : ctx.stateDir().toString()).resolve("admin-token");
             byte[] admin = adminToken(tokenFile, adminTokenFile == null);
-            if (auditRetentionDays < 1 || auditRetentionDays > 36_500) {
-                throw AttestationException.invalid("--audit-retention-days", auditRetentionDays + " is outside 1..36500");
-            }
-            BrokerConfig config = BrokerConfig.DEFAULT.withAuditRetention(Duration.ofDays(auditRetentionDays))
-                    .withAuthRate(authRate).withAppraiseRate(appraiseRate);
-            for (Map.Entry<String, Path> r : roots.entrySet()) {
-                config = config.withRoots(r.getKey(), InputFiles.certificates("--root " + r.getKey(), r.getValue()));
-            }
-            for (String t : trustAux) {
-                int colon = t.indexOf(':');
-                int eq = t.indexOf('=');
-                if (colon <= 0 || eq <= colon + 1) {
-                    throw AttestationException.invalid("--trust-aux", "'" + t + "' is not TEE:NAME=FILE");
-                }
-                config = config.withTrustedAux(t.substring(0, colon), t.substring(colon + 1, eq),
-                        Bytes.of(InputFiles.read("--trust-aux", Path.of(t.substring(eq + 1)), MAX_DOCUMENT)));
-            }
-            if (trustEmulators) {
-                config = EmulatorTrust.apply(ctx, config);
-            }
             Database db = Database.open(location);
-            Broker broker = new Broker(db, kek, config, Appraiser.discover(), Clock.systemUTC());
+            Broker broker = new Broker(db, kek, brokerConfig, Appraiser.discover(), Clock.systemUTC());
             if (policy != null) {
                 broker.setAttestationPolicy(InputFiles.read("--policy", policy, MAX_DOCUMENT), "serve --policy");
             }
@@ -163,7 +164,7 @@ final class BrokerCommand {
                 }
                 tls = Optional.of(new BrokerServer.Tls(tlsKeystore, Files.readString(tlsPasswordFile).strip()));
             }
-            BrokerServer server = BrokerServer.start(broker, host, port, admin, tls, limits);
+            BrokerServer server = BrokerServer.start(broker, host, port, admin, tls);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
                 db.close();

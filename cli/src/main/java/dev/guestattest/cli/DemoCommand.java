@@ -13,6 +13,7 @@ import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.tdx.verify.Collateral;
 import dev.guestattest.tdx.verify.TdxVerification;
+import dev.guestattest.tdx.verify.TdxEvidenceVerifier;
 import dev.guestattest.tdx.verify.TdxVerifier;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -64,11 +65,18 @@ final class DemoCommand implements Callable<Integer> {
             Collateral collateral = EmulatedCollateral.issue(tdx.platform(), context.clock().instant(), Duration.ofDays(30), false,
                     context.random());
             TdxVerification v = TdxVerifier.builder().trust(tdx.platform().rootCertificate()).clock(context.clock()).build()
-                    .verify(report.outblob().toArray(), collateral, Optional.of(Bytes.of(nonce)));
-            System.out.println("[7/11] verified against the emulator's root and collateral: " + (v.trusted()
-                    ? "trusted (" + v.tcb().orElseThrow().status() + "), " + v.result().checks().size() + " checks passed"
-                    : "NOT trusted: " + v.result().firstFailure().orElseThrow()));
-            if (!v.trusted()) {
+                    .verify(report.outblob().toArray(), collateral);
+            // the same judgement as verify --tdx --report-data: the appraiser's, on the vendor's verification
+            dev.guestattest.verify.Appraisal a = dev.guestattest.verify.Appraiser.discover().judge("tdx",
+                    new dev.guestattest.core.verify.Evidence(Optional.of("tdx"), report.outblob(), java.util.Map.of()),
+                    TdxEvidenceVerifier.of(v), dev.guestattest.verify.AppraisalContext.of(
+                            dev.guestattest.verify.policy.Policy.forVerification("tdx").build(), context.clock().instant())
+                            .withReportData(Bytes.of(nonce)));
+            boolean trusted = a.failures().isEmpty();
+            System.out.println("[7/11] verified against the emulator's root and collateral: " + (trusted
+                    ? "trusted (" + v.tcb().orElseThrow().status() + "), " + a.checks().size() + " checks passed"
+                    : "NOT trusted: " + a.failures().get(0)));
+            if (!trusted) {
                 return Main.CHECK_FAILED;
             }
             return brokerRound(context, tdx, quote.body().mrTd());

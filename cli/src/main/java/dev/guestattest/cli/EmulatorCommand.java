@@ -1,8 +1,13 @@
 package dev.guestattest.cli;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.tee.EmulatorAnchors;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
+import java.util.Optional;
 import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
@@ -39,66 +44,19 @@ final class EmulatorCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (tee.equals("snp")) {
-                EmulatedSnpPlatform chip = SnpEmulatedProvider.open(common.context()).chip();
-                for (java.security.cert.X509Certificate c : java.util.List.of(chip.arkCertificate(), chip.askCertificate(),
-                        chip.asvkCertificate())) {
-                    System.out.print(PemFiles.pem("CERTIFICATE", c.getEncoded()));
-                }
-                System.err.println("ARK sha256 fingerprint: " + java.util.HexFormat.of().formatHex(
-                        java.security.MessageDigest.getInstance("SHA-256").digest(chip.arkCertificate().getEncoded())));
-                return Main.OK;
-            }
-            if (tee.equals("cove")) {
-                System.out.print(PemFiles.pem("CERTIFICATE", dev.guestattest.cove.emulator.EmulatedTsm.open(common.context()).rootCertificate().getEncoded()));
-                System.err.println("the emulated DICE root: pass it to verify --cove --root");
-                return Main.OK;
-            }
-            if (tee.equals("s390")) {
-                dev.guestattest.s390.emulator.S390EmulatedProvider p = dev.guestattest.s390.emulator.S390EmulatedProvider.open(common.context());
-                var img = p.ultravisor().image();
-                com.fasterxml.jackson.databind.node.ObjectNode n = new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
-                n.put("host_key", S390Command.pem(p.ultravisor().hostPublicKey()));
-                n.putObject("image").put("pld", img.pageListDigest().hex()).put("ald", img.addressListDigest().hex())
-                        .put("tld", img.tweakListDigest().hex()).put("tag", img.tag().hex());
-                System.out.println(n.toPrettyString());
-                System.err.println("host_key goes to 's390 request --host-key' (as PEM); this whole file to 'verify --s390 --image'");
-                return Main.OK;
-            }
-            if (tee.equals("cca")) {
-                dev.guestattest.cca.emulator.EmulatedRealm realm = dev.guestattest.cca.emulator.EmulatedRealm.open(common.context());
-                java.security.interfaces.ECPublicKey k = realm.cpak();
-                java.util.Base64.Encoder b64 = java.util.Base64.getUrlEncoder().withoutPadding();
-                com.fasterxml.jackson.databind.node.ArrayNode a = new com.fasterxml.jackson.databind.ObjectMapper().createArrayNode();
-                com.fasterxml.jackson.databind.node.ObjectNode ta = a.addObject();
-                ta.putObject("pkey").put("kty", "EC").put("crv", "P-384").put("x", b64.encodeToString(fixed48(k.getW().getAffineX())))
-                        .put("y", b64.encodeToString(fixed48(k.getW().getAffineY())));
-                ta.put("instance-id", realm.instanceId().hex()).put("implementation-id", realm.implementationId().hex());
-                System.out.println(a.toPrettyString());
-                System.err.println("the emulated CPAK as a trust anchor: pass this file to verify --cca --cpak");
-                if (referenceValues != null) {
-                    PemFiles.writeAtomically(referenceValues, realm.referenceValuesJson(), false);
-                    System.err.println("its reference values: " + referenceValues + ", for verify --cca --reference-values");
-                }
-                return Main.OK;
-            }
-            if (!tee.equals("tdx")) {
-                throw AttestationException.invalid("--tee", "'" + tee + "'; must be tdx, snp, cca, cove or s390");
-            }
-            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
-                System.out.print(tdx.platform().rootCertificatePem());
-                System.err.println("sha256 fingerprint: " + tdx.platform().rootFingerprint());
+            Tee t = Tees.discover().byName("--tee", tee);
+            EmulatorAnchors anchors = t.emulatorAnchors(common.context()).orElseThrow(() -> AttestationException.invalid("--tee",
+                    "'" + tee + "' has no emulator here"));
+            System.out.print(anchors.printed());
+            System.err.println(anchors.hint());
+            if (referenceValues != null) {
+                byte[] rv = Optional.ofNullable(anchors.extras().get("reference-values")).orElseThrow(() -> AttestationException.invalid(
+                        "--reference-values", "the " + tee + " emulator states no reference values (cca does)"));
+                PemFiles.writeAtomically(referenceValues, rv, false);
+                System.err.println("its reference values: " + referenceValues + ", for verify --" + tee + " --reference-values");
             }
             return Main.OK;
         }
-    }
-
-    private static byte[] fixed48(java.math.BigInteger v) {
-        byte[] b = v.toByteArray();
-        byte[] out = new byte[48];
-        int n = Math.min(b.length, 48);
-        System.arraycopy(b, b.length - n, out, 48 - n, n);
-        return out;
     }
 
     @Command(name = "reset", mixinStandardHelpOptions = true,

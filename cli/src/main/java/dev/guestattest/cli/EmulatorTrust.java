@@ -1,10 +1,10 @@
 package dev.guestattest.cli;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.broker.BrokerConfig;
 import dev.guestattest.cca.emulator.EmulatedRealm;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.cove.emulator.EmulatedTsm;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
@@ -32,7 +32,7 @@ final class EmulatorTrust {
         c = c.withRoots("snp", List.of(chip.arkCertificate(), chip.askCertificate(), chip.asvkCertificate()));
         c = c.withRoots("cove", List.of(EmulatedTsm.open(ctx).rootCertificate()));
         return c.withTrustedAux("cca", "cpak",
-                Bytes.of(PemFiles.pem("PUBLIC KEY", EmulatedRealm.open(ctx).cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+                Bytes.of(Pem.encode("PUBLIC KEY", EmulatedRealm.open(ctx).cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
     }
 
     static Bytes tdxCollateral(ProviderContext ctx) {

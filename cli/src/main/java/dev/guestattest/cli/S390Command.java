@@ -1,7 +1,7 @@
 package dev.guestattest.cli;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.state.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
@@ -61,6 +61,6 @@ final class S390Command {
     }
 
     static String pem(PublicKey k) {
-        return PemFiles.pem("PUBLIC KEY", k.getEncoded());
+        return Pem.encode("PUBLIC KEY", k.getEncoded());
     }
 }

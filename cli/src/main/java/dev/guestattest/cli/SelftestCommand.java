@@ -5,7 +5,7 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
-import dev.guestattest.tdx.guest.TdxDeviceFactory;
+import dev.guestattest.tdx.TdxProviders;
 import dev.guestattest.tdx.guest.TdxSelftest;
 import java.security.SecureRandom;
 import java.util.List;
@@ -37,12 +37,12 @@ final class SelftestCommand implements Callable<Integer> {
                 }
             }
             case "tdx/device", "tdx/configfs" -> {
-                var probe = new TdxDeviceFactory().probe(context);
+                var probe = TdxProviders.DEVICE.probe(context);
                 if (!probe.available()) {
                     throw AttestationException.of(Reason.UNSUPPORTED, "selftest: " + probe.detail()
                             + "; on other machines run 'guest-attest selftest --provider tdx/emulated'");
                 }
-                steps = TdxSelftest.run(TdxDeviceFactory.guest(context), Bytes.of(nonce));
+                steps = TdxSelftest.run(TdxProviders.guest(context), Bytes.of(nonce));
             }
             default -> throw AttestationException.of(Reason.INVALID_ARGUMENT,
                     "--provider: selftest runs on tdx/emulated or tdx/device, not '" + provider + "'");

@@ -5,7 +5,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.TcbVersion;
 import dev.guestattest.snp.verify.SnpClaims;
-import dev.guestattest.snp.verify.SnpPolicy;
+import dev.guestattest.snp.validate.SnpRules;
 import dev.guestattest.verify.policy.Documents;
 import dev.guestattest.verify.policy.Policy;
 import java.util.HashSet;
@@ -38,18 +38,24 @@ final class SnpPolicyFile {
     private SnpPolicyFile() {
     }
 
-    static SnpPolicy parse(byte[] document) {
+    /**
+     * Sets the file's rules on {@code policy}: debug, VMPLs and measurements as the appraiser's
+     * rules of every TEE, the rest as {@link SnpRules}; returns the report data it expects, if any.
+     */
+    static Optional<Bytes> apply(byte[] document, Policy.Builder policy, boolean allowDebug) {
         File f = Documents.read(document, File.class, WHAT);
-        SnpPolicy d = SnpPolicy.DEFAULT;
-        return new SnpPolicy(Optional.ofNullable(f.allowDebug()).orElse(d.allowDebug()), Optional.ofNullable(f.allowSmt()).orElse(d.allowSmt()),
+        policy.allowDebug(allowDebug || Boolean.TRUE.equals(f.allowDebug()));
+        policy.vmpls(Policy.vmpls(document, Optional.ofNullable(f.vmpl())));
+        policy.initialMeasurements(hexes(document, "measurements", f.measurements(), 48));
+        SnpRules d = SnpRules.NONE;
+        policy.teeRules("snp", new SnpRules(Optional.ofNullable(f.allowSmt()).orElse(d.allowSmt()),
                 Optional.ofNullable(f.allowMigrationAgent()).orElse(d.allowMigrationAgent()),
                 Optional.ofNullable(f.requireSingleSocket()).orElse(d.requireSingleSocket()),
                 Optional.ofNullable(f.minimumTcb()).map(t -> minimumTcb(document, t)),
                 Optional.ofNullable(f.minimumFirmware()).map(v -> firmware(document, v)),
-                hexes(document, "measurements", f.measurements(), 48), Optional.ofNullable(f.hostData()).map(h -> hex(document, h, 32, "host_data")),
-                hexes(document, "id_key_digests", f.idKeyDigests(), 48), hexes(document, "author_key_digests", f.authorKeyDigests(), 48),
-                Policy.vmpls(document, Optional.ofNullable(f.vmpl())),
-                Optional.ofNullable(f.reportData()).map(h -> hex(document, h, 64, "report_data")));
+                Optional.ofNullable(f.hostData()).map(h -> hex(document, h, 32, "host_data")),
+                hexes(document, "id_key_digests", f.idKeyDigests(), 48), hexes(document, "author_key_digests", f.authorKeyDigests(), 48)));
+        return Optional.ofNullable(f.reportData()).map(h -> hex(document, h, 64, "report_data"));
     }
 
     private static TcbVersion.Parts minimumTcb(byte[] document, Map<String, Integer> components) {

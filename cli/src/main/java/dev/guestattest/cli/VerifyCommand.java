@@ -4,38 +4,47 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.cca.validate.CcaReferenceValues;
-import dev.guestattest.cca.validate.CcaValidator;
+import dev.guestattest.cca.validate.CcaRules;
+import dev.guestattest.cca.verify.CcaEvidenceVerifier;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.cove.verify.CoveEvidenceVerifier;
 import dev.guestattest.cove.verify.CoveVerifier;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.core.eventlog.Tcg2Log;
-import dev.guestattest.s390.abi.SeMeasurement;
 import dev.guestattest.s390.abi.SeResponse;
-import dev.guestattest.s390.verify.SeVerifier;
+import dev.guestattest.s390.validate.SecureExecutionRules;
+import dev.guestattest.s390.verify.SecureExecutionVerifier;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
 import dev.guestattest.snp.verify.KdsClient;
 import dev.guestattest.snp.verify.Product;
 import dev.guestattest.snp.verify.SnpCertificates;
-import dev.guestattest.snp.verify.SnpPolicy;
+import dev.guestattest.snp.verify.SnpEvidenceVerifier;
 import dev.guestattest.snp.verify.SnpVerification;
 import dev.guestattest.snp.verify.SnpVerifier;
 import dev.guestattest.tdx.verify.CollateralSource;
+import dev.guestattest.tdx.verify.TdxEvidenceVerifier;
 import dev.guestattest.tpm.TpmEvidence;
 import dev.guestattest.tpm.abi.TpmPublic;
+import dev.guestattest.tpm.verify.TpmEvidenceVerifier;
 import dev.guestattest.tpm.verify.TpmVerifier;
 import dev.guestattest.tdx.verify.PcsCollateralSource;
 import dev.guestattest.tdx.verify.TcbStatus;
 import dev.guestattest.tdx.verify.TdClaims;
 import dev.guestattest.tdx.verify.TdxVerification;
 import dev.guestattest.tdx.verify.TdxVerifier;
+import dev.guestattest.verify.Appraisal;
+import dev.guestattest.verify.AppraisalContext;
+import dev.guestattest.verify.Appraiser;
+import dev.guestattest.verify.policy.Policy;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -47,8 +56,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -176,6 +185,36 @@ final class VerifyCommand implements Callable<Integer> {
                 : evidence.s390 != null ? verifyS390() : evidence.cove != null ? verifyCove() : verifyTpm();
     }
 
+    /**
+     * The options as an appraisal policy: verify answers whether evidence is genuine and meets the
+     * options, judged by the same appraiser as {@code appraise}. TEEs whose evidence does not say
+     * whether the host can debug the guest are not judged on it here.
+     */
+    private Policy.Builder policy(String tee, boolean saysDebug) {
+        Policy.Builder b = Policy.forVerification(tee).allowDebug(allowDebug || !saysDebug);
+        if (!acceptTcb.isEmpty()) {
+            Set<String> statuses = new java.util.HashSet<>();
+            acceptTcb.forEach(s -> statuses.add(TcbStatus.parse("--accept-tcb", s).intelName()));
+            b.acceptedTcbStatus(statuses);
+        }
+        return b;
+    }
+
+    private Appraisal judge(String tee, byte[] bytes, Map<String, Bytes> aux, VendorVerification verified, Policy.Builder policy,
+                            Optional<Bytes> expected) {
+        return Appraiser.discover().judge(tee, new dev.guestattest.core.verify.Evidence(Optional.of(tee), Bytes.of(bytes), aux), verified,
+                context(policy.build(), expected));
+    }
+
+    private AppraisalContext context(Policy policy, Optional<Bytes> expected) {
+        AppraisalContext ctx = AppraisalContext.of(policy, clock().instant());
+        return expected.map(ctx::withReportData).orElse(ctx);
+    }
+
+    private Optional<Bytes> expectedReportData() {
+        return Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+    }
+
     private Integer verifyCove() throws IOException {
         if (roots.isEmpty()) {
             throw AttestationException.invalid("--root", "CoVE needs the DICE root certificate (--root PEM)");
@@ -184,39 +223,38 @@ final class VerifyCommand implements Callable<Integer> {
         for (Path root : roots) {
             diceRoots.addAll(certificates(root));
         }
-        Optional<Bytes> challenge = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
-        CoveVerifier.Result r = CoveVerifier.verify(read("--cove", evidence.cove), diceRoots, challenge, Optional.empty(), clock().instant());
+        byte[] chain = read("--cove", evidence.cove);
+        CoveVerifier.Result r = CoveVerifier.verify(chain, diceRoots, Optional.empty(), clock().instant());
+        VerificationResult v = judged(judge("cove", chain, Map.of(), CoveEvidenceVerifier.of(r), policy("cove", false), expectedReportData()));
         if (json) {
-            ObjectNode n = resultJson(r.result(), Instant.now());
+            ObjectNode n = resultJson(v, Instant.now());
             r.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
             System.out.println(n.toPrettyString());
         } else {
-            printText(r.result(), "CoVE");
+            printText(v, "CoVE");
         }
-        return r.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Integer verifyS390() throws IOException {
         if (s390Secret == null || s390Image == null) {
             throw AttestationException.invalid("--s390", "needs --secret (the request's secret) and --image (the image's header values)");
         }
-        SeResponse r = SeResponse.fromJson(read("--s390", evidence.s390));
-        List<Check> checks = new ArrayList<>();
-        SeMeasurement.SeHeader image = SeVerifier.image(read("--image", s390Image));
-        checks.add(SeVerifier.measurement(r, read("--secret", s390Secret), image));
+        byte[] response = read("--s390", evidence.s390);
+        SeResponse r = SeResponse.fromJson(response);
+        byte[] image = read("--image", s390Image);
+        Map<String, Bytes> aux = Map.of("secret", Bytes.of(read("--secret", s390Secret)), "image", Bytes.of(image));
+        Policy.Builder p = policy("s390", false);
         if (configUid != null) {
-            checks.add(Bytes.fromHex("--config-uid", configUid).equals(r.configUid()) ? Check.pass("config_uid", "the expected guest")
-                    : Check.fail("config_uid", "is " + r.configUid().hex() + ", expected " + configUid));
+            p.teeRules("s390", new SecureExecutionRules(Optional.of(Bytes.fromHex("--config-uid", configUid))));
         }
-        if (reportData != null) {
-            checks.add(Bytes.fromHex("--report-data", reportData).equals(r.userData()) ? Check.pass("report_data", "user data as expected")
-                    : Check.fail("report_data", "user data is " + r.userData().hex()));
-        }
-        VerificationResult v = new VerificationResult(checks);
+        var e = new dev.guestattest.core.verify.Evidence(Optional.of("s390"), Bytes.of(response), aux);
+        Appraisal a = Appraiser.discover().appraise(e, context(p.build(), expectedReportData()));
+        VerificationResult v = judged(a);
         if (json) {
             ObjectNode n = resultJson(v, Instant.now());
             if (v.trusted()) {
-                n.set("common", commonJson(r.common(image)));
+                n.set("common", commonJson(r.common(SecureExecutionVerifier.image(image))));
             }
             System.out.println(n.toPrettyString());
         } else {
@@ -236,10 +274,13 @@ final class VerifyCommand implements Callable<Integer> {
         for (Path root : roots) {
             anchors.addAll(Cpak.parse(read("--root", root)));
         }
-        Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
-        CcaVerifier.Result r = CcaVerifier.verify(read("--cca", evidence.cca), anchors, nonce);
-        VerificationResult v = referenceValues == null ? CcaValidator.lifecycleOnly(r, allowDebug)
-                : CcaValidator.appraise(r, CcaReferenceValues.fromJson(read("--reference-values", referenceValues)), allowDebug);
+        byte[] token = read("--cca", evidence.cca);
+        CcaVerifier.Result r = CcaVerifier.verify(token, anchors);
+        Policy.Builder p = policy("cca", true);
+        if (referenceValues != null) {
+            p.teeRules("cca", new CcaRules(CcaReferenceValues.fromJson(read("--reference-values", referenceValues))));
+        }
+        VerificationResult v = judged(judge("cca", token, Map.of(), CcaEvidenceVerifier.of(r), p, expectedReportData()));
         if (json) {
             ObjectNode n = resultJson(v, Instant.now());
             r.common().ifPresent(c -> n.set("common", commonJson(c)));
@@ -252,21 +293,28 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private Integer verifyTpm() throws IOException {
-        TpmEvidence e = TpmEvidence.fromJson(read("--tpm", evidence.tpm));
-        Optional<Bytes> nonce = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        byte[] bytes = read("--tpm", evidence.tpm);
+        TpmEvidence e = TpmEvidence.fromJson(bytes);
         Optional<Tcg2Log> log = eventlog == null ? Optional.empty()
                 : Optional.of(Tcg2Log.parse(Files.readAllBytes(eventlog), dev.guestattest.core.eventlog.Event.IndexKind.PCR));
         List<X509Certificate> ekRoots = new ArrayList<>();
         for (Path root : roots) {
             ekRoots.addAll(certificates(root));
         }
-        VerificationResult v = TpmVerifier.verify(e, nonce, pinnedAk(), log, ekRoots);
+        VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), log, ekRoots, clock().instant());
+        VerificationResult v = judged(judge("tpm", bytes, Map.of(), TpmEvidenceVerifier.of(e, verified), policy("tpm", false),
+                expectedReportData()));
         if (json) {
             System.out.println(resultJson(v, Instant.now()).toPrettyString());
         } else {
             printText(v, "TPM quote");
         }
         return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+    }
+
+    /** Every check of the appraisal; verify trusts evidence only when all passed (a warning is not trusted). */
+    private static VerificationResult judged(Appraisal a) {
+        return new VerificationResult(a.checks());
     }
 
     /** The --ak file, checked to be a TPMT_PUBLIC so that a wrong file is bad input, not a mere mismatch. */
@@ -288,29 +336,29 @@ final class VerifyCommand implements Callable<Integer> {
             throw AttestationException.invalid("--collateral/--pcs", "apply to --tdx; SNP takes --certs or --kds");
         }
         byte[] report = read("--snp", evidence.snp);
-        SnpPolicy p = policy == null ? SnpPolicy.DEFAULT : SnpPolicyFile.parse(read("--policy", policy));
-        if (allowDebug) {
-            p = p.withAllowDebug(true);
-        }
-        if (reportData != null) {
-            p = p.withReportData(Bytes.fromHex("--report-data", reportData));
+        Policy.Builder p = policy("snp", true);
+        Optional<Bytes> expected = expectedReportData().map(b -> b.checkLength("--report-data", 64));
+        if (policy != null) {
+            Optional<Bytes> fromFile = SnpPolicyFile.apply(read("--policy", policy), p, allowDebug);
+            expected = expected.or(() -> fromFile);
         }
         AmdRoots amd = AmdRoots.amd();
         for (Path root : roots) {
             List<X509Certificate> certsIn = certificates(root);
             amd = amd.plus(certsIn.get(0), certsIn.subList(1, certsIn.size()));
         }
-        SnpVerification v = SnpVerifier.builder().roots(amd).policy(p).clock(clock()).build().verify(report, snpCertificates(report));
+        SnpVerification v = SnpVerifier.builder().roots(amd).clock(clock()).build().verify(report, snpCertificates(report));
+        VerificationResult judged = judged(judge("snp", report, Map.of(), SnpEvidenceVerifier.of(v), p, expected));
         if (json) {
-            ObjectNode n = resultJson(v.result(), v.verifiedAt());
+            ObjectNode n = resultJson(judged, v.verifiedAt());
             v.product().ifPresent(pr -> n.put("product", pr.kdsName()));
             v.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
             v.claims().ifPresent(c -> n.set("claims", recordJson(c)));
             System.out.println(n.toPrettyString());
         } else {
-            printText(v.result(), v.product().map(Product::kdsName).orElse(""));
+            printText(judged, v.product().map(Product::kdsName).orElse(""));
         }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return judged.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private SnpCertificates snpCertificates(byte[] report) throws IOException {
@@ -352,30 +400,27 @@ final class VerifyCommand implements Callable<Integer> {
             throw AttestationException.invalid("--tdx", "needs --collateral FILE|DIR or --pcs URL");
         }
         Clock clock = clock();
-        TdxVerifier.Builder b = TdxVerifier.builder().allowDebug(allowDebug).clock(clock);
+        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock);
         for (Path root : roots) {
             for (X509Certificate c : certificates(root)) {
                 b.trust(c);
             }
         }
-        if (!acceptTcb.isEmpty()) {
-            Set<TcbStatus> statuses = EnumSet.noneOf(TcbStatus.class);
-            acceptTcb.forEach(s -> statuses.add(TcbStatus.parse("--accept-tcb", s)));
-            b.acceptTcbStatuses(statuses);
-        }
-        Optional<Bytes> expected = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h).checkLength("--report-data", 64));
+        Optional<Bytes> expected = expectedReportData().map(h -> h.checkLength("--report-data", 64));
         CollateralSource collateral = source.pcs != null
                 ? new PcsCollateralSource(source.pcs, pcsRootCrl, (stateDir != null ? stateDir : ProviderContext.defaultStateDir())
                         .resolve("collateral"), Duration.ofSeconds(20), clock)
                 : Files.isDirectory(source.collateral) ? CollateralSource.directory(source.collateral)
                 : CollateralSource.of(CollateralSource.file(source.collateral));
-        TdxVerification v = b.build().verify(read("--tdx", evidence.tdx), collateral, expected);
+        byte[] quote = read("--tdx", evidence.tdx);
+        TdxVerification v = b.build().verify(quote, collateral);
+        VerificationResult judged = judged(judge("tdx", quote, Map.of(), TdxEvidenceVerifier.of(v), policy("tdx", true), expected));
         if (json) {
-            System.out.println(toJson(v).toPrettyString());
+            System.out.println(toJson(v, judged).toPrettyString());
         } else {
-            printText(v.result(), v.tcb().map(t -> t.status().toString()).orElse(""));
+            printText(judged, v.tcb().map(t -> t.status().toString()).orElse(""));
         }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return judged.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     private Clock clock() {
@@ -448,8 +493,8 @@ final class VerifyCommand implements Callable<Integer> {
         return n;
     }
 
-    static ObjectNode toJson(TdxVerification v) {
-        ObjectNode n = resultJson(v.result(), v.verifiedAt());
+    static ObjectNode toJson(TdxVerification v, VerificationResult judged) {
+        ObjectNode n = resultJson(judged, v.verifiedAt());
         v.tcb().ifPresent(t -> {
             ObjectNode tcb = n.putObject("tcb");
             tcb.put("status", t.status().intelName());

@@ -215,7 +215,7 @@ class MainTest {
         Files.writeString(root, stdout());
         assertThat(run("verify", "--tdx", quote.toString(), "--collateral", collateral.toString(), "--root", root.toString(),
                 "--report-data", "ab".repeat(64))).as(stdout() + stderr()).isZero();
-        assertThat(stdout()).contains("ok   quote.signature: ", "ok   report_data: equals the expected value").endsWith("trusted (UpToDate)"
+        assertThat(stdout()).contains("ok   quote.signature: ", "ok   policy.report_data: equals the expected value").endsWith("trusted (UpToDate)"
                 + System.lineSeparator());
         // a directory of <FMSPC>.json works the same
         Path dir = Files.createDirectories(tmp.resolve("cache"));
@@ -293,7 +293,7 @@ class MainTest {
         Path cpak = Files.writeString(tmp.resolve("cpak.json"), stdout());
         assertThat(run("verify", "--cca", token.toString(), "--cpak", cpak.toString(), "--report-data",
                 "cd".repeat(40) + "00".repeat(24))).as(stdout()).isZero();
-        assertThat(stdout()).contains("ok   realm.binding: ", "ok   realm.challenge: ").endsWith("trusted (CCA token)" + System.lineSeparator());
+        assertThat(stdout()).contains("ok   realm.binding: ", "ok   policy.report_data: ").endsWith("trusted (CCA token)" + System.lineSeparator());
         String v = dev.guestattest.core.testing.Vectors.root().toString() + "/arm-cca/rust-ccatoken/";
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-02-ok.json")).isZero();
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-tfa.json")).isEqualTo(1);
@@ -349,7 +349,7 @@ class MainTest {
         Path root = Files.writeString(tmp.resolve("dice-root.pem"), stdout());
         assertThat(run("verify", "--cove", ev.toString(), "--root", root.toString(), "--report-data", "ee".repeat(64))).as(stdout()).isZero();
         assertThat(run("verify", "--cove", ev.toString(), "--root", root.toString(), "--report-data", "ef".repeat(64))).isEqualTo(1);
-        assertThat(stdout()).contains("NOT trusted: tvm.challenge");
+        assertThat(stdout()).contains("NOT trusted: policy.report_data");
         assertThat(run("verify", "--cove", ev.toString())).isEqualTo(2);
         assertThat(run("providers")).isZero();
         assertThat(stdout()).contains("a real CoVE backend awaits a Linux COVG driver");

@@ -44,7 +44,7 @@ class SnpCliTest {
     void anEmulatedReportAtVmpl2VerifiesWithTheEmulatorsArkOnceThePolicyAcceptsVmpl2() throws Exception {
         String[] verify = emulated(2);
         assertThat(cli.run(with(verify, "--report-data", "ab".repeat(64)))).as(cli.stdout()).isEqualTo(1);
-        assertThat(cli.stdout()).contains("ok   chain: SEV-VCEK <- SEV-Milan <- ARK-Milan", "ok   report_data: ").endsWith(
+        assertThat(cli.stdout()).contains("ok   chain: SEV-VCEK <- SEV-Milan <- ARK-Milan", "ok   policy.report_data: ").endsWith(
                 "NOT trusted: policy.vmpl: made at VMPL 2, not among the accepted [0]" + System.lineSeparator());
         assertThat(cli.run(with(verify, "--report-data", "ab".repeat(64), "--policy", policy("vmpl: [0, 2]\n")))).as(cli.stdout()).isZero();
         assertThat(cli.stdout()).endsWith("trusted (Milan)" + System.lineSeparator());
@@ -84,7 +84,7 @@ class SnpCliTest {
         assertThat(cli.run(with(verify, "--policy", policy(tcb)))).as(cli.stdout() + cli.stderr()).isZero();
         assertThat(cli.stdout()).contains("ok   policy.tcb: reported and committed TCB meet ");
         assertThat(cli.run(with(verify, "--policy", policy(tcb + "measurements: [" + m + "]\n")))).isEqualTo(1);
-        assertThat(cli.stdout()).contains("FAIL policy.measurement: measurement ");
+        assertThat(cli.stdout()).contains("FAIL policy.initial_measurement: ");
         assertThat(cli.run(with(verify, "--policy", policy("{\"minimum_tcb\": {\"snp\": 255}}")))).isEqualTo(1);
         assertThat(cli.stdout()).contains("FAIL policy.tcb: reported TCB ");
     }

@@ -1,8 +1,11 @@
 package dev.guestattest.core;
 
+import java.util.function.Function;
+
 /**
- * Discovered with {@link java.util.ServiceLoader}: describes one provider and creates it on
- * request. Discovery never registers anything; the owner of a {@link Tsm} picks and registers.
+ * Describes one provider and creates it on request. Vendors declare theirs with {@link #of} and list
+ * them in a {@link ProviderCatalog}; {@link Providers#discover()} finds them. Discovery never
+ * registers anything; the owner of a {@link Tsm} picks and registers.
  */
 public interface ProviderFactory {
     /** {@code <tee>/<backend>}, e.g. {@code tdx/configfs}. */
@@ -17,4 +20,14 @@ public interface ProviderFactory {
     Availability probe(ProviderContext context);
 
     ReportProvider create(ProviderContext context);
+
+    /**
+     * A provider declared by description: {@code probe} must be free of side effects, {@code create}
+     * makes a new provider each time it is called.
+     */
+    static ProviderFactory of(String name, String description, boolean emulated,
+                              Function<ProviderContext, Availability> probe,
+                              Function<ProviderContext, ? extends ReportProvider> create) {
+        return new DeclaredProvider(name, description, emulated, probe, create);
+    }
 }

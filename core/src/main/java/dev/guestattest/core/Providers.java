@@ -7,7 +7,8 @@ import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
 /**
- * The providers on the classpath, found with {@link ServiceLoader}, and the selection rules:
+ * The providers on the classpath, found with {@link ServiceLoader} through the modules'
+ * {@link ProviderCatalog}s, and the selection rules:
  * by name, or automatically — and automatic selection only ever picks real hardware, so a
  * production guest can never silently hand out emulated evidence.
  */
@@ -20,9 +21,13 @@ public final class Providers {
         this.factories = List.copyOf(sorted);
     }
 
-    /** Everything registered under {@code META-INF/services/dev.guestattest.core.ProviderFactory}. */
+    /**
+     * Every module's {@link ProviderCatalog}, plus single factories still registered under
+     * {@code META-INF/services/dev.guestattest.core.ProviderFactory} (e.g. a test's one-off provider).
+     */
     public static Providers discover() {
         List<ProviderFactory> found = new ArrayList<>();
+        ServiceLoader.load(ProviderCatalog.class).forEach(c -> found.addAll(c.providers()));
         ServiceLoader.load(ProviderFactory.class).forEach(found::add);
         return new Providers(found);
     }

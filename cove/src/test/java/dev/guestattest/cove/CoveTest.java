@@ -1,5 +1,6 @@
 package dev.guestattest.cove;
 
+import dev.guestattest.core.pki.Pem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.guestattest.core.ProviderContext;
@@ -52,11 +53,11 @@ class CoveTest {
         byte[] challenge = new byte[64];
         challenge[5] = 9;
         byte[] ev = evidence(ctx, challenge);
-        CoveVerifier.Result r = CoveVerifier.verify(ev, List.of(tsm.rootCertificate()), Optional.of(Bytes.of(challenge)),
-                Optional.of(tsm.tvmPublicKey()), Instant.now());
+        CoveVerifier.Result r = CoveVerifier.verify(ev, List.of(tsm.rootCertificate()), Optional.of(tsm.tvmPublicKey()), Instant.now());
         assertThat(r.result().failures()).isEmpty();
         assertThat(r.result().checks()).extracting(Check::name).containsExactly("evidence.format", "dice.chain", "dice.validity",
-                "tvm.certificate", "tvm.challenge", "tvm.public_key");
+                "tvm.certificate", "tvm.public_key");
+        assertThat(r.claims().orElseThrow().common().reportData()).as("the challenge the appraiser judges").isEqualTo(Bytes.of(challenge));
         assertThat(r.claims().orElseThrow().layers()).extracting(l -> l.model().orElseThrow()).containsExactly("TSM-driver", "TSM", "TVM");
         assertThat(r.claims().orElseThrow().tvmRuntimeMeasurements().get(2).toArray())
                 .isEqualTo(HashAlgorithm.SHA384.extend(new byte[48], d.toArray()));
@@ -75,14 +76,13 @@ class CoveTest {
         EmulatedTsm tsm = EmulatedTsm.open(ctx);
         byte[] ev = evidence(ctx, new byte[64]);
         EmulatedTsm other = EmulatedTsm.open(ProviderContext.defaults().withStateDir(state.resolve("other")));
-        assertThat(CoveVerifier.verify(ev, List.of(other.rootCertificate()), Optional.empty(), Optional.empty(), Instant.now()).result()
+        assertThat(CoveVerifier.verify(ev, List.of(other.rootCertificate()), Optional.empty(), Instant.now()).result()
                 .failures()).extracting(Check::name).containsExactly("dice.chain");
-        assertThat(CoveVerifier.verify(ev, List.of(tsm.rootCertificate()), Optional.of(Bytes.fromHex("c", "01".repeat(64))),
-                Optional.of(other.tvmPublicKey()), Instant.now()).result().failures())
-                .extracting(Check::name).containsExactly("tvm.challenge", "tvm.public_key");
+        assertThat(CoveVerifier.verify(ev, List.of(tsm.rootCertificate()), Optional.of(other.tvmPublicKey()), Instant.now()).result().failures())
+                .extracting(Check::name).containsExactly("tvm.public_key");
         byte[] bent = ev.clone();
         bent[200] ^= 1;
-        assertThat(CoveVerifier.verify(bent, List.of(tsm.rootCertificate()), Optional.empty(), Optional.empty(), Instant.now()).trusted())
+        assertThat(CoveVerifier.verify(bent, List.of(tsm.rootCertificate()), Optional.empty(), Instant.now()).trusted())
                 .isFalse();
     }
 
@@ -112,10 +112,10 @@ class CoveTest {
         child.addExtension(new ASN1ObjectIdentifier(DiceTcbInfo.FRESHNESS_OID), false, DiceTcbInfo.encodeFreshness(chosenChallenge));
         X509Certificate forged = new JcaX509CertificateConverter().getCertificate(child.build(
                 new JcaContentSignerBuilder("SHA384withECDSA").build(guest.getPrivate())));
-        byte[] attack = (PemFiles.pem("CERTIFICATE", forged.getEncoded()) + new String(honest, StandardCharsets.US_ASCII))
+        byte[] attack = (Pem.encode("CERTIFICATE", forged.getEncoded()) + new String(honest, StandardCharsets.US_ASCII))
                 .getBytes(StandardCharsets.US_ASCII);
 
-        CoveVerifier.Result r = CoveVerifier.verify(attack, List.of(tsm.rootCertificate()), Optional.of(chosenChallenge), Optional.empty(),
+        CoveVerifier.Result r = CoveVerifier.verify(attack, List.of(tsm.rootCertificate()), Optional.empty(),
                 Instant.now());
         assertThat(r.trusted()).isFalse();
         assertThat(r.result().failures()).extracting(Check::name).contains("dice.chain");
@@ -132,7 +132,7 @@ class CoveTest {
         byte[] ev = evidence(ctx, new byte[64]);
         byte[] trailing = java.util.Arrays.copyOf(ev, ev.length + 3);
         trailing[ev.length] = 'x';
-        CoveVerifier.Result r = CoveVerifier.verify(trailing, List.of(tsm.rootCertificate()), Optional.empty(), Optional.empty(), Instant.now());
+        CoveVerifier.Result r = CoveVerifier.verify(trailing, List.of(tsm.rootCertificate()), Optional.empty(), Instant.now());
         assertThat(r.result().failures()).extracting(Check::name).containsExactly("evidence.format");
         assertThat(r.result().failures().get(0).detail()).contains("unexpected bytes");
     }

@@ -22,7 +22,7 @@ class CcaCoveFuzzTest {
 
     @FuzzTest(maxDuration = Campaign.DURATION)
     void ccaToken(byte[] data) {
-        Untrusted.parse(() -> CcaVerifier.verify(data, CPAK, Optional.empty()).realm().ifPresent(r -> r.common()));
+        Untrusted.parse(() -> CcaVerifier.verify(data, CPAK).realm().ifPresent(r -> r.common()));
         Untrusted.verify(new CcaEvidenceVerifier(), data, Map.of());
     }
 

@@ -3,7 +3,7 @@ package dev.guestattest.fuzz;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.guestattest.s390.abi.Arcb;
 import dev.guestattest.s390.abi.SeResponse;
-import dev.guestattest.s390.verify.SeVerifier;
+import dev.guestattest.s390.verify.SecureExecutionVerifier;
 import dev.guestattest.tpm.TpmEvidence;
 import dev.guestattest.tpm.abi.TpmAttest;
 import dev.guestattest.tpm.abi.TpmPublic;
@@ -18,7 +18,7 @@ class S390TpmFuzzTest {
     void s390(byte[] data) {
         Untrusted.parse(() -> SeResponse.fromJson(data));
         Untrusted.parse(() -> Arcb.parse(data));
-        Untrusted.parse(() -> SeVerifier.image(data));
+        Untrusted.parse(() -> SecureExecutionVerifier.image(data));
     }
 
     @FuzzTest(maxDuration = Campaign.DURATION)

@@ -19,6 +19,13 @@ public record Appraisal(String format, Tier status, TrustVector trustVector, Lis
     public Appraisal {
         checks = List.copyOf(checks);
         vendorClaims = Map.copyOf(vendorClaims);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Check c : checks) {
+            if (!names.add(c.name())) {
+                // two verdicts on one rule could disagree, and a reader asking for it would get the first
+                throw new IllegalStateException("two verdicts for check " + c.name());
+            }
+        }
     }
 
     public boolean affirming() {

@@ -2,6 +2,8 @@ package dev.guestattest.verify;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.Evidence;
@@ -14,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
@@ -31,11 +32,13 @@ public final class Appraiser {
         this.verifiers = List.copyOf(verifiers);
     }
 
-    /** Every vendor verifier on the class path. */
+    /** Every TEE's verifier on the class path. */
     public static Appraiser discover() {
-        List<EvidenceVerifier> found = new ArrayList<>();
-        ServiceLoader.load(EvidenceVerifier.class).forEach(found::add);
-        return new Appraiser(found);
+        return of(Tees.discover());
+    }
+
+    public static Appraiser of(Tees tees) {
+        return new Appraiser(tees.all().stream().map(Tee::verifier).toList());
     }
 
     public List<String> formats() {
@@ -52,31 +55,46 @@ public final class Appraiser {
     }
 
     public Appraisal appraise(Evidence evidence, AppraisalContext context) {
-        Policy policy = context.policy();
         Optional<EvidenceVerifier> verifier = evidence.format().map(f -> verifiers.stream().filter(v -> v.format().equals(f)).findFirst())
                 .orElseGet(() -> verifiers.stream().filter(v -> v.recognizes(evidence.bytes().toArray())).findFirst());
         if (verifier.isEmpty()) {
             String what = evidence.format().map(f -> "no verifier for format '" + f + "'").orElse("not a format any verifier recognizes");
             return result("unknown", TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.UNEXPECTED_EVIDENCE),
-                    List.of(Check.fail("evidence.format", what + " (known: " + formats() + ")")), Optional.empty(), Map.of(), context);
+                    List.of(Check.fail(PolicyChecks.FORMAT, what + " (known: " + formats() + ")")), Optional.empty(), Map.of(), context);
         }
-        String format = verifier.get().format();
+        return judge(verifier.get().format(), evidence, () -> failClosed(verifier.get(), evidence, context), context);
+    }
+
+    /**
+     * Judges evidence a vendor verifier has already verified (as {@code verify} does with its own
+     * collateral sources): the same policy rules, in the same order, as {@link #appraise}.
+     */
+    public Appraisal judge(String format, Evidence evidence, VendorVerification verified, AppraisalContext context) {
+        return judge(format, evidence, () -> verified, context);
+    }
+
+    private Appraisal judge(String format, Evidence evidence, java.util.function.Supplier<VendorVerification> verification,
+                            AppraisalContext context) {
+        Policy policy = context.policy();
         List<Check> checks = new ArrayList<>();
         if (!policy.tees().contains(format)) {
-            checks.add(Check.fail("policy.tee", format + " is not among the accepted " + policy.tees()));
+            checks.add(Check.fail(PolicyChecks.TEE, format + " is not among the accepted " + policy.tees()));
             return result(format, TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.UNRECOGNIZED_INSTANCE), checks, Optional.empty(),
                     Map.of(), context);
         }
         // the nonce is used up by any attempt, whatever the evidence turns out to be
         boolean fresh = freshness(context, checks);
-        VendorVerification v = failClosed(verifier.get(), evidence, context);
+        VendorVerification v = verification.get();
+        v.result().checks().stream().filter(c -> c.name().startsWith(PolicyChecks.PREFIX)).findFirst().ifPresent(c -> {
+            throw new IllegalStateException("the " + format + " verifier emitted " + c.name() + ": only the appraiser judges policy");
+        });
         checks.addAll(v.result().checks());
         if (!v.result().trusted() || v.claims().isEmpty()) {
             // claims of evidence that did not verify are not passed on: nobody vouches for them
             return result(format, TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.CRYPTO_VALIDATION_FAILED)
                     .withHardware(TrustVector.CRYPTO_VALIDATION_FAILED), checks, Optional.empty(), Map.of(), context);
         }
-        checks.add(Check.pass("policy.tee", format + " is accepted"));
+        checks.add(Check.pass(PolicyChecks.TEE, format + " is accepted"));
         CommonClaims c = v.claims().get();
         TrustVector tv = TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.TRUSTWORTHY_INSTANCE)
                 .withHardware(TrustVector.GENUINE_HARDWARE).withRuntimeOpaque(TrustVector.ENCRYPTED_MEMORY);
@@ -88,7 +106,8 @@ public final class Appraiser {
         tv = minimumTcb(c, policy.minimumTcb().getOrDefault(format, Map.of()), tv, checks);
         tv = debug(c, policy.allowDebug(), tv, checks);
         tv = vmpl(c, policy.vmpls(), tv, checks);
-        tv = executables(format, c, policy, context.store(), tv, checks);
+        TeeRulesJudgement vendor = TeeRulesJudgement.judge(Optional.ofNullable(policy.teeRules().get(format)), evidence, tv, checks);
+        tv = executables(format, c, policy, context.store(), vendor, checks);
         if (policy.eventLog().isPresent() && !EventLogAppraisal.appraise(policy.eventLog().get(), evidence, c, checks)) {
             tv = tv.withExecutables(Math.max(tv.executables(), TrustVector.UNRECOGNIZED_EXECUTABLES));
         }
@@ -104,7 +123,7 @@ public final class Appraiser {
         Optional<java.time.Duration> window = context.policy().freshness();
         if (context.challenge().isEmpty()) {
             if (window.isPresent()) {
-                checks.add(Check.fail("policy.freshness", "the policy requires a nonce the appraiser issued; none was given"));
+                checks.add(Check.fail(PolicyChecks.FRESHNESS, "the policy requires a nonce the appraiser issued; none was given"));
                 return false;
             }
             return true;
@@ -112,18 +131,18 @@ public final class Appraiser {
         AppraisalContext.Challenge ch = context.challenge().get();
         Optional<java.time.Instant> issued = ch.nonces().redeemIssued(ch.nonce());
         if (issued.isEmpty()) {
-            checks.add(Check.fail("policy.nonce", "was not issued here, has expired, or was already used"));
+            checks.add(Check.fail(PolicyChecks.NONCE, "was not issued here, has expired, or was already used"));
             return false;
         }
-        checks.add(Check.pass("policy.nonce", "issued here, used once"));
+        checks.add(Check.pass(PolicyChecks.NONCE, "issued here, used once"));
         if (window.isPresent()) {
             java.time.Duration age = java.time.Duration.between(issued.get(), context.at());
             if (age.compareTo(window.get()) > 0) {
-                checks.add(Check.fail("policy.freshness", "the nonce is " + age.toSeconds() + " s old, over the policy's "
+                checks.add(Check.fail(PolicyChecks.FRESHNESS, "the nonce is " + age.toSeconds() + " s old, over the policy's "
                         + window.get().toSeconds() + " s"));
                 return false;
             }
-            checks.add(Check.pass("policy.freshness", "the nonce is " + age.toSeconds() + " s old"));
+            checks.add(Check.pass(PolicyChecks.FRESHNESS, "the nonce is " + age.toSeconds() + " s old"));
         }
         return true;
     }
@@ -132,7 +151,7 @@ public final class Appraiser {
     private static TrustVector minimumTcb(CommonClaims c, Map<String, Long> minimum, TrustVector tv, List<Check> checks) {
         boolean ok = true;
         for (Map.Entry<String, Long> m : new java.util.TreeMap<>(minimum).entrySet()) {
-            String name = "policy.minimum_tcb." + m.getKey();
+            String name = PolicyChecks.MINIMUM_TCB + "." + m.getKey();
             Long svn = c.tcb().get(m.getKey());
             if (svn == null) {
                 checks.add(Check.fail(name, "the evidence has no such TCB component (it has " + c.tcb().keySet() + ")"));
@@ -153,10 +172,10 @@ public final class Appraiser {
             return tv;
         }
         if (expected.get().equals(c.reportData())) {
-            checks.add(Check.pass("policy.report_data", "equals the expected value"));
+            checks.add(Check.pass(PolicyChecks.REPORT_DATA, "equals the expected value"));
             return tv;
         }
-        checks.add(Check.fail("policy.report_data", "is " + c.reportData().hex() + ", expected " + expected.get().hex()));
+        checks.add(Check.fail(PolicyChecks.REPORT_DATA, "is " + c.reportData().hex() + ", expected " + expected.get().hex()));
         return tv.withInstanceIdentity(TrustVector.UNTRUSTWORTHY_INSTANCE);
     }
 
@@ -165,10 +184,10 @@ public final class Appraiser {
             return tv;
         }
         if (accepted.contains(status.get())) {
-            checks.add(Check.pass("policy.tcb_status", status.get()));
+            checks.add(Check.pass(PolicyChecks.TCB_STATUS, status.get()));
             return tv;
         }
-        checks.add(Check.fail("policy.tcb_status", status.get() + " is not among the accepted " + accepted));
+        checks.add(Check.fail(PolicyChecks.TCB_STATUS, status.get() + " is not among the accepted " + accepted));
         return tv.withHardware(TrustVector.UNSAFE_HARDWARE);
     }
 
@@ -177,18 +196,18 @@ public final class Appraiser {
             if (allowDebug) {
                 return tv;
             }
-            checks.add(Check.fail("policy.debug", "the evidence does not say whether the host can debug the guest"));
+            checks.add(Check.fail(PolicyChecks.DEBUG, "the evidence does not say whether the host can debug the guest"));
             return tv.withConfiguration(TrustVector.UNSAFE_CONFIG);
         }
         if (!c.debug().get()) {
-            checks.add(Check.pass("policy.debug", "off"));
+            checks.add(Check.pass(PolicyChecks.DEBUG, "off"));
             return tv.withConfiguration(TrustVector.APPROVED_CONFIG);
         }
         if (allowDebug) {
-            checks.add(Check.pass("policy.debug", "on, allowed by the policy"));
+            checks.add(Check.pass(PolicyChecks.DEBUG, "on, allowed by the policy"));
             return tv.withConfiguration(TrustVector.UNSAFE_CONFIG);
         }
-        checks.add(Check.fail("policy.debug", "on: the host can read and change the guest's memory"));
+        checks.add(Check.fail(PolicyChecks.DEBUG, "on: the host can read and change the guest's memory"));
         return tv.withConfiguration(TrustVector.UNSUPPORTABLE_CONFIG);
     }
 
@@ -203,10 +222,10 @@ public final class Appraiser {
             return tv;
         }
         if (accepted.contains(c.vmpl().get())) {
-            checks.add(Check.pass("policy.vmpl", "made at VMPL " + c.vmpl().get()));
+            checks.add(Check.pass(PolicyChecks.VMPL, "made at VMPL " + c.vmpl().get()));
             return tv;
         }
-        checks.add(Check.fail("policy.vmpl", "made at VMPL " + c.vmpl().get() + ", not among the accepted " + new java.util.TreeSet<>(accepted)));
+        checks.add(Check.fail(PolicyChecks.VMPL, "made at VMPL " + c.vmpl().get() + ", not among the accepted " + new java.util.TreeSet<>(accepted)));
         return tv.withConfiguration(TrustVector.UNSUPPORTABLE_CONFIG);
     }
 
@@ -214,18 +233,25 @@ public final class Appraiser {
      * The initial measurement and registers against the policy's reference values and the store's.
      * A register is judged when the policy or the store references it for this TEE.
      */
-    private static TrustVector executables(String tee, CommonClaims c, Policy policy, ReferenceValues store, TrustVector tv, List<Check> checks) {
+    private static TrustVector executables(String tee, CommonClaims c, Policy policy, ReferenceValues store, TeeRulesJudgement vendor,
+                                           List<Check> checks) {
+        TrustVector tv = vendor.trustVector();
         boolean storeInitial = store.entries().stream().anyMatch(e -> e.tee().equals(tee) && e.claim().equals("initial_measurement"));
         java.util.SortedSet<String> registers = new java.util.TreeSet<>(policy.runtimeRegisters().keySet());
         store.entries().stream().filter(e -> e.tee().equals(tee) && e.claim().startsWith("runtime_registers."))
                 .forEach(e -> registers.add(e.claim().substring("runtime_registers.".length())));
-        boolean known = true;
+        boolean known = vendor.executablesApproved().orElse(true);
         if (policy.initialMeasurements().isEmpty() && !storeInitial && registers.isEmpty()) {
-            checks.add(Check.fail("policy.reference_values", "the policy has none: no executable can be approved"));
+            if (vendor.executablesApproved().isPresent() || !policy.judgeExecutables()) {
+                // the TEE's own reference values judged them, or verify was given none to judge by
+                return vendor.executablesApproved().map(ok -> tv.withExecutables(ok ? TrustVector.APPROVED_BOOT
+                        : TrustVector.UNRECOGNIZED_EXECUTABLES)).orElse(tv);
+            }
+            checks.add(Check.fail(PolicyChecks.REFERENCE_VALUES, "the policy has none: no executable can be approved"));
             known = false;
         } else if (!policy.initialMeasurements().isEmpty() || storeInitial) {
             // a policy may reference registers alone: a TPM has no initial measurement
-            known = reference(tee, "initial_measurement", c.initialMeasurement(), policy.initialMeasurements(), store, checks);
+            known &= reference(tee, "initial_measurement", c.initialMeasurement(), policy.initialMeasurements(), store, checks);
         }
         for (String name : registers) {
             known &= reference(tee, "runtime_registers." + name, Optional.ofNullable(c.runtimeRegisters().get(name)),
@@ -239,7 +265,7 @@ public final class Appraiser {
 
     private static boolean reference(String tee, String claim, Optional<Bytes> value, Set<Bytes> policyValues, ReferenceValues store,
                                      List<Check> checks) {
-        String name = "policy." + claim;
+        String name = PolicyChecks.PREFIX + claim;
         if (value.isEmpty()) {
             checks.add(Check.fail(name, "the evidence has no such claim"));
             return false;

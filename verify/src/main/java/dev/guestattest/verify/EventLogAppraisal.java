@@ -36,7 +36,7 @@ import java.util.Optional;
  * a digest of something else is a relabelled event.
  */
 final class EventLogAppraisal {
-    static final String CHECK = "policy.event_log";
+    static final String CHECK = PolicyChecks.EVENT_LOG;
     private static final Map<String, String> CC_MR_PREFIX = Map.of("tdx", "rtmr", "cca", "rem", "cove", "rmr");
 
     private EventLogAppraisal() {
@@ -67,7 +67,7 @@ final class EventLogAppraisal {
             }
             byRegister.computeIfAbsent(name.get(), k -> new ArrayList<>()).add(e);
         }
-        boolean ok = true;
+        List<String> problems = new ArrayList<>();
         Map<String, Replayed> effective = new LinkedHashMap<>();
         for (Map.Entry<String, List<Event>> r : byRegister.entrySet()) {
             Bytes actual = claims.runtimeRegisters().get(r.getKey());
@@ -76,8 +76,7 @@ final class EventLogAppraisal {
             }
             Optional<HashAlgorithm> bank = bank(actual);
             if (bank.isEmpty()) {
-                checks.add(Check.fail(CHECK, r.getKey() + " has " + actual.length() + " bytes, no digest algorithm's size"));
-                ok = false;
+                problems.add(r.getKey() + " has " + actual.length() + " bytes, no digest algorithm's size");
                 continue;
             }
             int index = r.getValue().get(0).index();
@@ -85,34 +84,36 @@ final class EventLogAppraisal {
             try {
                 match = Replay.compare(r.getValue(), index, bank.get(), actual);
             } catch (AttestationException e) {
-                checks.add(Check.fail(CHECK, r.getKey() + ": " + e.getMessage()));
-                ok = false;
+                problems.add(r.getKey() + ": " + e.getMessage());
                 continue;
             }
             switch (match) {
                 case EXACT -> effective.put(r.getKey(), new Replayed(bank.get(), r.getValue()));
                 case LAST_EVENT_NOT_APPLIED -> effective.put(r.getKey(),
                         new Replayed(bank.get(), r.getValue().subList(0, r.getValue().size() - 1)));
-                case MISMATCH -> {
-                    checks.add(Check.fail(CHECK, "the log's events for " + r.getKey() + " (" + r.getValue().size() + ") do not replay to its value"));
-                    ok = false;
-                }
+                case MISMATCH -> problems.add("the log's events for " + r.getKey() + " (" + r.getValue().size()
+                        + ") do not replay to its value");
             }
         }
-        if (ok) {
-            checks.add(Check.pass(CHECK, "replays to " + (effective.isEmpty() ? "no quoted register" : effective.keySet())));
+        // one verdict per check name: every problem in one failure, every required event in one line
+        boolean ok = problems.isEmpty();
+        checks.add(ok ? Check.pass(CHECK, "replays to " + (effective.isEmpty() ? "no quoted register" : effective.keySet()))
+                : Check.fail(CHECK, String.join("; ", problems)));
+        if (rule.events().isEmpty()) {
+            return ok;
         }
+        List<String> missing = new ArrayList<>();
         for (Policy.RequiredEvent required : rule.events()) {
             Optional<Replayed> in = Optional.ofNullable(effective.get(required.register()));
-            if (in.isPresent() && in.get().events().stream().anyMatch(e -> matches(required, e, in.get().bank(), log.encoding()))) {
-                checks.add(Check.pass(CHECK + ".events", required + " took effect"));
-            } else {
-                checks.add(Check.fail(CHECK + ".events", required + " is not among the events that took effect in a quoted register"
-                        + in.map(r -> relabelled(required, r, log.encoding())).orElse("")));
-                ok = false;
+            if (in.isEmpty() || in.get().events().stream().noneMatch(e -> matches(required, e, in.get().bank(), log.encoding()))) {
+                missing.add(required + " is not among the events that took effect in a quoted register"
+                        + in.map(r -> relabelled(required, r, log.encoding())).orElse(""));
             }
         }
-        return ok;
+        checks.add(missing.isEmpty() ? Check.pass(PolicyChecks.EVENT_LOG_EVENTS, rule.events().stream().map(Object::toString)
+                .collect(java.util.stream.Collectors.joining(", ")) + " took effect")
+                : Check.fail(PolicyChecks.EVENT_LOG_EVENTS, String.join("; ", missing)));
+        return ok && missing.isEmpty();
     }
 
     /** A log's events and how they encode their content. */

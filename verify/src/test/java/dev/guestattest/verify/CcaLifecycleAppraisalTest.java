@@ -1,5 +1,6 @@
 package dev.guestattest.verify;
 
+import dev.guestattest.core.pki.Pem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.guestattest.cca.emulator.EmulatedRealm;
@@ -41,7 +42,7 @@ class CcaLifecycleAppraisalTest {
         try (ProviderSession s = ProviderSession.open(Optional.of(EmulatedRealm.NAME), ctx)) {
             token = s.report(ReportRequest.of(new byte[64])).outblob().toArray();
         }
-        Map<String, Bytes> aux = Map.of("cpak", Bytes.of(PemFiles.pem("PUBLIC KEY", realm.cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+        Map<String, Bytes> aux = Map.of("cpak", Bytes.of(Pem.encode("PUBLIC KEY", realm.cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
         Appraisal secured = appraise(token, aux, "");
         assertThat(secured.claims().orElseThrow().debug()).contains(false);
         assertThat(secured.status()).isEqualTo(Tier.AFFIRMING);

@@ -1,6 +1,8 @@
 package dev.guestattest.broker.http;
 
+import dev.guestattest.broker.BrokerConfig;
 import dev.guestattest.broker.BrokerException;
+import dev.guestattest.broker.Refusal;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +17,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * Reads a request body without holding a thread while it arrives: reading stops when no bytes are
  * there and resumes, on a worker, when more come. The body must arrive whole within the deadline,
  * no slower than the minimum rate once past a second's grace, and within the size limit; otherwise
- * its outcome is a 408 or 413 refusal. The outcome is handed on exactly once: the body's bytes, or a
+ * its outcome is a refusal (a body timeout, or too large). The outcome is handed on exactly once: the body's bytes, or a
  * supplier that throws that refusal.
  */
 final class BodyReader implements Runnable {
@@ -23,7 +25,7 @@ final class BodyReader implements Runnable {
     private static final long GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Request request;
-    private final BrokerServer.Limits limits;
+    private final BrokerConfig limits;
     private final int max;
     private final Consumer<Supplier<byte[]>> then;
     private final long started = System.nanoTime();
@@ -31,7 +33,7 @@ final class BodyReader implements Runnable {
     private final ByteArrayOutputStream received;
     private volatile Scheduler.Task deadline;
 
-    private BodyReader(Request request, BrokerServer.Limits limits, int max, Consumer<Supplier<byte[]>> then) {
+    private BodyReader(Request request, BrokerConfig limits, int max, Consumer<Supplier<byte[]>> then) {
         this.request = request;
         this.limits = limits;
         this.max = max;
@@ -40,10 +42,10 @@ final class BodyReader implements Runnable {
     }
 
     /** Reads {@code request}'s body (at most {@code max} bytes) and hands {@code then} its outcome, on this thread or a worker. */
-    static void read(Request request, BrokerServer.Limits limits, int max, Consumer<Supplier<byte[]>> then) {
+    static void read(Request request, BrokerConfig limits, int max, Consumer<Supplier<byte[]>> then) {
         long declared = request.getLength();
         if (declared > max) {
-            then.accept(failure(413, "request body of " + declared + " bytes is over the " + max + "-byte limit"));
+            then.accept(failure(Refusal.TOO_LARGE, "request body of " + declared + " bytes is over the " + max + "-byte limit"));
             return;
         }
         BodyReader r = new BodyReader(request, limits, max, then);
@@ -57,7 +59,7 @@ final class BodyReader implements Runnable {
             readAvailable();
         } catch (RuntimeException e) {
             // Jetty refusing a read (the request already failed): an answer still, and no stack trace
-            finish(failure(400, "request body cannot be read: " + e.getClass().getSimpleName()));
+            finish(failure(Refusal.BAD_REQUEST, "request body cannot be read: " + e.getClass().getSimpleName()));
         }
     }
 
@@ -70,7 +72,7 @@ final class BodyReader implements Runnable {
             }
             if (Content.Chunk.isFailure(chunk)) {
                 // the connection's idle timeout, or the client went away
-                finish(failure(chunk.getFailure() instanceof java.util.concurrent.TimeoutException ? 408 : 400,
+                finish(failure(chunk.getFailure() instanceof java.util.concurrent.TimeoutException ? Refusal.BODY_TIMEOUT : Refusal.BAD_REQUEST,
                         "request body cannot be read: " + chunk.getFailure().getClass().getSimpleName()));
                 return;
             }
@@ -78,7 +80,7 @@ final class BodyReader implements Runnable {
             try {
                 ByteBuffer b = chunk.getByteBuffer();
                 if (received.size() + (long) b.remaining() > max) {
-                    finish(failure(413, "request body is over the " + max + "-byte limit"));
+                    finish(failure(Refusal.TOO_LARGE, "request body is over the " + max + "-byte limit"));
                     return;
                 }
                 byte[] part = new byte[b.remaining()];
@@ -94,7 +96,7 @@ final class BodyReader implements Runnable {
             long elapsed = System.nanoTime() - started;
             long due = (long) ((elapsed - GRACE_NANOS) / 1e9 * limits.minBodyBytesPerSecond());
             if (received.size() < due) {
-                finish(failure(408, "request body arrives at " + (long) (received.size() / (elapsed / 1e9)) + " bytes/s, under the minimum of "
+                finish(failure(Refusal.BODY_TIMEOUT, "request body arrives at " + (long) (received.size() / (elapsed / 1e9)) + " bytes/s, under the minimum of "
                         + limits.minBodyBytesPerSecond() + " bytes/s"));
                 return;
             }
@@ -104,7 +106,7 @@ final class BodyReader implements Runnable {
     /** The deadline passed: answered on a worker, as the outcome may touch the store and the scheduler's one thread must not wait on it. */
     private void expire() {
         if (done.compareAndSet(false, true)) {
-            request.getComponents().getExecutor().execute(() -> then.accept(failure(408, "request body did not arrive whole within "
+            request.getComponents().getExecutor().execute(() -> then.accept(failure(Refusal.BODY_TIMEOUT, "request body did not arrive whole within "
                     + limits.bodyDeadline().toMillis() + " ms")));
         }
     }
@@ -119,8 +121,8 @@ final class BodyReader implements Runnable {
         }
     }
 
-    private static Supplier<byte[]> failure(int status, String why) {
-        BrokerException e = new BrokerException(status, why);
+    private static Supplier<byte[]> failure(Refusal refusal, String why) {
+        BrokerException e = new BrokerException(refusal, why);
         return () -> {
             throw e;
         };

@@ -12,6 +12,8 @@ import com.nimbusds.jose.crypto.RSAEncrypter;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
+import dev.guestattest.broker.client.EcdhEs;
+import dev.guestattest.broker.wire.Jwe;
 import dev.guestattest.core.AttestationException;
 import java.text.ParseException;
 

@@ -33,7 +33,11 @@ public final class CcaEvidenceVerifier implements EvidenceVerifier {
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("cpak", e.getMessage()));
         }
-        CcaVerifier.Result r = CcaVerifier.verify(evidence.bytes().toArray(), anchors, Optional.empty());
+        return of(CcaVerifier.verify(evidence.bytes().toArray(), anchors));
+    }
+
+    /** A CCA verdict as the appraiser takes it. */
+    public static VendorVerification of(CcaVerifier.Result r) {
         return new VendorVerification(r.result(), r.common(), Optional.empty(),
                 r.platform().<Map<String, Object>>map(p -> Map.of("implementation_id", p.implementationId().hex(), "instance_id",
                         p.instanceId().hex(), "lifecycle", p.lifecycle(), "personalization_value",

@@ -6,6 +6,7 @@ import dev.guestattest.core.cose.CoseSign1;
 import dev.guestattest.cca.abi.PlatformClaims;
 import dev.guestattest.cca.abi.RealmClaims;
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.crypto.EcdsaKey;
 import dev.guestattest.core.cose.Cbor;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
@@ -22,7 +23,7 @@ import java.util.Optional;
  * Verifies a CCA token (formats.md §3.5): the realm token under the RAK it carries, the platform
  * challenge = H(RAK claim bytes) binding that RAK to the platform, the platform token under a
  * trusted CPAK (chosen by instance and implementation ID when the anchor names them), and the
- * realm challenge against the verifier's nonce.
+ * realm challenge is the report data of the common claims, judged by the appraiser.
  */
 public final class CcaVerifier {
     private CcaVerifier() {
@@ -44,7 +45,7 @@ public final class CcaVerifier {
         }
     }
 
-    public static Result verify(byte[] token, List<Cpak> anchors, Optional<Bytes> nonce) {
+    public static Result verify(byte[] token, List<Cpak> anchors) {
         List<Check> checks = new ArrayList<>();
         CoseSign1 realmCose;
         CoseSign1 platformCose;
@@ -70,8 +71,6 @@ public final class CcaVerifier {
         }
         checks.add(binding(realm, platform));
         checks.add(platformSignature(platformCose, platform, anchors));
-        nonce.ifPresent(n -> checks.add(n.equals(realm.challenge()) ? Check.pass("realm.challenge", "equals the nonce")
-                : Check.fail("realm.challenge", "is " + realm.challenge().hex() + ", expected " + n.hex())));
         return new Result(new VerificationResult(checks), Optional.of(realm), Optional.of(platform));
     }
 
@@ -103,7 +102,6 @@ public final class CcaVerifier {
         return last;
     }
 
-    /** Bouncy Castle's ECDSA verifies several times faster than the JDK's here; the result is the same. */
     private static Check verifySign1(String name, CoseSign1 cose, PublicKey key, String by) {
         HashAlgorithm h = switch (cose.alg()) {
             case CoseSign1.ES256 -> HashAlgorithm.SHA256;
@@ -114,23 +112,18 @@ public final class CcaVerifier {
             return Check.fail(name, "COSE algorithm " + cose.alg() + " is neither ES256 nor ES384");
         }
         byte[] sig = cose.signature().toArray();
+        String alg = h == HashAlgorithm.SHA384 ? "ES384" : "ES256";
+        EcdsaKey k;
         try {
-            var params = (org.bouncycastle.crypto.params.ECPublicKeyParameters) org.bouncycastle.crypto.util.PublicKeyFactory
-                    .createKey(key.getEncoded());
-            int n = (params.getParameters().getN().bitLength() + 7) / 8;
-            if (sig.length != 2 * n) {
-                return Check.fail(name, "signature is " + sig.length + " bytes; " + (h == HashAlgorithm.SHA384 ? "ES384" : "ES256")
-                        + " with this key takes " + 2 * n + " (is the key on the right curve?)");
-            }
-            var v = new org.bouncycastle.crypto.signers.ECDSASigner();
-            v.init(false, params);
-            boolean ok = v.verifySignature(h.hash(cose.toBeSigned()), new java.math.BigInteger(1, Arrays.copyOfRange(sig, 0, n)),
-                    new java.math.BigInteger(1, Arrays.copyOfRange(sig, n, 2 * n)));
-            return ok ? Check.pass(name, (h == HashAlgorithm.SHA384 ? "ES384" : "ES256") + ", by " + by)
-                    : Check.fail(name, "does not verify with " + by);
-        } catch (IOException | ClassCastException | IllegalArgumentException e) {
+            k = EcdsaKey.of(name + " key", key);
+        } catch (AttestationException e) {
             return Check.fail(name, "does not verify with " + by + " (" + e.getMessage() + ")");
         }
+        if (sig.length != 2 * k.curve().scalarSize()) {
+            return Check.fail(name, "signature is " + sig.length + " bytes; " + alg + " with this key takes " + 2 * k.curve().scalarSize()
+                    + " (is the key on the right curve?)");
+        }
+        return k.verify(h, cose.toBeSigned(), sig) ? Check.pass(name, alg + ", by " + by) : Check.fail(name, "does not verify with " + by);
     }
 
     /** The RAK: a raw P-384 point (legacy) or a COSE_Key EC2 P-384 (newer tokens). */

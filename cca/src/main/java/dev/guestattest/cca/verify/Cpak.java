@@ -1,5 +1,6 @@
 package dev.guestattest.cca.verify;
 
+import dev.guestattest.core.pki.Pem;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.AttestationException;
@@ -32,7 +33,7 @@ public record Cpak(PublicKey key, Optional<Bytes> instanceId, Optional<Bytes> im
             return fromJson(data);
         }
         List<Cpak> out = new java.util.ArrayList<>();
-        for (PublicKey k : dev.guestattest.core.state.PemFiles.publicKeys("CPAK", data)) {
+        for (PublicKey k : dev.guestattest.core.pki.Pem.publicKeys("CPAK", data)) {
             int bits = ((java.security.interfaces.ECPublicKey) k).getParams().getCurve().getField().getFieldSize();
             if (bits != 256 && bits != 384) {
                 throw AttestationException.invalid("CPAK", "a P-" + bits + " key; a CPAK is P-256 or P-384");

@@ -56,8 +56,8 @@ class MalformedCcaInputTest {
     void bytesAfterTheTokenAreRefused() {
         byte[] token = Vectors.read(DIR + "cca-token-01.cbor");
         byte[] trailing = java.util.Arrays.copyOf(token, token.length + 1);
-        CcaVerifier.Result r = CcaVerifier.verify(trailing, Cpak.fromJson(Vectors.read(DIR + "cpak.json")), Optional.empty());
+        CcaVerifier.Result r = CcaVerifier.verify(trailing, Cpak.fromJson(Vectors.read(DIR + "cpak.json")));
         assertThat(r.result().failures()).extracting(Check::name).containsExactly("token.format");
-        assertThat(CcaVerifier.verify(token, Cpak.fromJson(Vectors.read(DIR + "cpak.json")), Optional.empty()).result().trusted()).isTrue();
+        assertThat(CcaVerifier.verify(token, Cpak.fromJson(Vectors.read(DIR + "cpak.json"))).result().trusted()).isTrue();
     }
 }

@@ -16,7 +16,30 @@ public final class Json {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    private static final ObjectMapper SECTIONS = new ObjectMapper()
+            .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE)
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
     private Json() {
+    }
+
+    /**
+     * A section of a larger document (a TEE's rules in a policy) as {@code type}, snake_case names,
+     * unknown fields refused; the error names {@code where} and the field.
+     */
+    public static <T> T section(String where, JsonNode node, Class<T> type) {
+        try {
+            return SECTIONS.treeToValue(node, type);
+        } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+            throw AttestationException.invalid(where + "." + e.getPropertyName(), "is not a known field " + e.getKnownPropertyIds());
+        } catch (com.fasterxml.jackson.databind.JsonMappingException e) {
+            String field = e.getPath().stream().map(r -> r.getFieldName() != null ? "." + r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(java.util.stream.Collectors.joining());
+            throw AttestationException.invalid(where + field, e.getOriginalMessage().lines().findFirst().orElse("has the wrong type"));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw AttestationException.invalid(where, e.getOriginalMessage().lines().findFirst().orElse("unreadable"));
+        }
     }
 
     /** The document's tree; {@code what} names it in errors. */

@@ -2,6 +2,7 @@ package dev.guestattest.core.state;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.pki.Pem;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,31 +18,25 @@ import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 
-/** PEM files of an emulator's state directory (0700): written atomically, keys created readable by the owner only. */
+/** PEM files of an emulator's state directory (0700): written atomically, keys created readable by the owner only. The codec is {@link Pem}. */
 public final class PemFiles {
     private PemFiles() {
     }
 
-    public static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
-    }
-
     public static void writeCertificate(Path file, X509Certificate cert) {
         try {
-            writeAtomically(file, pem("CERTIFICATE", cert.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
+            writeAtomically(file, Pem.encode("CERTIFICATE", cert.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
     }
 
     public static void writePrivateKey(Path file, PrivateKey key) {
-        writeAtomically(file, pem("PRIVATE KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII), true);
+        writeAtomically(file, Pem.encode("PRIVATE KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII), true);
     }
 
     public static void writePublicKey(Path file, PublicKey key) {
-        writeAtomically(file, pem("PUBLIC KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
+        writeAtomically(file, Pem.encode("PUBLIC KEY", key.getEncoded()).getBytes(StandardCharsets.US_ASCII), false);
     }
 
     public static X509Certificate readCertificate(Path file) {
@@ -65,34 +60,6 @@ public final class PemFiles {
         } catch (GeneralSecurityException e) {
             throw corrupt(file, e);
         }
-    }
-
-    /**
-     * Every EC public key in PEM text: PUBLIC KEY blocks, and the keys of CERTIFICATE blocks (host
-     * key documents, device certificates). Other blocks are skipped; no key at all is an error
-     * naming {@code what}.
-     */
-    public static java.util.List<PublicKey> publicKeys(String what, byte[] pem) {
-        String text = new String(pem, StandardCharsets.US_ASCII);
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-----BEGIN ([A-Z ]+)-----([^-]*)-----END \\1-----").matcher(text);
-        java.util.List<PublicKey> keys = new java.util.ArrayList<>();
-        try {
-            while (m.find()) {
-                byte[] der = Base64.getMimeDecoder().decode(m.group(2));
-                if (m.group(1).equals("CERTIFICATE")) {
-                    keys.add(java.security.cert.CertificateFactory.getInstance("X.509")
-                            .generateCertificate(new java.io.ByteArrayInputStream(der)).getPublicKey());
-                } else if (m.group(1).equals("PUBLIC KEY")) {
-                    keys.add(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der)));
-                }
-            }
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw AttestationException.invalid(what, "not an EC public key or certificate (PEM): " + e.getMessage());
-        }
-        if (keys.isEmpty()) {
-            throw AttestationException.invalid(what, "holds no PEM public key or certificate");
-        }
-        return keys;
     }
 
     public static PublicKey readPublicKey(Path file) {

@@ -1,5 +1,6 @@
 package dev.guestattest.cove.emulator;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.InputRules;
 import dev.guestattest.core.ProviderContext;
@@ -153,8 +154,8 @@ public final class EmulatedTsm implements ReportProvider, MeasurementRegisters {
                 tsm.getPrivate(), END_ENTITY, Optional.of(new DiceTcbInfo(Optional.of("GuestAttest"), Optional.of("TVM"), Optional.empty(),
                         Optional.of(3), fwids)), Optional.of(request.inblob()));
         try {
-            String pem = PemFiles.pem("CERTIFICATE", tvmCert.getEncoded()) + PemFiles.pem("CERTIFICATE", tsmCert.getEncoded())
-                    + PemFiles.pem("CERTIFICATE", driverCert.getEncoded());
+            String pem = Pem.encode("CERTIFICATE", tvmCert.getEncoded()) + Pem.encode("CERTIFICATE", tsmCert.getEncoded())
+                    + Pem.encode("CERTIFICATE", driverCert.getEncoded());
             return ReportBlobs.of(pem.getBytes(StandardCharsets.US_ASCII));
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);

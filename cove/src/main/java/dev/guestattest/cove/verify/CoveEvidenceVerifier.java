@@ -24,7 +24,11 @@ public final class CoveEvidenceVerifier implements EvidenceVerifier {
 
     @Override
     public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
-        CoveVerifier.Result r = CoveVerifier.verify(evidence.bytes().toArray(), roots, Optional.empty(), Optional.empty(), at);
+        return of(CoveVerifier.verify(evidence.bytes().toArray(), roots, Optional.empty(), at));
+    }
+
+    /** A CoVE verdict as the appraiser takes it. */
+    public static VendorVerification of(CoveVerifier.Result r) {
         return new VendorVerification(r.result(), r.claims().map(CoveVerifier.Claims::common), Optional.empty(),
                 r.claims().<Map<String, Object>>map(c -> Map.of("layers", c.layers().size())).orElse(Map.of()));
     }

@@ -58,8 +58,7 @@ public final class CoveVerifier {
     /** The DICE extensions this verifier reads itself; PKIX refuses any other critical extension. */
     static final Set<String> DICE_EXTENSIONS = Set.of(DiceTcbInfo.OID, DiceTcbInfo.FRESHNESS_OID);
 
-    public static Result verify(byte[] pemChain, List<X509Certificate> roots, Optional<Bytes> challenge, Optional<PublicKey> tvmKey,
-                                Instant now) {
+    public static Result verify(byte[] pemChain, List<X509Certificate> roots, Optional<PublicKey> tvmKey, Instant now) {
         List<Check> checks = new ArrayList<>();
         List<X509Certificate> chain;
         List<DiceTcbInfo> infos = new ArrayList<>();
@@ -92,9 +91,6 @@ public final class CoveVerifier {
         checks.add(tvm.getBasicConstraints() < 0 ? Check.pass("tvm.certificate", "an end-entity certificate issued by the TSM layer")
                 : Check.fail("tvm.certificate", CertificatePath.name(tvm) + " is a CA certificate, not the TVM's attestation certificate"));
         Optional<Bytes> nonce = DiceTcbInfo.freshness(tvm);
-        challenge.ifPresent(c -> checks.add(nonce.map(n -> n.equals(c) ? Check.pass("tvm.challenge", "equals the challenge")
-                        : Check.fail("tvm.challenge", "is " + n.hex() + ", expected " + c.hex()))
-                .orElseGet(() -> Check.fail("tvm.challenge", "the TVM certificate carries no challenge (TcbFreshness)"))));
         tvmKey.ifPresent(k -> checks.add(Arrays.equals(k.getEncoded(), tvm.getPublicKey().getEncoded())
                 ? Check.pass("tvm.public_key", "the TSM certifies the TVM's key") : Check.fail("tvm.public_key", "the TSM certifies another key")));
         List<DiceTcbInfo> lowestFirst = new ArrayList<>(infos);

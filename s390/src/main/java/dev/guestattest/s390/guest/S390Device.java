@@ -1,8 +1,6 @@
 package dev.guestattest.s390.guest;
 
-import com.sun.jna.LastErrorException;
 import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.InputRules;
@@ -12,8 +10,9 @@ import dev.guestattest.core.ReportBlobs;
 import dev.guestattest.core.ReportProvider;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.linux.Errno;
-import dev.guestattest.core.linux.Libc;
+import dev.guestattest.core.device.CharDevice;
+import dev.guestattest.core.device.DeviceFile;
+import dev.guestattest.core.device.SyscallException;
 import dev.guestattest.s390.abi.SeMeasurement;
 import dev.guestattest.s390.abi.SeResponse;
 import dev.guestattest.s390.abi.UvAttest;
@@ -30,11 +29,16 @@ import java.nio.file.Path;
 public final class S390Device implements ReportProvider {
     public static final String NAME = "s390/device";
 
-    private final Path device;
+    private final DeviceFile file;
     private final Path arcb;
 
     public S390Device(Path device, Path arcb) {
-        this.device = device;
+        this(CharDevice.linux(), device, arcb);
+    }
+
+    /** The device behind {@code io}: {@link CharDevice#linux()} in a guest, a fake in tests. */
+    public S390Device(CharDevice io, Path device, Path arcb) {
+        this.file = new DeviceFile(io, device);
         this.arcb = arcb;
     }
 
@@ -69,23 +73,19 @@ public final class S390Device implements ReportProvider {
         } catch (IOException e) {
             throw AttestationException.of(Reason.IO_ERROR, "s390.arcb: cannot read " + arcb + ": " + e.getMessage());
         }
-        int fd;
-        try {
-            fd = Libc.open(device.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-        } catch (LastErrorException e) {
-            throw AttestationException.fromErrno(Errno.reason(e.getErrorCode()), e.getErrorCode(), "open " + device + ": "
-                    + Errno.explain(e.getErrorCode()));
-        }
+        return file.exchange(h -> measure(h, req, request.inblob()));
+    }
+
+    private ReportBlobs measure(CharDevice.Handle h, byte[] req, Bytes userData) {
         try (Memory arcbMem = copy(req); Memory meas = new Memory(UvAttest.MEASUREMENT_SIZE);
              Memory add = new Memory(SeMeasurement.MAX_ADDITIONAL_DATA)) {
             byte[] attest = UvAttest.attest(Pointer.nativeValue(arcbMem), req.length, Pointer.nativeValue(meas), Pointer.nativeValue(add),
-                    SeMeasurement.MAX_ADDITIONAL_DATA, request.inblob());
+                    SeMeasurement.MAX_ADDITIONAL_DATA, userData);
             try (Memory attestMem = copy(attest); Memory cb = copy(UvAttest.controlBlock(Pointer.nativeValue(attestMem)))) {
                 try {
-                    Libc.ioctl(fd, new NativeLong(UvAttest.UVIO_IOCTL_ATT), cb);
-                } catch (LastErrorException e) {
-                    throw AttestationException.fromErrno(Errno.reason(e.getErrorCode()), e.getErrorCode(), "UVIO_IOCTL_ATT on " + device + ": "
-                            + Errno.explain(e.getErrorCode()));
+                    h.ioctl(UvAttest.UVIO_IOCTL_ATT, cb);
+                } catch (SyscallException e) {
+                    throw file.failure("UVIO_IOCTL_ATT on " + file.path(), e.errno());
                 }
                 UvAttest.Result rc = UvAttest.result(cb.getByteArray(0, UvAttest.CONTROL_BLOCK_SIZE));
                 if (!rc.ok()) {
@@ -97,10 +97,8 @@ public final class S390Device implements ReportProvider {
                     throw AttestationException.device(0, "the ultravisor reported " + addLen + " bytes of additional data");
                 }
                 return ReportBlobs.of(new SeResponse(Bytes.of(meas.getByteArray(0, UvAttest.MEASUREMENT_SIZE)),
-                        Bytes.of(add.getByteArray(0, addLen)), UvAttest.configUid(after), request.inblob()).toJson());
+                        Bytes.of(add.getByteArray(0, addLen)), UvAttest.configUid(after), userData).toJson());
             }
-        } finally {
-            Libc.close(fd);
         }
     }
 

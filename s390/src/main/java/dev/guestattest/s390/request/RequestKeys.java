@@ -1,5 +1,6 @@
 package dev.guestattest.s390.request;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.s390.abi.Arcb;
@@ -38,7 +39,7 @@ public final class RequestKeys {
      * blocks, as the request may be sealed to several hosts.
      */
     public static java.util.List<PublicKey> hostKeys(String what, byte[] pem) {
-        return dev.guestattest.core.state.PemFiles.publicKeys(what, pem);
+        return Pem.publicKeys(what, pem);
     }
 
     public static Bytes coordinates(PublicKey key) {

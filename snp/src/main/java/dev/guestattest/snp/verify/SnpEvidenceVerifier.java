@@ -18,8 +18,7 @@ import java.util.Optional;
 /**
  * SEV-SNP reports for the appraiser; aux part {@code certs} is the certificate table (auxblob) or
  * the VCEK/VLEK (DER). Extra roots are an ARK followed by its intermediates, as
- * {@code emulator root --tee snp} prints them. Debug and every VMPL 0..3 pass here, reported in the
- * common claims: the appraisal policy decides.
+ * {@code emulator root --tee snp} prints them.
  */
 public final class SnpEvidenceVerifier implements EvidenceVerifier {
     @Override
@@ -47,9 +46,11 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         if (!roots.isEmpty()) {
             amd = amd.plus(roots.get(0), roots.subList(1, roots.size()));
         }
-        SnpPolicy judgedByTheAppraisal = SnpPolicy.DEFAULT.withAllowDebug(true).withVmpls(SnpPolicy.ANY_VMPL);
-        SnpVerification v = SnpVerifier.builder().roots(amd).policy(judgedByTheAppraisal).clock(Clock.fixed(at, ZoneOffset.UTC))
-                .build().verify(evidence.bytes().toArray(), certs);
+        return of(SnpVerifier.builder().roots(amd).clock(Clock.fixed(at, ZoneOffset.UTC)).build().verify(evidence.bytes().toArray(), certs));
+    }
+
+    /** An SNP verdict as the appraiser takes it: common claims only from a report that verified, the report's own claims. */
+    public static VendorVerification of(SnpVerification v) {
         Optional<SnpClaims> verified = v.trusted() ? v.claims() : Optional.empty();
         return new VendorVerification(v.result(), verified.map(SnpClaims::common), Optional.empty(),
                 verified.<Map<String, Object>>map(c -> Map.of("host_data", c.hostData().hex(), "vmpl", c.vmpl(), "policy", c.policy(),

@@ -6,7 +6,6 @@ import dev.guestattest.core.pki.CertificatePath;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.snp.abi.AttestationReport;
-import dev.guestattest.snp.abi.GuestPolicy;
 import dev.guestattest.snp.abi.SigningKey;
 import dev.guestattest.snp.abi.TcbVersion;
 import java.io.ByteArrayInputStream;
@@ -23,12 +22,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import dev.guestattest.core.crypto.EcdsaKey;
+import dev.guestattest.core.mr.HashAlgorithm;
 
 /**
  * Verifies SEV-SNP attestation reports (formats.md §2.7): the chain VCEK → ASK → ARK (or VLEK →
  * ASVK → ARK) to a trusted ARK, the signer's extensions against the report (SPLs = REPORTED_TCB,
- * hwID = CHIP_ID), CRLs when given, the P-384 report signature, and a policy. Every check is named;
+ * hwID = CHIP_ID), CRLs when given, and the P-384 report signature; policy on the claims is the
+ * appraiser's (with {@code snp.validate.SnpRules} for what only SNP says). Every check is named;
  * one that cannot be made fails. Thread-safe; chains already checked are cached by the signer's
  * certificate bytes, so a warm verification is one P-384 verification plus hashing.
  */
@@ -37,14 +38,12 @@ public final class SnpVerifier {
 
     private final AmdRoots roots;
     private final Clock clock;
-    private final SnpPolicy policy;
     private final List<X509CRL> crls;
     private final Map<Bytes, Signer> signers = new ConcurrentHashMap<>();
 
     private SnpVerifier(Builder b) {
         this.roots = b.roots;
         this.clock = b.clock;
-        this.policy = b.policy;
         this.crls = List.copyOf(b.crls);
     }
 
@@ -55,7 +54,6 @@ public final class SnpVerifier {
     public static final class Builder {
         private AmdRoots roots = AmdRoots.amd();
         private Clock clock = Clock.systemUTC();
-        private SnpPolicy policy = SnpPolicy.DEFAULT;
         private final List<X509CRL> crls = new ArrayList<>();
 
         private Builder() {
@@ -68,11 +66,6 @@ public final class SnpVerifier {
 
         public Builder clock(Clock c) {
             this.clock = c;
-            return this;
-        }
-
-        public Builder policy(SnpPolicy p) {
-            this.policy = p;
             return this;
         }
 
@@ -92,7 +85,7 @@ public final class SnpVerifier {
     }
 
     /** The signer's chain, checked once: certificates, key, extensions, product; or why not. */
-    private record Signer(List<X509Certificate> chain, Optional<ECPublicKeyParameters> key, Optional<VcekExtensions> extensions,
+    private record Signer(List<X509Certificate> chain, Optional<EcdsaKey> key, Optional<VcekExtensions> extensions,
                           Optional<Product> product, String problem) {
     }
 
@@ -122,11 +115,10 @@ public final class SnpVerifier {
                 .orElseGet(() -> Check.fail("signer.tcb", "cannot be checked: " + signer.problem())));
         checks.add(signer.extensions().map(e -> chipCheck(e, report))
                 .orElseGet(() -> Check.fail("signer.chip", "cannot be checked: " + signer.problem())));
-        checks.add(signer.key().map(k -> P384.verify(k, report.signedRegion(), report.signatureR(), report.signatureS())
+        checks.add(signer.key().map(k -> k.verify(HashAlgorithm.SHA384, report.signedRegion(), report.signatureR(), report.signatureS())
                         ? Check.pass("report.signature", "bytes 0x000-0x29F signed by the " + report.signingKey() + " (ECDSA P-384)")
                         : Check.fail("report.signature", "does not verify with the " + report.signingKey() + "'s key"))
                 .orElseGet(() -> Check.fail("report.signature", "cannot be checked: " + signer.problem())));
-        appraise(report, layout, checks);
         return new SnpVerification(new VerificationResult(checks), product, Optional.of(SnpClaims.of(report, layout)), now);
     }
 
@@ -151,7 +143,7 @@ public final class SnpVerifier {
             return make.get();
         }
         // the cache key must cover the intermediate and ARK offered too, or a bad pair could ride on a good one's entry
-        Bytes key = Bytes.of(P384.sha384((id.hex() + certs.intermediate().map(SnpVerifier::hexOf).orElse("-")
+        Bytes key = Bytes.of(HashAlgorithm.SHA384.hash((id.hex() + certs.intermediate().map(SnpVerifier::hexOf).orElse("-")
                 + certs.ark().map(SnpVerifier::hexOf).orElse("-")).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
         return signers.computeIfAbsent(key, k -> make.get());
     }
@@ -184,7 +176,7 @@ public final class SnpVerifier {
             chain.add(ark);
             roots.arkByKey(ark).orElseThrow(() -> AmdRoots.untrusted(ark));
             CertificatePath.validate(chain, roots.arks(), Set.of());
-            return new Signer(chain, Optional.of(P384.key(leaf.getPublicKey())), ext, product, "");
+            return new Signer(chain, Optional.of(EcdsaKey.of(EcdsaKey.Curve.P384, "VCEK key", leaf.getPublicKey())), ext, product, "");
         } catch (AttestationException e) {
             return new Signer(chain, Optional.empty(), ext, product, e.getMessage());
         }
@@ -268,54 +260,6 @@ public final class SnpVerifier {
             return Check.fail("signer.chip", "the VCEK's hwID " + hw.hex() + " is not the report's CHIP_ID: this VCEK belongs to another chip");
         }
         return Check.pass("signer.chip", "hwID equals CHIP_ID (" + hw.length() + " bytes)");
-    }
-
-    private void appraise(AttestationReport r, TcbVersion.Layout layout, List<Check> checks) {
-        GuestPolicy p = r.policy();
-        checks.add(!p.debugAllowed() ? Check.pass("policy.debug", "debugging not allowed by the guest policy")
-                : policy.allowDebug() ? Check.pass("policy.debug", "debug allowed (accepted by option): the host can read its memory")
-                : Check.fail("policy.debug", "debug allowed: the host can read and write the guest's memory (accept with --allow-debug)"));
-        if (!policy.allowSmt()) {
-            checks.add(p.smtAllowed() ? Check.fail("policy.smt", "the guest policy allows SMT") : Check.pass("policy.smt", "SMT not allowed"));
-        }
-        if (!policy.allowMigrationAgent()) {
-            checks.add(p.migrationAgentAllowed() ? Check.fail("policy.migration_agent", "the guest policy allows a migration agent")
-                    : Check.pass("policy.migration_agent", "no migration agent"));
-        }
-        if (policy.requireSingleSocket()) {
-            checks.add(p.singleSocket() ? Check.pass("policy.single_socket", "single socket")
-                    : Check.fail("policy.single_socket", "the guest policy does not require a single socket"));
-        }
-        policy.minimumTcb().ifPresent(min -> {
-            TcbVersion minimum = TcbVersion.of(layout, min);
-            boolean ok = r.reportedTcb().atLeast(minimum, layout) && r.committedTcb().atLeast(minimum, layout);
-            checks.add(ok ? Check.pass("policy.tcb", "reported and committed TCB meet " + min)
-                    : Check.fail("policy.tcb", "reported TCB " + r.reportedTcb().parts(layout) + " / committed " + r.committedTcb().parts(layout)
-                    + " is below the minimum " + min));
-        });
-        policy.minimumFirmware().ifPresent(min -> checks.add(r.currentFirmware().compareTo(min) >= 0
-                ? Check.pass("policy.firmware", "firmware " + r.currentFirmware() + " meets " + min.major() + "." + min.minor())
-                : Check.fail("policy.firmware", "firmware " + r.currentFirmware() + " is below " + min.major() + "." + min.minor())));
-        if (!policy.measurements().isEmpty()) {
-            checks.add(policy.measurements().contains(r.measurement()) ? Check.pass("policy.measurement", "measurement is allowed")
-                    : Check.fail("policy.measurement", "measurement " + r.measurement().hex() + " is not an allowed one"));
-        }
-        policy.hostData().ifPresent(h -> checks.add(h.equals(r.hostData()) ? Check.pass("policy.host_data", "host data as expected")
-                : Check.fail("policy.host_data", "host data " + r.hostData().hex() + ", expected " + h.hex())));
-        if (!policy.idKeyDigests().isEmpty()) {
-            checks.add(policy.idKeyDigests().contains(r.idKeyDigest()) ? Check.pass("policy.id_key", "ID key is allowed")
-                    : Check.fail("policy.id_key", "ID key digest " + r.idKeyDigest().hex() + " is not an allowed one"));
-        }
-        if (!policy.authorKeyDigests().isEmpty()) {
-            checks.add(policy.authorKeyDigests().contains(r.authorKeyDigest()) ? Check.pass("policy.author_key", "author key is allowed")
-                    : Check.fail("policy.author_key", "author key digest " + r.authorKeyDigest().hex() + " is not an allowed one"));
-        }
-        // a report asked for by a less privileged level (the guest OS under an SVSM, say) binds report data no measurement vouches for
-        boolean vmplAccepted = r.vmpl() <= 3 && policy.vmpls().contains((int) r.vmpl());
-        checks.add(vmplAccepted ? Check.pass("policy.vmpl", "made at VMPL " + r.vmpl())
-                : Check.fail("policy.vmpl", "made at VMPL " + r.vmpl() + ", not among the accepted " + new java.util.TreeSet<>(policy.vmpls())));
-        policy.reportData().ifPresent(d -> checks.add(d.equals(r.reportData()) ? Check.pass("report_data", "equals the expected value")
-                : Check.fail("report_data", "is " + r.reportData().hex() + ", expected " + d.hex())));
     }
 
     private static String names(List<X509Certificate> chain) {

@@ -17,7 +17,6 @@ import dev.guestattest.snp.abi.SigningKey;
 import dev.guestattest.snp.abi.TcbVersion;
 import dev.guestattest.snp.verify.AmdRoots;
 import dev.guestattest.snp.verify.SnpCertificates;
-import dev.guestattest.snp.verify.SnpPolicy;
 import dev.guestattest.snp.verify.SnpVerification;
 import dev.guestattest.snp.verify.SnpVerifier;
 import java.nio.file.Path;
@@ -43,10 +42,10 @@ class EmulatedSnpTest {
         SnpEmulatedProvider.open(context); // creates the chip once
     }
 
-    private static SnpVerifier verifier(SnpEmulatedProvider p, SnpPolicy policy) {
+    private static SnpVerifier verifier(SnpEmulatedProvider p) {
         EmulatedSnpPlatform chip = p.chip();
         return SnpVerifier.builder().roots(AmdRoots.amd().plus(chip.arkCertificate(), List.of(chip.askCertificate(), chip.asvkCertificate())))
-                .policy(policy).build();
+                .build();
     }
 
     private static Report report(SnpEmulatedProvider p, int vmpl, byte[] data) {
@@ -70,22 +69,22 @@ class EmulatedSnpTest {
         assertThat(parsed.vmpl()).isEqualTo(vmpl);
         assertThat(parsed.reportData().toArray()).isEqualTo(nonce);
         assertThat(parsed.chipId()).isEqualTo(p.chip().chipId());
-        SnpVerification v = verifier(p, SnpPolicy.DEFAULT.withVmpl(vmpl).withReportData(Bytes.of(nonce)))
-                .verify(r.outblob().toArray(), SnpCertificates.fromTable(CertTable.parse(r.auxblob().toArray())));
+        SnpVerification v = verifier(p).verify(r.outblob().toArray(), SnpCertificates.fromTable(CertTable.parse(r.auxblob().toArray())));
         assertThat(v.result().failures()).isEmpty();
         assertThat(v.result().check("chain").orElseThrow().detail()).isEqualTo("SEV-VCEK <- SEV-Milan <- ARK-Milan, ending at a trusted ARK");
         assertThat(v.claims().orElseThrow().vmpl()).isEqualTo(vmpl);
+        assertThat(v.claims().orElseThrow().reportData()).isEqualTo(Bytes.of(nonce));
     }
 
     @Test
-    void aReportMadeAtVmpl3IsRefusedByTheDefaultPolicy() {
+    void aReportMadeAtVmpl3VerifiesAndSaysSo() {
         SnpEmulatedProvider p = SnpEmulatedProvider.open(context);
         Report r = report(p, 3, new byte[64]);
         SnpCertificates certs = SnpCertificates.fromTable(CertTable.parse(r.auxblob().toArray()));
-        SnpVerification v = verifier(p, SnpPolicy.DEFAULT).verify(r.outblob().toArray(), certs);
-        assertThat(v.trusted()).isFalse();
-        assertThat(v.result().failures()).extracting(Check::toString).containsExactly("FAIL policy.vmpl: made at VMPL 3, not among the accepted [0]");
-        assertThat(verifier(p, SnpPolicy.DEFAULT.withVmpls(Set.of(0, 3))).verify(r.outblob().toArray(), certs).trusted()).isTrue();
+        // the policy on VMPLs is the appraiser's (verify's AppraiserPolicyOnceTest refuses VMPL 3 by default)
+        SnpVerification v = verifier(p).verify(r.outblob().toArray(), certs);
+        assertThat(v.trusted()).isTrue();
+        assertThat(v.claims().orElseThrow().common().vmpl()).contains(3);
     }
 
     @Test
@@ -107,7 +106,7 @@ class EmulatedSnpTest {
         assertThat(parsed.chipId().isZero()).isTrue();
         CertTable table = CertTable.parse(r.auxblob().toArray());
         assertThat(table.find(CertTable.VLEK)).isPresent();
-        SnpVerification v = verifier(p, SnpPolicy.DEFAULT).verify(r.outblob().toArray(), SnpCertificates.fromTable(table));
+        SnpVerification v = verifier(p).verify(r.outblob().toArray(), SnpCertificates.fromTable(table));
         assertThat(v.result().failures()).isEmpty();
         assertThat(v.result().check("chain").orElseThrow().detail()).startsWith("SEV-VLEK <- SEV-VLEK-Milan <- ARK-Milan");
         assertThat(v.result().check("signer.chip").orElseThrow().detail()).startsWith("VLEK: not bound to one chip (CSP ");
@@ -118,8 +117,9 @@ class EmulatedSnpTest {
         SnpEmulatedProvider p = SnpEmulatedProvider.open(context.withSetting("snp.policy", "0xb0000"));
         Report r = report(p, 0, new byte[64]);
         SnpCertificates certs = SnpCertificates.fromTable(CertTable.parse(r.auxblob().toArray()));
-        assertThat(verifier(p, SnpPolicy.DEFAULT).verify(r.outblob().toArray(), certs).result().failures())
-                .extracting(Check::name).containsExactly("policy.debug");
+        SnpVerification v = verifier(p).verify(r.outblob().toArray(), certs);
+        assertThat(v.result().failures()).isEmpty();
+        assertThat(v.claims().orElseThrow().common().debug()).contains(true);
         SnpVerification amdOnly = SnpVerifier.builder().build().verify(r.outblob().toArray(), certs);
         assertThat(amdOnly.result().check("chain").orElseThrow().detail()).contains("which is not a trusted ARK");
     }

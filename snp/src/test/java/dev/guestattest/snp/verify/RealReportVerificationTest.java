@@ -30,8 +30,8 @@ class RealReportVerificationTest {
         return HexFormat.of().parseHex(new String(Vectors.read(VIRTEE_REPORT), StandardCharsets.US_ASCII).replaceAll("\\s", ""));
     }
 
-    static SnpVerifier verifier(SnpPolicy policy, Instant at) {
-        return SnpVerifier.builder().policy(policy).clock(Clock.fixed(at, ZoneOffset.UTC)).build();
+    static SnpVerifier verifier(Instant at) {
+        return SnpVerifier.builder().clock(Clock.fixed(at, ZoneOffset.UTC)).build();
     }
 
     @Test
@@ -56,16 +56,15 @@ class RealReportVerificationTest {
 
     @Test
     void goSevGuestsReportVerifiesToAmdsMilanRootButAllowsDebug() {
-        SnpVerification v = verifier(SnpPolicy.DEFAULT, NOW).verify(Vectors.read(GO_REPORT), SnpCertificates.ofSigner(Vectors.read(GO_VCEK)));
-        assertThat(v.result().failures()).singleElement().satisfies(c -> {
-            assertThat(c.name()).isEqualTo("policy.debug");
-            assertThat(c.detail()).startsWith("debug allowed");
-        });
+        SnpVerification v = verifier(NOW).verify(Vectors.read(GO_REPORT), SnpCertificates.ofSigner(Vectors.read(GO_VCEK)));
+        // its guest policy allows debugging: reported in the claims, refused by the appraiser's default policy (AppraiserPolicyOnceTest)
+        assertThat(v.result().failures()).isEmpty();
+        assertThat(v.claims().orElseThrow().debug()).isTrue();
         assertThat(v.result().checks()).extracting(Check::name).containsExactly("report.format", "product", "chain", "chain.validity",
-                "signer.tcb", "signer.chip", "report.signature", "policy.debug", "policy.vmpl");
+                "signer.tcb", "signer.chip", "report.signature");
         assertThat(v.result().check("chain").orElseThrow().detail()).isEqualTo("SEV-VCEK <- SEV-Milan <- ARK-Milan, ending at a trusted ARK");
         assertThat(v.product()).contains(Product.MILAN);
-        SnpVerification lenient = verifier(SnpPolicy.DEFAULT.withAllowDebug(true), NOW).verify(Vectors.read(GO_REPORT),
+        SnpVerification lenient = verifier(NOW).verify(Vectors.read(GO_REPORT),
                 SnpCertificates.ofSigner(Vectors.read(GO_VCEK)));
         assertThat(lenient.trusted()).isTrue();
         assertThat(lenient.claims().orElseThrow().debug()).isTrue();
@@ -73,16 +72,16 @@ class RealReportVerificationTest {
 
     @Test
     void goSevGuestsVcekIsValidOnlyInItsWindow() {
-        SnpVerifier later = verifier(SnpPolicy.DEFAULT.withAllowDebug(true), Instant.parse("2029-09-24T00:55:29Z"));
+        SnpVerifier later = verifier(Instant.parse("2029-09-24T00:55:29Z"));
         assertThat(later.verify(Vectors.read(GO_REPORT), SnpCertificates.ofSigner(Vectors.read(GO_VCEK))).result().failures())
                 .extracting(Check::name).containsExactly("chain.validity");
-        SnpVerifier last = verifier(SnpPolicy.DEFAULT.withAllowDebug(true), Instant.parse("2029-09-24T00:55:28Z"));
+        SnpVerifier last = verifier(Instant.parse("2029-09-24T00:55:28Z"));
         assertThat(last.verify(Vectors.read(GO_REPORT), SnpCertificates.ofSigner(Vectors.read(GO_VCEK))).trusted()).isTrue();
     }
 
     @Test
     void virteesMilanReportIsTrusted() {
-        SnpVerification v = verifier(SnpPolicy.DEFAULT, NOW).verify(virteeReport(), SnpCertificates.ofSigner(Vectors.read(VIRTEE_VCEK)));
+        SnpVerification v = verifier(NOW).verify(virteeReport(), SnpCertificates.ofSigner(Vectors.read(VIRTEE_VCEK)));
         assertThat(v.result().failures()).isEmpty();
         SnpClaims c = v.claims().orElseThrow();
         assertThat(c.policy()).isEqualTo(0x30000L);
@@ -95,7 +94,7 @@ class RealReportVerificationTest {
     @Test
     void aVcekForAnotherChipOrTcbIsRejected() {
         // virtee's VCEK is a real Milan VCEK, but of another chip and TCB than go-sev-guest's report
-        SnpVerification v = verifier(SnpPolicy.DEFAULT.withAllowDebug(true), NOW).verify(Vectors.read(GO_REPORT),
+        SnpVerification v = verifier(NOW).verify(Vectors.read(GO_REPORT),
                 SnpCertificates.ofSigner(Vectors.read(VIRTEE_VCEK)));
         assertThat(v.result().failures()).extracting(Check::name).containsExactly("signer.tcb", "signer.chip", "report.signature");
         assertThat(v.result().check("signer.chip").orElseThrow().detail()).endsWith("this VCEK belongs to another chip");
@@ -111,27 +110,9 @@ class RealReportVerificationTest {
         assertThat(e.spls()).isEqualTo(new TcbVersion.Parts(0, 0, 0, 0, 9));
         assertThat(e.hwId()).contains(Bytes.fromHex("hwid", "1e550a8ee5cf9f4d"));
         assertThat(turin.signer().getExtensionValue(VcekExtensions.PREFIX + "3.4")).isNull();
-        assertThat(verifier(SnpPolicy.DEFAULT, Instant.parse("2025-01-01T00:00:00Z")).verifyChain(turin).checks()).allMatch(Check::passed)
+        assertThat(verifier(Instant.parse("2025-01-01T00:00:00Z")).verifyChain(turin).checks()).allMatch(Check::passed)
                 .first().satisfies(c -> assertThat(c.detail()).isEqualTo("SEV-VCEK <- SEV-Turin <- ARK-Turin, ending at a trusted ARK"));
-        assertThat(verifier(SnpPolicy.DEFAULT, Instant.parse("2031-11-06T21:14:01Z")).verifyChain(turin).trusted()).isFalse();
+        assertThat(verifier(Instant.parse("2031-11-06T21:14:01Z")).verifyChain(turin).trusted()).isFalse();
     }
 
-    @Test
-    void aPolicyNamesEachUnmetRequirement() {
-        SnpPolicy strict = new SnpPolicy(false, false, true, true, Optional.of(new TcbVersion.Parts(0, 3, 0, 9, 115)),
-                Optional.of(new AttestationReport.Firmware(1, 55, 0)), Set.of(Bytes.zeros(48)), Optional.of(Bytes.fromHex("h", "11".repeat(32))),
-                Set.of(), Set.of(), Set.of(1), Optional.of(Bytes.zeros(64)));
-        SnpVerification v = verifier(strict, NOW).verify(virteeReport(), SnpCertificates.ofSigner(Vectors.read(VIRTEE_VCEK)));
-        assertThat(v.result().failures()).extracting(Check::name).containsExactly("policy.smt", "policy.single_socket", "policy.tcb",
-                "policy.firmware", "policy.measurement", "policy.host_data", "policy.vmpl", "report_data");
-        assertThat(Set.copyOf(v.result().failures())).allMatch(c -> !c.detail().isEmpty());
-        assertThat(v.result().check("policy.vmpl").orElseThrow().detail()).isEqualTo("made at VMPL 0, not among the accepted [1]");
-    }
-
-    @Test
-    void aPolicyAcceptsNoVmplOutside0To3AndNeverNone() {
-        assertThatThrownBy(() -> SnpPolicy.DEFAULT.withVmpls(Set.of())).hasMessage("policy vmpl: accepts no VMPL: name at least one of 0..3");
-        assertThatThrownBy(() -> SnpPolicy.DEFAULT.withVmpl(4)).hasMessage("policy vmpl: 4 is outside 0..3");
-        assertThat(SnpPolicy.DEFAULT.vmpls()).as("the default accepts VMPL 0 only").containsExactly(0);
-    }
 }

@@ -16,7 +16,7 @@ class TamperedReportTest {
     void everySignedByteOfBothRealReportsIsCovered() {
         record Case(byte[] report, SnpCertificates certs) {
         }
-        SnpVerifier verifier = RealReportVerificationTest.verifier(SnpPolicy.DEFAULT.withAllowDebug(true), RealReportVerificationTest.NOW);
+        SnpVerifier verifier = RealReportVerificationTest.verifier(RealReportVerificationTest.NOW);
         for (Case c : List.of(new Case(Vectors.read(RealReportVerificationTest.GO_REPORT),
                         SnpCertificates.ofSigner(Vectors.read(RealReportVerificationTest.GO_VCEK))),
                 new Case(RealReportVerificationTest.virteeReport(), SnpCertificates.ofSigner(Vectors.read(RealReportVerificationTest.VIRTEE_VCEK))))) {

@@ -1,5 +1,6 @@
 package dev.guestattest.tdx.emulator;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.core.state.StateLock;
 
@@ -150,7 +151,7 @@ public final class EmulatedCollateral {
 
     private static String pem(X509Certificate c) {
         try {
-            return PemFiles.pem("CERTIFICATE", c.getEncoded());
+            return Pem.encode("CERTIFICATE", c.getEncoded());
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

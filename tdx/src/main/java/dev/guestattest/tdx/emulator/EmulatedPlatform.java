@@ -1,5 +1,6 @@
 package dev.guestattest.tdx.emulator;
 
+import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.core.state.StateLock;
 
@@ -144,8 +145,8 @@ public final class EmulatedPlatform {
     /** The PEM chain the QE puts into quotes: PCK leaf, Platform CA, root. */
     public String pckChainPem() {
         try {
-            return PemFiles.pem("CERTIFICATE", pck.getEncoded()) + PemFiles.pem("CERTIFICATE", platformCa.getEncoded())
-                    + PemFiles.pem("CERTIFICATE", root.getEncoded());
+            return Pem.encode("CERTIFICATE", pck.getEncoded()) + Pem.encode("CERTIFICATE", platformCa.getEncoded())
+                    + Pem.encode("CERTIFICATE", root.getEncoded());
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }
@@ -154,7 +155,7 @@ public final class EmulatedPlatform {
     /** The root certificate as PEM, for relying parties to pin. */
     public String rootCertificatePem() {
         try {
-            return PemFiles.pem("CERTIFICATE", root.getEncoded());
+            return Pem.encode("CERTIFICATE", root.getEncoded());
         } catch (java.security.cert.CertificateEncodingException e) {
             throw new IllegalStateException(e);
         }

@@ -1,29 +1,40 @@
 package dev.guestattest.tdx.guest;
 
-import com.sun.jna.LastErrorException;
-import com.sun.jna.Memory;
-import com.sun.jna.NativeLong;
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.core.Reason;
+import dev.guestattest.core.InputRules;
+import dev.guestattest.core.ReportBlobs;
+import dev.guestattest.core.ReportProvider;
+import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.linux.Errno;
-import dev.guestattest.core.linux.Libc;
+import dev.guestattest.core.device.CharDevice;
+import dev.guestattest.core.device.DeviceFile;
+import dev.guestattest.core.device.SyscallException;
+import dev.guestattest.tdx.TdxRules;
 import dev.guestattest.tdx.abi.TdReport;
 import java.nio.file.Path;
 
 /**
  * {@code /dev/tdx_guest} and its one ioctl, TDX_CMD_GET_REPORT0 (linux-abi.md §3.1): struct
  * {@code tdx_report_req { u8 reportdata[64]; u8 tdreport[1024]; }} in, the TDREPORT out. There is
- * no upstream GetQuote ioctl; quotes come through configfs-tsm.
+ * no upstream GetQuote ioctl; quotes come through configfs-tsm. As the {@code tdx/device} provider
+ * its outblob is the 1024-byte TDREPORT, not a quote: it is MAC'ed for this platform only, useful
+ * for local checks and RTMRs.
  */
-public final class TdxDevice {
+public final class TdxDevice implements ReportProvider {
+    public static final String NAME = "tdx/device";
     public static final int REQUEST_SIZE = TdReport.REPORT_DATA_SIZE + TdReport.SIZE;
     /** _IOWR('T', 1, struct tdx_report_req). */
     public static final long TDX_CMD_GET_REPORT0 = iowr('T', 1, REQUEST_SIZE);
-    private final Path device;
+
+    private final DeviceFile file;
 
     public TdxDevice(Path device) {
-        this.device = device;
+        this(CharDevice.linux(), device);
+    }
+
+    /** The device behind {@code io}: {@link CharDevice#linux()} on a TD, a fake in tests. */
+    public TdxDevice(CharDevice io, Path device) {
+        this.file = new DeviceFile(io, device, "not a TDX guest, or the tdx_guest module is not loaded");
     }
 
     /** The Linux _IOWR encoding: direction read|write (3) in bits 30-31, size in 16-29, type in 8-15, number in 0-7. */
@@ -48,38 +59,37 @@ public final class TdxDevice {
     }
 
     public boolean present() {
-        return java.nio.file.Files.exists(device);
+        return file.present();
     }
 
     public TdReport report(Bytes reportData) {
         byte[] req = encodeRequest(reportData);
-        int fd;
-        try {
-            fd = Libc.open(device.toString(), Libc.O_RDWR | Libc.O_CLOEXEC, 0);
-        } catch (LastErrorException e) {
-            throw failure("open", e.getErrorCode());
-        }
-        try {
-            Memory mem = new Memory(REQUEST_SIZE);
-            mem.write(0, req, 0, REQUEST_SIZE);
-            Libc.ioctl(fd, new NativeLong(TDX_CMD_GET_REPORT0), mem);
-            return decodeResponse(mem.getByteArray(0, REQUEST_SIZE));
-        } catch (LastErrorException e) {
-            throw failure("TDX_CMD_GET_REPORT0", e.getErrorCode());
-        } finally {
+        return file.exchange(file.path() + " open", h -> {
             try {
-                Libc.close(fd);
-            } catch (LastErrorException ignored) {
-                // nothing was written through this fd
+                return decodeResponse(h.ioctl(TDX_CMD_GET_REPORT0, req));
+            } catch (SyscallException e) {
+                throw file.failure(file.path() + " TDX_CMD_GET_REPORT0", e.errno());
             }
-        }
+        });
     }
 
-    private AttestationException failure(String op, int errno) {
-        if (errno == Errno.ENOENT || errno == Errno.ENXIO || errno == Errno.ENODEV) {
-            return AttestationException.fromErrno(Reason.UNSUPPORTED, errno, "device " + device
-                    + " not found: not a TDX guest, or the tdx_guest module is not loaded");
-        }
-        return AttestationException.fromErrno(Errno.reason(errno), errno, device + " " + op + ": " + Errno.explain(errno));
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean emulated() {
+        return false;
+    }
+
+    @Override
+    public InputRules inputRules() {
+        return TdxRules.INPUT;
+    }
+
+    @Override
+    public ReportBlobs report(ReportRequest request) {
+        return ReportBlobs.of(report(request.inblob()).toBytes());
     }
 }

@@ -2,13 +2,13 @@ package dev.guestattest.tdx.verify;
 
 import dev.guestattest.core.AttestationException;
 import java.util.Optional;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import dev.guestattest.core.crypto.EcdsaKey;
 
 /**
  * A quote's PCK chain once parsed and checked against the trust anchors: the PCK key ready for
  * ECDSA, the platform facts from its SGX extension, or the reason the chain cannot be used.
  */
-record PckChain(Optional<CertChain> chain, Optional<PckExtensions> extensions, Optional<ECPublicKeyParameters> key, String problem) {
+record PckChain(Optional<CertChain> chain, Optional<PckExtensions> extensions, Optional<EcdsaKey> key, String problem) {
     static PckChain of(String pem, TrustAnchors anchors) {
         CertChain chain;
         try {
@@ -22,7 +22,7 @@ record PckChain(Optional<CertChain> chain, Optional<PckExtensions> extensions, O
         }
         try {
             return new PckChain(Optional.of(chain), Optional.of(PckExtensions.of(chain.leaf())),
-                    Optional.of(P256.key(chain.leaf().getPublicKey())), "");
+                    Optional.of(EcdsaKey.of(EcdsaKey.Curve.P256, "PCK certificate key", chain.leaf().getPublicKey())), "");
         } catch (AttestationException e) {
             return new PckChain(Optional.of(chain), Optional.empty(), Optional.empty(), e.getMessage());
         }

@@ -10,7 +10,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import dev.guestattest.core.crypto.EcdsaKey;
 
 /**
  * Collateral whose signatures and chains have been checked once against the trust anchors; what
@@ -90,8 +90,8 @@ final class PreparedCollateral {
         chain.pathProblem(anchors).ifPresent(p -> {
             throw AttestationException.invalid(what + "_issuer_chain", p);
         });
-        ECPublicKeyParameters key = P256.key(chain.leaf().getPublicKey());
-        if (!P256.verify(key, Collateral.signedBytes(raw), signature)) {
+        EcdsaKey key = EcdsaKey.of(EcdsaKey.Curve.P256, "collateral signing key", chain.leaf().getPublicKey());
+        if (!key.verify(Collateral.signedBytes(raw), signature)) {
             throw AttestationException.invalid(what + "_signature", "does not verify with " + CertChain.name(chain.leaf())
                     + "'s key over the JSON as signed");
         }

@@ -18,11 +18,9 @@ import java.util.Set;
 
 /**
  * TDX quotes for the appraiser; the collateral comes as aux part {@code collateral} (dcap-qvl JSON,
- * as {@code emulator collateral} writes it). Debug TDs and every TCB status but Revoked pass here,
- * reported: whether they are acceptable is the appraisal policy's call.
+ * as {@code emulator collateral} writes it).
  */
 public final class TdxEvidenceVerifier implements EvidenceVerifier {
-    private static final Set<TcbStatus> ALL_BUT_REVOKED = EnumSet.complementOf(EnumSet.of(TcbStatus.REVOKED));
     private static final long NOW_TOLERANCE_SECONDS = 5;
     private static final int MAX_CACHED = 64;
 
@@ -52,7 +50,7 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
     }
 
     private static TdxVerifier build(Clock clock, List<X509Certificate> roots) {
-        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock).allowDebug(true).acceptTcbStatuses(ALL_BUT_REVOKED);
+        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock);
         roots.forEach(b::trust);
         return b.build();
     }
@@ -66,7 +64,11 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("collateral", e.getMessage()));
         }
-        TdxVerification v = verifier(at, roots).verify(evidence.bytes().toArray(), collateral, Optional.empty());
+        return of(verifier(at, roots).verify(evidence.bytes().toArray(), collateral));
+    }
+
+    /** A TDX verdict as the appraiser takes it: the common claims, the TCB status in Intel's words, the TD's own claims. */
+    public static VendorVerification of(TdxVerification v) {
         return new VendorVerification(v.result(), v.claims().map(TdClaims::common), v.tcb().map(t -> t.status().intelName()),
                 v.claims().<Map<String, Object>>map(c -> Map.of("mrconfigid", c.mrConfigId().hex(), "mrowner", c.mrOwner().hex(),
                         "mrownerconfig", c.mrOwnerConfig().hex(), "mrseam", c.mrSeam().hex(), "td_attributes", c.tdAttributes().hex(),

@@ -21,13 +21,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import dev.guestattest.core.crypto.EcdsaKey;
+import dev.guestattest.core.mr.HashAlgorithm;
 
 /**
  * Verifies TDX quotes as Intel's QVL does, offline: the PCK chain to a trusted root, both CRLs,
  * the QE report and its binding of the attestation key, the quote signature, TCB Info and QE
- * Identity (signatures over the JSON as signed, validity windows), the TCB level, the QE identity,
- * and the TD's DEBUG attribute. Every check is named in the result; one that cannot be made fails.
+ * Identity (signatures over the JSON as signed, validity windows), the TCB level and the QE
+ * identity. Policy on the claims (DEBUG, accepted TCB statuses, report data) is the appraiser's. Every check is named in the result; one that cannot be made fails.
  * Thread-safe. Work keyed by bytes already checked (collateral, PCK chains, attestation keys) is
  * cached, so a warm verification costs two ECDSA verifications and a few hashes.
  */
@@ -36,17 +37,13 @@ public final class TdxVerifier {
 
     private final TrustAnchors anchors;
     private final Clock clock;
-    private final boolean allowDebug;
-    private final Set<TcbStatus> accepted;
     private final Map<Collateral, PreparedCollateral> collaterals = new ConcurrentHashMap<>();
     private final Map<String, PckChain> chains = new ConcurrentHashMap<>();
-    private final Map<Bytes, ECPublicKeyParameters> attestationKeys = new ConcurrentHashMap<>();
+    private final Map<Bytes, EcdsaKey> attestationKeys = new ConcurrentHashMap<>();
 
     private TdxVerifier(Builder b) {
         this.anchors = b.anchors;
         this.clock = b.clock;
-        this.allowDebug = b.allowDebug;
-        this.accepted = Set.copyOf(b.accepted);
     }
 
     public static Builder builder() {
@@ -56,8 +53,6 @@ public final class TdxVerifier {
     public static final class Builder {
         private TrustAnchors anchors = TrustAnchors.intel();
         private Clock clock = Clock.systemUTC();
-        private boolean allowDebug;
-        private Set<TcbStatus> accepted = EnumSet.of(TcbStatus.UP_TO_DATE);
 
         private Builder() {
         }
@@ -80,35 +75,16 @@ public final class TdxVerifier {
             return this;
         }
 
-        /** Accept TDs with the DEBUG attribute (still reported). Off by default: the host can read their memory. */
-        public Builder allowDebug(boolean allow) {
-            this.allowDebug = allow;
-            return this;
-        }
-
-        /** The TCB statuses that pass; the default is UpToDate only. */
-        public Builder acceptTcbStatuses(Set<TcbStatus> statuses) {
-            if (statuses.isEmpty()) {
-                throw AttestationException.invalid("accepted TCB statuses", "none given");
-            }
-            this.accepted = EnumSet.copyOf(statuses);
-            return this;
-        }
-
         public TdxVerifier build() {
             return new TdxVerifier(this);
         }
-    }
-
-    public TdxVerification verify(byte[] quote, Collateral collateral) {
-        return verify(quote, collateral, Optional.empty());
     }
 
     /**
      * Verifies {@code quote} with the collateral {@code source} has for its platform (the FMSPC of
      * its PCK certificate). A source that has none, or fails, fails the verification with its reason.
      */
-    public TdxVerification verify(byte[] quote, CollateralSource source, Optional<Bytes> expectedReportData) {
+    public TdxVerification verify(byte[] quote, CollateralSource source) {
         PckChain pck;
         try {
             pck = chain(Quote.parse(quote).qeReportCertificationData().pckCertificationData().pemChain());
@@ -124,7 +100,7 @@ public final class TdxVerifier {
         } catch (AttestationException e) {
             return failed("collateral", e.getMessage());
         }
-        return verify(quote, collateral, expectedReportData);
+        return verify(quote, collateral);
     }
 
     private TdxVerification failed(String check, String why) {
@@ -132,8 +108,12 @@ public final class TdxVerifier {
                 Optional.empty(), clock.instant());
     }
 
-    /** Verifies {@code quote} with {@code collateral}; with {@code expectedReportData}, REPORTDATA must equal it. */
-    public TdxVerification verify(byte[] quoteBytes, Collateral collateral, Optional<Bytes> expectedReportData) {
+    /**
+     * Verifies {@code quote} with {@code collateral}. The TCB status is evaluated and reported; only
+     * Revoked fails here, since which other statuses, and whether a debug TD, are acceptable is the
+     * appraisal policy's call.
+     */
+    public TdxVerification verify(byte[] quoteBytes, Collateral collateral) {
         Instant now = clock.instant();
         List<Check> checks = new ArrayList<>();
         Quote quote;
@@ -163,12 +143,13 @@ public final class TdxVerifier {
 
         EnclaveReportBody qeReport = qe.qeReport();
         byte[] qeReportBytes = qeReport.toBytes();
-        checks.add(pck.key().map(k -> P256.verify(k, qeReportBytes, qe.qeReportSignature().toArray())
+        checks.add(pck.key().map(k -> k.verify(qeReportBytes, qe.qeReportSignature().toArray())
                         ? Check.pass("qe.report.signature", "signed by the PCK key")
                         : Check.fail("qe.report.signature", "does not verify with the PCK key"))
                 .orElseGet(() -> Check.fail("qe.report.signature", "cannot be checked: " + pck.problem())));
         byte[] ak = quote.signatureData().attestationKey().toArray();
-        byte[] binding = P256.sha256(ak, qe.qeAuthData().toArray());
+        byte[] auth = qe.qeAuthData().toArray();
+        byte[] binding = HashAlgorithm.SHA256.hash(java.nio.ByteBuffer.allocate(ak.length + auth.length).put(ak).put(auth).array());
         byte[] reportData = qeReport.reportData().toArray();
         boolean bound = Arrays.equals(binding, Arrays.copyOf(reportData, 32)) && Bytes.of(reportData, 32, 32).isZero();
         checks.add(bound ? Check.pass("qe.report.binding", "REPORTDATA = SHA-256(attestation key || QE auth data) || 0^32")
@@ -188,18 +169,12 @@ public final class TdxVerifier {
         if (tcbInfo.isPresent() && pck.extensions().isPresent() && qeLevel.isPresent()) {
             TcbEvaluation e = TcbEvaluation.evaluate(tcbInfo.get(), pck.extensions().get(), quote.body(), qeLevel.get());
             tcb = Optional.of(e);
-            checks.add(accepted.contains(e.status()) ? Check.pass("tcb.status", e.status() + ": " + e.detail())
-                    : Check.fail("tcb.status", e.status() + " is not accepted (accepted: " + accepted + "): " + e.detail()));
+            checks.add(e.status() != TcbStatus.REVOKED ? Check.pass("tcb.status", e.status() + ": " + e.detail())
+                    : Check.fail("tcb.status", e.status() + ": " + e.detail()));
         } else {
             checks.add(Check.fail("tcb.status", "cannot be evaluated without a usable TCB Info, PCK and QE identity"));
         }
         TdClaims claims = TdClaims.of(quote.body());
-        checks.add(!claims.debug() ? Check.pass("td.debug", "not a debug TD")
-                : allowDebug ? Check.pass("td.debug", "debug TD (allowed by option): its memory is open to the host")
-                : Check.fail("td.debug", "debug TD: its memory is open to the host (allow with --allow-debug)"));
-        expectedReportData.ifPresent(want -> checks.add(want.equals(claims.reportData())
-                ? Check.pass("report_data", "equals the expected value")
-                : Check.fail("report_data", "is " + claims.reportData().hex() + ", expected " + want.hex())));
         Optional<TdxVerification.Dates> dates = tcbInfo.isPresent() && qeIdentity.isPresent()
                 ? Optional.of(new TdxVerification.Dates(tcbInfo.get().issueDate(), tcbInfo.get().nextUpdate(),
                 qeIdentity.get().issueDate(), qeIdentity.get().nextUpdate())) : Optional.empty();
@@ -231,12 +206,12 @@ public final class TdxVerifier {
     }
 
     private Check quoteSignature(Quote quote, byte[] ak) {
-        ECPublicKeyParameters key;
+        EcdsaKey key;
         try {
             Bytes id = Bytes.of(ak);
             key = attestationKeys.get(id);
             if (key == null) {
-                key = P256.rawKey(ak);
+                key = EcdsaKey.raw(EcdsaKey.Curve.P256, "attestation key", ak);
                 if (attestationKeys.size() < CACHE_LIMIT) {
                     attestationKeys.put(id, key);
                 }
@@ -244,7 +219,7 @@ public final class TdxVerifier {
         } catch (AttestationException e) {
             return Check.fail("quote.signature", e.getMessage());
         }
-        return P256.verify(key, quote.signedRegion(), quote.signatureData().signature().toArray())
+        return key.verify(quote.signedRegion(), quote.signatureData().signature().toArray())
                 ? Check.pass("quote.signature", "header and body signed by the attestation key")
                 : Check.fail("quote.signature", "does not verify with the attestation key");
     }

@@ -53,7 +53,7 @@ public final class TrustAnchors {
                 throw new IllegalStateException("IntelSGXRootCA.der is missing from the tdx jar");
             }
             byte[] der = in.readAllBytes();
-            String fp = HexFormat.of().formatHex(P256.sha256(der));
+            String fp = HexFormat.of().formatHex(dev.guestattest.core.mr.HashAlgorithm.SHA256.hash(der));
             if (!fp.equals(INTEL_ROOT_FINGERPRINT)) {
                 throw new IllegalStateException("the built-in Intel SGX Root CA has fingerprint " + fp + ", not " + INTEL_ROOT_FINGERPRINT);
             }

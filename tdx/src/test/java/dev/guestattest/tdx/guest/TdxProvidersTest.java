@@ -12,10 +12,7 @@ import dev.guestattest.core.ReportProvider;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.Tsm;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.configfs.ConfigfsReportProvider;
-import dev.guestattest.core.configfs.ConfigfsReports;
-import dev.guestattest.core.testing.ConfigfsFixture;
-import dev.guestattest.tdx.TdxRules;
+import dev.guestattest.tdx.TdxProviders;
 import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import java.nio.file.Path;
@@ -71,23 +68,6 @@ class TdxProvidersTest {
     }
 
     @Test
-    void configfsBackendCarriesTdxQuotesFromTheKernel() {
-        try (TdxEmulatedProvider emulator = TdxEmulatedProvider.open(context())) {
-            ConfigfsFixture kernel = new ConfigfsFixture(tmp.resolve("tsm/report"), "tdx_guest", ConfigfsFixture.TDX_ATTRS,
-                    inblob -> emulator.quote(emulator.tdReport(Bytes.of(inblob))));
-            ReportProvider p = new ConfigfsReportProvider("tdx/configfs", TdxRules.INPUT, 0,
-                    new ConfigfsReports(kernel, kernel.root(), "tdx_guest"));
-            Tsm tsm = new Tsm();
-            tsm.register(p);
-            byte[] nonce = new byte[64];
-            nonce[63] = 1;
-            Quote q = Quote.parse(tsm.report(ReportRequest.of(nonce)).outblob().toArray());
-            assertThat(q.body().reportData().toArray()).isEqualTo(nonce);
-            assertThat(kernel.removed).isEqualTo(kernel.created).hasSize(1);
-        }
-    }
-
-    @Test
     void selftestPassesOnTheEmulatorAndNamesTheFailingStep() {
         try (TdxEmulatedProvider emulator = TdxEmulatedProvider.open(context())) {
             List<TdxSelftest.Step> steps = TdxSelftest.run(emulator, Bytes.zeros(64));
@@ -114,7 +94,7 @@ class TdxProvidersTest {
 
     @Test
     void realSelftestOffATdFailsAtTheFirstStep() {
-        List<TdxSelftest.Step> steps = TdxSelftest.run(TdxDeviceFactory.guest(context()), Bytes.zeros(64));
+        List<TdxSelftest.Step> steps = TdxSelftest.run(TdxProviders.guest(context()), Bytes.zeros(64));
         assertThat(steps).hasSize(1);
         assertThat(steps.get(0).passed()).isFalse();
         assertThat(steps.get(0).detail()).contains("not a TDX guest");

@@ -97,7 +97,7 @@ class PcsCollateralSourceTest {
 
     private TdxVerification verify(CollateralSource source) {
         return TdxVerifier.builder().trust(tdx.platform().rootCertificate()).clock(Clock.fixed(NOW, ZoneOffset.UTC)).build()
-                .verify(tdx.quote(tdx.tdReport(Bytes.zeros(64))), source, Optional.empty());
+                .verify(tdx.quote(tdx.tdReport(Bytes.zeros(64))), source);
     }
 
     @Test

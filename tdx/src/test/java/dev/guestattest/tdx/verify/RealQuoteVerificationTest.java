@@ -45,8 +45,7 @@ class RealQuoteVerificationTest {
         assertThat(v.trusted()).isTrue();
         assertThat(v.result().checks()).extracting(Check::name).containsExactly("quote.format", "pck.chain", "pck.validity",
                 "collateral.root_ca_crl", "collateral.pck_crl", "pck.revocation", "qe.report.signature", "qe.report.binding",
-                "quote.signature", "collateral.tcb_info", "collateral.qe_identity", "tcb_info.platform", "qe.identity", "tcb.status",
-                "td.debug");
+                "quote.signature", "collateral.tcb_info", "collateral.qe_identity", "tcb_info.platform", "qe.identity", "tcb.status");
         assertThat(v.tcb()).hasValueSatisfying(t -> {
             assertThat(t.status()).isEqualTo(TcbStatus.UP_TO_DATE);
             assertThat(t.advisoryIds()).isEmpty();
@@ -66,9 +65,10 @@ class RealQuoteVerificationTest {
 
     @Test
     void theV5OutdatedQuoteHasValidSignaturesButNoTcbLevel() {
+        // the status is reported; whether TcbNotSupported is acceptable is the appraisal policy's call (verify's AppraiserPolicyOnceTest)
         TdxVerification v = verify(V5_OUTDATED, V5_COLLATERAL, "2026-03-01T00:00:00Z");
-        assertThat(v.result().failures()).singleElement().satisfies(c -> {
-            assertThat(c.name()).isEqualTo("tcb.status");
+        assertThat(v.result().failures()).isEmpty();
+        assertThat(v.result().check("tcb.status").orElseThrow()).satisfies(c -> {
             assertThat(c.detail()).startsWith("TcbNotSupported").contains("SGX component 8 (index 7) is 3, every level needs at least 5");
         });
         assertThat(v.tcb().orElseThrow().status()).isEqualTo(TcbStatus.TCB_NOT_SUPPORTED);
@@ -90,7 +90,7 @@ class RealQuoteVerificationTest {
     @Test
     void theSapphireRapidsQuoteIsNotSupportedAndItsChainExpiresBy2053() {
         TdxVerification v = verify(SPR, SPR_COLLATERAL, "2023-07-01T01:00:00Z");
-        assertThat(v.result().failures()).extracting(Check::name).containsExactly("tcb.status");
+        assertThat(v.result().failures()).isEmpty();
         assertThat(v.tcb().orElseThrow().status()).isEqualTo(TcbStatus.TCB_NOT_SUPPORTED);
         TdxVerification later = verify(SPR, SPR_COLLATERAL, "2053-07-01T00:00:00Z");
         assertThat(later.result().check("pck.validity").orElseThrow()).satisfies(c -> {
@@ -138,16 +138,6 @@ class RealQuoteVerificationTest {
     }
 
     @Test
-    void aWrongExpectedReportDataFails() {
-        TdxVerification v = at("2025-07-01T00:00:00Z").verify(Vectors.read(V4), collateral(V4_COLLATERAL),
-                Optional.of(Bytes.zeros(64)));
-        assertThat(v.result().failures()).singleElement().satisfies(c -> {
-            assertThat(c.name()).isEqualTo("report_data");
-            assertThat(c.detail()).startsWith("is 9a9d48e7").endsWith("expected " + "00".repeat(64));
-        });
-    }
-
-    @Test
     void goTdxGuestsSeparatePcsFilesMakeTheSameCollateral() {
         String g = "intel-tdx/go-tdx-guest/";
         com.fasterxml.jackson.databind.JsonNode chains;
@@ -162,7 +152,8 @@ class RealQuoteVerificationTest {
                 chains.get("qeIdentityIssuerChain").asText(), Vectors.read(g + "pckcrl_platform.der"),
                 chains.get("pckCrlIssuerChain").asText(), Vectors.read(g + "rootcrl.der"));
         TdxVerification v = at("2023-07-01T01:00:00Z").verify(Vectors.read(SPR), fromFiles);
-        assertThat(v.result().failures()).extracting(Check::name).containsExactly("tcb.status");
+        assertThat(v.result().failures()).isEmpty();
+        assertThat(v.tcb().orElseThrow().status()).isEqualTo(TcbStatus.TCB_NOT_SUPPORTED);
         assertThat(v.result().checks()).filteredOn(c -> c.name().startsWith("collateral.")).hasSize(4).allMatch(Check::passed);
     }
 

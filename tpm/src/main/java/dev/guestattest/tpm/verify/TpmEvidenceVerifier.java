@@ -46,7 +46,11 @@ public final class TpmEvidenceVerifier implements EvidenceVerifier {
         }
         Optional<Bytes> ak = evidence.aux("ak");
         // without a pinned AK, TpmVerifier's ak.pinned fails: any software key makes a well-formed quote
-        VerificationResult all = TpmVerifier.verify(e, Optional.empty(), ak, Optional.empty(), roots, at);
+        return of(e, TpmVerifier.verify(e, ak, Optional.empty(), roots, at));
+    }
+
+    /** A TPM verdict as the appraiser takes it: PCRs as registers, extraData as report data. */
+    public static VendorVerification of(TpmEvidence e, VerificationResult all) {
         if (!all.trusted()) {
             return new VendorVerification(all, Optional.empty(), Optional.empty(), Map.of());
         }

@@ -24,8 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Checks a TPM quote: magic and type, the AK's signature (ECDSA P-256 or RSASSA, SHA-256), the nonce
- * in extraData, the PCR digest against the supplied PCR values, and, given a log, that replaying it
+ * Checks a TPM quote: magic and type, the AK's signature (ECDSA P-256 or RSASSA, SHA-256), the PCR digest against the supplied PCR values, and, given a log, that replaying it
  * gives those values. The AK must be pinned: any software key makes a well-formed quote, and without
  * credential activation nothing else ties the AK to a TPM, so no pinned AK fails {@code ak.pinned}.
  */
@@ -33,23 +32,15 @@ public final class TpmVerifier {
     private TpmVerifier() {
     }
 
-    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log) {
-        return verify(e, nonce, pinnedAk, log, List.of());
-    }
-
     /**
-     * As above, and with {@code ekRoots} the EK certificate must chain to one of them. That vouches
-     * for the TPM; binding the AK to that EK needs credential activation, which GuestAttest does not
-     * do yet, so the AK must be pinned ({@code pinnedAk}: its TPMT_PUBLIC); without it the result is not trusted.
+     * With {@code ekRoots} the EK certificate must chain to one of them, valid at {@code at} (the
+     * appraisal's instant). That vouches for the TPM; binding the AK to that EK needs credential
+     * activation, which GuestAttest does not do yet, so the AK must be pinned ({@code pinnedAk}: its
+     * TPMT_PUBLIC); without it the result is not trusted. The nonce (extraData) is the report data
+     * the appraiser judges.
      */
-    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log,
-                                            List<X509Certificate> ekRoots) {
-        return verify(e, nonce, pinnedAk, log, ekRoots, Instant.now());
-    }
-
-    /** As above, with the EK chain's validity judged at {@code at}, the appraisal's instant. */
-    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> nonce, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log,
-                                            List<X509Certificate> ekRoots, Instant at) {
+    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log, List<X509Certificate> ekRoots,
+                                            Instant at) {
         List<Check> checks = new ArrayList<>();
         TpmAttest attest;
         TpmPublic ak;
@@ -68,8 +59,6 @@ public final class TpmVerifier {
                 : Check.fail("ak.pinned", "the quote is signed by another AK than the pinned one"))
                 .orElseGet(() -> Check.fail("ak.pinned", "no pinned AK: the quote's signer is not known to be the TPM's;"
                         + " give --ak (verify) or the aux part 'ak' (appraise)")));
-        nonce.ifPresent(n -> checks.add(n.equals(attest.extraData()) ? Check.pass("quote.nonce", "extraData equals the nonce")
-                : Check.fail("quote.nonce", "extraData is " + attest.extraData().hex() + ", expected " + n.hex())));
         checks.add(pcrDigest(attest, e));
         log.ifPresent(l -> checks.add(replay(l, e)));
         if (!ekRoots.isEmpty()) {

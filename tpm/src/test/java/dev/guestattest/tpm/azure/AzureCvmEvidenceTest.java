@@ -6,7 +6,6 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.testing.Vectors;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
-import dev.guestattest.snp.verify.SnpPolicy;
 import dev.guestattest.snp.verify.SnpVerifier;
 import java.time.Clock;
 import java.time.Instant;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 /** Real Azure CVM evidence: the SNP report vouches for the vTPM AK, whose quote carries the PCRs. */
 class AzureCvmEvidenceTest {
-    private static final SnpVerifier SNP = SnpVerifier.builder().policy(SnpPolicy.DEFAULT)
+    private static final SnpVerifier SNP = SnpVerifier.builder()
             .clock(Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC)).build();
 
     @ParameterizedTest(name = "{0}")

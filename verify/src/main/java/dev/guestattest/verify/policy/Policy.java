@@ -2,7 +2,11 @@ package dev.guestattest.verify.policy;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
+import dev.guestattest.core.verify.TeeRules;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,6 +34,8 @@ import java.util.Set;
  *   required: true
  *   events: [{register: rtmr2, description: "app.jar"}, {register: rtmr3, digest: "..."}]
  * freshness: {max_age_seconds: 300}
+ * tee_rules:
+ *   snp: {allow_smt: false, host_data: "..."}
  * </pre>
  * Reference values are any-of lists; a policy may reference registers alone (a TPM has no initial
  * measurement). Without any reference values no executable is approved (the appraisal warns).
@@ -40,11 +46,12 @@ import java.util.Set;
  * lowest security version of each TCB component ({@link dev.guestattest.core.verify.CommonClaims#tcb}).
  * {@code event_log} requires an event log that replays to the registers, and events that must be in
  * it. {@code freshness} requires the evidence to answer a nonce the appraiser issued at most that
- * long ago.
+ * long ago. {@code tee_rules} holds each TEE's own rules, read by that TEE ({@link TeeRules}).
  */
 public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<Integer> vmpls, Set<String> acceptedTcbStatus,
                      Map<String, Map<String, Long>> minimumTcb, Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters,
-                     Optional<EventLogRule> eventLog, Optional<Duration> freshness) {
+                     Optional<EventLogRule> eventLog, Optional<Duration> freshness, Map<String, TeeRules> teeRules,
+                     boolean judgeExecutables) {
     public static final int MAX_SIZE = 1 << 20;
     /** Absent {@code vmpl}: only the most privileged level, the one the guest's measured firmware (or SVSM) runs at. */
     public static final Set<Integer> DEFAULT_VMPLS = Set.of(0);
@@ -66,6 +73,74 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         runtimeRegisters = Map.copyOf(r);
         Objects.requireNonNull(eventLog, "eventLog");
         Objects.requireNonNull(freshness, "freshness");
+        teeRules = Map.copyOf(teeRules);
+    }
+
+    /**
+     * The policy {@code verify} judges by: {@code tee} only, debug refused, VMPL 0, TCB UpToDate,
+     * and, unlike a policy file, executables judged only when reference values are given: verify
+     * answers whether evidence is genuine, appraise whether it is a known workload.
+     */
+    public static Builder forVerification(String tee) {
+        return new Builder("verify --" + tee, Set.of(tee));
+    }
+
+    /** Options of {@code verify} as a policy; each setter replaces its rule. */
+    public static final class Builder {
+        private final String id;
+        private final Set<String> tees;
+        private boolean allowDebug;
+        private Set<Integer> vmpls = DEFAULT_VMPLS;
+        private Set<String> acceptedTcbStatus = Set.of("UpToDate");
+        private Map<String, Map<String, Long>> minimumTcb = Map.of();
+        private Set<Bytes> initialMeasurements = Set.of();
+        private final Map<String, TeeRules> teeRules = new HashMap<>();
+
+        private Builder(String id, Set<String> tees) {
+            this.id = id;
+            this.tees = tees;
+        }
+
+        public Builder allowDebug(boolean allow) {
+            this.allowDebug = allow;
+            return this;
+        }
+
+        public Builder vmpls(Set<Integer> levels) {
+            this.vmpls = levels;
+            return this;
+        }
+
+        public Builder acceptedTcbStatus(Set<String> statuses) {
+            for (String status : statuses) {
+                if (!TCB_STATUSES.contains(status)) {
+                    throw AttestationException.invalid("accepted TCB status", "'" + status + "' is not a TCB status " + TCB_STATUSES);
+                }
+            }
+            this.acceptedTcbStatus = Set.copyOf(statuses);
+            return this;
+        }
+
+        public Builder minimumTcb(String tee, Map<String, Long> components) {
+            this.minimumTcb = Map.of(tee, Map.copyOf(components));
+            return this;
+        }
+
+        public Builder initialMeasurements(Set<Bytes> values) {
+            this.initialMeasurements = Set.copyOf(values);
+            return this;
+        }
+
+        public Builder teeRules(String tee, TeeRules rules) {
+            teeRules.put(tee, rules);
+            return this;
+        }
+
+        public Policy build() {
+            return new Policy(id, Bytes.of(HashAlgorithm.SHA256.hash(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))), tees, allowDebug,
+                    vmpls, acceptedTcbStatus, minimumTcb, initialMeasurements, Map.of(), Optional.empty(), Optional.empty(), teeRules,
+                    !initialMeasurements.isEmpty());
+        }
     }
 
     /** What the event log must show: that it replays to every quoted register it touches, and these events. */
@@ -89,7 +164,8 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
 
     /** The file's shape; snake_case names, unknown fields refused. */
     private record File(String id, List<String> tees, Boolean allowDebug, List<Integer> vmpl, List<String> acceptedTcbStatus,
-                        Map<String, Map<String, Long>> minimumTcb, ReferenceValues referenceValues, EventLog eventLog, Freshness freshness) {
+                        Map<String, Map<String, Long>> minimumTcb, ReferenceValues referenceValues, EventLog eventLog, Freshness freshness,
+                        Map<String, JsonNode> teeRules) {
     }
 
     private record ReferenceValues(List<String> initialMeasurement, Map<String, List<String>> runtimeRegisters) {
@@ -104,8 +180,13 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     private record Freshness(Long maxAgeSeconds) {
     }
 
-    /** A policy in JSON (the document starts with '{') or YAML. */
+    /** A policy in JSON (the document starts with '{') or YAML; {@code tee_rules} sections read by the TEEs on the class path. */
     public static Policy parse(byte[] document) {
+        return parse(document, Tees.discover());
+    }
+
+    /** A policy whose {@code tee_rules.<tee>} sections are read by {@code tees}' own parsers. */
+    public static Policy parse(byte[] document, Tees tees) {
         if (document.length > MAX_SIZE) {
             throw AttestationException.tooLarge("policy", document.length, MAX_SIZE);
         }
@@ -154,7 +235,23 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         Set<String> accepted = f.acceptedTcbStatus() == null ? Set.of("UpToDate") : Set.copyOf(f.acceptedTcbStatus());
         return new Policy(f.id(), Bytes.of(HashAlgorithm.SHA256.hash(document)), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
                 vmpls(document, Optional.ofNullable(f.vmpl())), accepted, minimumTcb, initial, registers,
-                Optional.ofNullable(f.eventLog()).map(Policy::eventLog), Optional.ofNullable(f.freshness()).map(Policy::freshness));
+                Optional.ofNullable(f.eventLog()).map(Policy::eventLog), Optional.ofNullable(f.freshness()).map(Policy::freshness),
+                teeRules(document, f, tees), true);
+    }
+
+    /** Each section by its TEE's parser; a TEE the policy does not accept, or without rules, is an error, never ignored. */
+    private static Map<String, TeeRules> teeRules(byte[] document, File f, Tees tees) {
+        Map<String, TeeRules> out = new HashMap<>();
+        Optional.ofNullable(f.teeRules()).orElse(Map.of()).forEach((tee, section) -> {
+            if (!f.tees().contains(tee)) {
+                throw Documents.invalid(document, "policy", "names a TEE the policy does not accept " + f.tees(), "tee_rules", tee);
+            }
+            TeeRules.Parser parser = tees.find(tee).flatMap(Tee::rules).orElseThrow(() -> Documents.invalid(document, "policy",
+                    "no TEE here has rules of its own under that name (TEEs with rules: " + tees.all().stream()
+                            .filter(t -> t.rules().isPresent()).map(Tee::name).toList() + ")", "tee_rules", tee));
+            out.put(tee, parser.parse("policy: tee_rules." + tee, section));
+        });
+        return out;
     }
 
     /** The VMPLs a document's {@code vmpl} accepts, each 0..3 (absent: the default); {@code verify --snp --policy} reads them so too. */

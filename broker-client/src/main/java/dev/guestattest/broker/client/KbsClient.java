@@ -1,0 +1,238 @@
+package dev.guestattest.broker.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEObject;
+import com.nimbusds.jose.jwk.Curve;
+import dev.guestattest.broker.wire.Attestation;
+import dev.guestattest.broker.wire.Challenge;
+import dev.guestattest.broker.wire.ErrorBody;
+import dev.guestattest.broker.wire.Jwe;
+import dev.guestattest.broker.wire.Protocol;
+import dev.guestattest.broker.wire.Request;
+import dev.guestattest.broker.wire.TeeEvidence;
+import dev.guestattest.broker.wire.TokenResponse;
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.Reason;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.keys.Secret;
+import dev.guestattest.verify.freshness.RuntimeData;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.text.ParseException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The guest side of RCAR: auth, attest with evidence whose report data binds a key pair made for
+ * this one exchange, then fetch the resource wrapped to that key and unwrap it. The private key
+ * never leaves this object and is dropped with it; the secret comes back as a {@link Secret} that
+ * never prints itself. Every call is bounded by the timeout.
+ */
+public final class KbsClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_RESPONSE = 8 << 20;
+
+    private final List<URI> brokers;
+    private final AtomicInteger next = new AtomicInteger();
+    private final HttpClient http;
+    private final Duration timeout;
+
+    /** Makes evidence whose report data is the given 64 bytes. */
+    @FunctionalInterface
+    public interface Attester {
+        Evidence evidence(Bytes reportData);
+
+        /**
+         * The same, given the challenge's extra-params: what a verifier-made request brings (s390's
+         * {@code arcb}). Attesters of TEEs that need none ignore them.
+         */
+        default Evidence evidence(Bytes reportData, Map<String, String> extraParams) {
+            return evidence(reportData);
+        }
+    }
+
+    public KbsClient(URI broker, Duration timeout) {
+        this(List.of(broker), timeout);
+    }
+
+    /**
+     * Several brokers sharing one store: each request goes to the next in turn, as DNS round robin
+     * or a load balancer would send it (the session lives in the store, not in any one broker).
+     */
+    public KbsClient(List<URI> brokers, Duration timeout) {
+        this(brokers, timeout, Optional.empty());
+    }
+
+    /** Over HTTPS with {@code tls} (e.g. trusting the broker's own CA); without it, the JDK's default trust. */
+    public KbsClient(List<URI> brokers, Duration timeout, Optional<javax.net.ssl.SSLContext> tls) {
+        if (brokers.isEmpty()) {
+            throw AttestationException.invalid("brokers", "name at least one");
+        }
+        this.brokers = List.copyOf(brokers);
+        this.timeout = timeout;
+        // HTTP/1.1 (KBS speaks nothing else) and no worker pool: the client's hand-offs between its
+        // worker and selector threads were half a guest's CPU per release; the body handlers here never block
+        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
+                .connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
+        tls.ifPresent(b::sslContext);
+        this.http = b.build();
+    }
+
+    /** TLS that trusts exactly {@code roots} (the broker's certificate or its CA). */
+    public static javax.net.ssl.SSLContext trusting(List<java.security.cert.X509Certificate> roots) {
+        try {
+            java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            for (int i = 0; i < roots.size(); i++) {
+                ks.setCertificateEntry("root" + i, roots.get(i));
+            }
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (java.security.GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("a TLS context over in-memory roots cannot fail", e);
+        }
+    }
+
+    /** A completed attestation: the session cookie, the token, and the exchange's key pair. */
+    public static final class Session {
+        private final String cookie;
+        private final String token;
+        private final EcdhEs.KeyPair key;
+
+        Session(String cookie, String token, EcdhEs.KeyPair key) {
+            this.cookie = cookie;
+            this.token = token;
+            this.key = key;
+        }
+
+        /** The attestation token (an EAR JWT); usable as {@code Authorization: Bearer} until it expires. */
+        public String token() {
+            return token;
+        }
+
+        @Override
+        public String toString() {
+            return "KbsClient.Session[attested]";
+        }
+    }
+
+    /** Auth and attest for {@code tee} ("tdx", "snp", ...). */
+    public Session attest(String tee, Attester attester) {
+        EcdhEs.KeyPair key = EcdhEs.KeyPair.generate(Curve.P_256);
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve(Protocol.AUTH)).POST(body(Request.of(tee).toJson())), "auth");
+        String cookie = r.headers().allValues("set-cookie").stream().map(c -> c.split(";", 2)[0].trim())
+                .filter(c -> c.startsWith(Protocol.COOKIE + "=")).findFirst()
+                .orElseThrow(() -> AttestationException.of(Reason.IO_ERROR, "broker auth: no " + Protocol.COOKIE + " cookie in the answer"));
+        Challenge challenge = Challenge.fromJson(tree(r.body(), "broker auth"));
+        if (challenge.nonce().isEmpty()) {
+            throw AttestationException.of(Reason.IO_ERROR, "broker auth: the challenge has no nonce");
+        }
+        JsonNode jwk = publicJwk(key);
+        Evidence ev = attester.evidence(RuntimeData.reportData(challenge.nonce(), jwk, challenge.hash()), challenge.extraParams());
+        Attestation attestation = new Attestation(new Attestation.Runtime(challenge.nonce(), jwk), TeeEvidence.of(ev));
+        HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker().resolve(Protocol.ATTEST)).header("Cookie", cookie)
+                .POST(body(attestation.toJson())), "broker attest");
+        String token = TokenResponse.fromJson(tree(t.body(), "broker attest")).token();
+        if (token.isEmpty()) {
+            throw AttestationException.of(Reason.IO_ERROR, "broker attest: the answer has no token");
+        }
+        return new Session(cookie, token, key);
+    }
+
+    /** The resource at {@code repo/type/tag}, unwrapped with the session's key. */
+    public Secret resource(Session s, String repoTypeTag) {
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve(Protocol.RESOURCE + repoTypeTag)).header("Cookie", s.cookie).GET(),
+                "broker resource " + repoTypeTag);
+        return unwrap(new String(r.body(), StandardCharsets.UTF_8), s.key);
+    }
+
+    /** Auth, attest and fetch in one: the usual guest call. */
+    public Secret get(String tee, Attester attester, String repoTypeTag) {
+        return resource(attest(tee, attester), repoTypeTag);
+    }
+
+    static Secret unwrap(String flattened, EcdhEs.KeyPair key) {
+        try {
+            JWEObject jwe = JWEObject.parse(Jwe.compact(flattened));
+            if (!JWEAlgorithm.ECDH_ES_A256KW.equals(jwe.getHeader().getAlgorithm())) {
+                throw AttestationException.invalid("broker resource", "wrapped with " + jwe.getHeader().getAlgorithm() + ", not ECDH-ES+A256KW");
+            }
+            jwe.decrypt(key.decrypter());
+            byte[] plain = jwe.getPayload().toBytes();
+            try {
+                return Secret.copyOf(plain);
+            } finally {
+                java.util.Arrays.fill(plain, (byte) 0);
+            }
+        } catch (ParseException | JOSEException e) {
+            throw AttestationException.invalid("broker resource", "the JWE does not open with this exchange's key: " + e.getMessage());
+        }
+    }
+
+    static JsonNode publicJwk(EcdhEs.KeyPair key) {
+        try {
+            return JSON.readTree(key.publicJwk().toJSONString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpRequest.BodyPublisher body(JsonNode n) {
+        return HttpRequest.BodyPublishers.ofString(n.toString());
+    }
+
+    private URI broker() {
+        return brokers.get(Math.floorMod(next.getAndIncrement(), brokers.size()));
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest.Builder b, String what) {
+        HttpRequest req = b.timeout(timeout).header("Content-Type", "application/json").build();
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw AttestationException.of(Reason.IO_ERROR, what + ": " + req.uri().getHost() + ":" + req.uri().getPort() + " cannot be reached: "
+                    + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AttestationException.of(Reason.INTERRUPTED, what + ": interrupted");
+        }
+        if (r.body().length > MAX_RESPONSE) {
+            throw AttestationException.tooLarge(what + " answer", r.body().length, MAX_RESPONSE);
+        }
+        if (r.statusCode() != 200) {
+            String detail = tryTree(r.body()).map(n -> ErrorBody.fromJson(n).detail()).filter(s -> !s.isEmpty()).orElse("HTTP " + r.statusCode());
+            Reason reason = r.statusCode() == 401 || r.statusCode() == 403 ? Reason.PERMISSION_DENIED
+                    : r.statusCode() == 404 ? Reason.KEY_NOT_FOUND : r.statusCode() == 429 ? Reason.BUSY : Reason.IO_ERROR;
+            throw AttestationException.of(reason, what + " refused (" + r.statusCode() + "): " + detail);
+        }
+        return r;
+    }
+
+    private static Optional<JsonNode> tryTree(byte[] b) {
+        try {
+            return Optional.ofNullable(JSON.readTree(b));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static JsonNode tree(byte[] b, String what) {
+        return tryTree(b).filter(JsonNode::isObject)
+                .orElseThrow(() -> AttestationException.of(Reason.IO_ERROR, what + ": the answer is not a JSON object"));
+    }
+}

@@ -1,0 +1,99 @@
+package dev.guestattest.broker;
+
+import dev.guestattest.broker.policy.ResourcePolicy;
+import dev.guestattest.broker.rcar.TeeKey;
+import dev.guestattest.broker.store.Resources;
+import dev.guestattest.broker.store.Sessions;
+import dev.guestattest.broker.wire.Protocol;
+import dev.guestattest.core.codec.Bytes;
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * RCAR's third step, the release decision: who asks (an attested session, or a token from an
+ * earlier attestation), whether the resource policy lets their result read the path, and the
+ * secret wrapped to their attested TEE key. Every refusal and every release is audited.
+ */
+final class Releases {
+    private final Rcar rcar;
+    private final Tokens tokens;
+    private final Policies policies;
+    private final Resources resources;
+    private final Auditor auditor;
+    private final Clock clock;
+    private final BrokerEvents events;
+
+    /** Who is asking, once known: the session (if by cookie), the attested result, and the key to wrap to. */
+    private record Requester(Optional<String> session, ResourcePolicy.Result result, TeeKey key) {
+    }
+
+    Releases(Rcar rcar, Tokens tokens, Policies policies, Resources resources, Auditor auditor, Clock clock, BrokerEvents events) {
+        this.rcar = rcar;
+        this.tokens = tokens;
+        this.policies = policies;
+        this.resources = resources;
+        this.auditor = auditor;
+        this.clock = clock;
+        this.events = events;
+    }
+
+    /** The secret at {@code repoTypeTag} as a flattened JWE wrapped to the attested TEE key; the metrics count each outcome. */
+    String release(Broker.Credential who, String repoTypeTag, String client) {
+        try {
+            String jwe = decide(who, repoTypeTag, client);
+            events.release("released");
+            return jwe;
+        } catch (BrokerException e) {
+            switch (e.refusal()) {
+                case POLICY_DENIED -> events.release("forbidden");
+                case NOT_FOUND -> events.release("absent");
+                case UNAUTHORIZED_SESSION, TOKEN_INVALID, TOKEN_EXPIRED -> events.release("unauthenticated");
+                default -> {
+                    // a bad path: no release was asked for
+                }
+            }
+            throw e;
+        }
+    }
+
+    private String decide(Broker.Credential who, String repoTypeTag, String client) {
+        String path = Resources.path(repoTypeTag);
+        AuditContext c = AuditContext.of("resource", client);
+        Requester r = who.bearer().isPresent() ? byToken(who.bearer().get(), c.path(path)) : bySession(who.sessionId(), c, path);
+        String tee = r.result().tee();
+        if (!policies.resources().allows(path, r.result())) {
+            throw auditor.refuse(Refusal.POLICY_DENIED, c.session(r.session()).tee(tee).path(path), "the resource policy does not let a "
+                    + r.result().status().earName() + " " + tee + " result read " + path);
+        }
+        byte[] secret = resources.get(path).orElseThrow(() -> auditor.refuse(Refusal.NOT_FOUND, c.tee(tee).path(path), "no resource " + path));
+        try {
+            String jwe = r.key().wrap(secret);
+            auditor.record(c.session(r.session()).tee(tee).path(path), "released", "wrapped with " + r.key().algorithm() + " to the attested TEE key");
+            return jwe;
+        } finally {
+            Arrays.fill(secret, (byte) 0);
+        }
+    }
+
+    private Requester byToken(String bearer, AuditContext c) {
+        Tokens.Claims t;
+        try {
+            t = tokens.verify(bearer, clock.millis());
+        } catch (BrokerException e) {
+            throw auditor.refuse(c, e);
+        }
+        return new Requester(Optional.empty(), new ResourcePolicy.Result(t.tee(), t.status(), t.initialMeasurement()), t.teeKey());
+    }
+
+    private Requester bySession(Optional<String> id, AuditContext c, String path) {
+        Sessions.Session s = rcar.liveSession(id, c);
+        if (s.state() != Sessions.State.ATTESTED) {
+            throw auditor.refuse(Refusal.UNAUTHORIZED_SESSION, c.session(s.id()).tee(s.tee()).path(path),
+                    "this session has not attested; POST " + Protocol.ATTEST + " first");
+        }
+        ResourcePolicy.Result result = new ResourcePolicy.Result(s.tee(), Tokens.tier(s.status().orElse("")),
+                s.measurement().map(h -> Bytes.fromHex("session measurement", h)));
+        return new Requester(Optional.of(s.id()), result, TeeKey.parse(s.teePubkey().orElseThrow()));
+    }
+}

@@ -1,0 +1,72 @@
+package dev.guestattest.broker;
+
+import dev.guestattest.broker.rcar.TeeKey;
+import dev.guestattest.broker.store.Sessions;
+import dev.guestattest.broker.wire.Attestation;
+import dev.guestattest.broker.wire.Wire;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.mr.HashAlgorithm;
+import dev.guestattest.core.verify.Check;
+import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.verify.Appraisal;
+import dev.guestattest.verify.AppraisalContext;
+import dev.guestattest.verify.ar4si.Tier;
+import dev.guestattest.verify.freshness.RuntimeData;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Everything of an attestation attempt but the store's completion: the runtime data must carry the
+ * session's nonce, the evidence's report data must be the hash of that runtime data (binding the TEE
+ * key to the evidence), and its appraisal must not be contraindicated. Refuses with plain
+ * {@link BrokerException}s, which the caller audits as it spends the nonce.
+ */
+final class Verdicts {
+    private final BrokerConfig config;
+    private final EvidenceTrust trust;
+    private final Policies policies;
+    private final Tokens tokens;
+    private final BrokerEvents events;
+
+    /** What an appraised attempt records once the store completes it. */
+    record Verdict(String token, String evidenceDigest, String teePubkey, Tier status, Optional<String> measurement, long at, long expiresAt,
+                   String detail) {
+    }
+
+    Verdicts(BrokerConfig config, EvidenceTrust trust, Policies policies, Tokens tokens, BrokerEvents events) {
+        this.config = config;
+        this.trust = trust;
+        this.policies = policies;
+        this.tokens = tokens;
+        this.events = events;
+    }
+
+    Verdict of(Sessions.Session s, byte[] body, long now) {
+        Attestation req = Attestation.fromJson(Wire.object(body, "attestation"));
+        String nonce = req.runtimeData().nonce();
+        if (!MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8), s.nonce().getBytes(StandardCharsets.UTF_8))) {
+            throw new BrokerException(Refusal.ATTESTATION_FAILED, "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
+        }
+        TeeKey teeKey = TeeKey.parse(req.runtimeData().teePubkey());
+        Map<String, Bytes> secret = s.verifierSecret().map(sealed -> trust.open(s.id(), sealed)).orElse(Map.of());
+        Evidence evidence = trust.trusted(Optional.of(s.tee()), req.teeEvidence().toEvidence(Optional.of(s.tee())), secret);
+        AppraisalContext ctx = trust.context(policies.attestation(" (guest-attest broker policy set)"), Optional.of(s.tee()), Instant.ofEpochMilli(now))
+                .withReportData(RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash()));
+        Appraisal a = trust.appraise(evidence, ctx);
+        events.appraised(s.tee(), a.status());
+        if (!a.format().equals(s.tee())) {
+            throw new BrokerException(Refusal.ATTESTATION_FAILED, "the evidence is " + a.format() + ", the session was opened for " + s.tee());
+        }
+        if (a.status() == Tier.CONTRAINDICATED || a.status() == Tier.NONE) {
+            throw new BrokerException(Refusal.ATTESTATION_FAILED, a.status().earName() + ": "
+                    + String.join("; ", a.failures().stream().map(Check::toString).toList()));
+        }
+        Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
+        return new Verdict(tokens.issue(a, teeKey, exp), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(), teeKey.json(),
+                a.status(), a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex), now, exp.toEpochMilli(),
+                "policy " + a.policyId() + ", vector " + a.trustVector().values());
+    }
+}

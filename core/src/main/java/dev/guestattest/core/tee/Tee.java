@@ -1,0 +1,47 @@
+package dev.guestattest.core.tee;
+
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.core.verify.TeeRules;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * One TEE as the rest of GuestAttest sees it, declared by the TEE's own module (found with
+ * {@link java.util.ServiceLoader}), as a vendor leaf registers with the kernel's tsm core: the
+ * appraiser, the broker, {@code emulator root}, {@code --trust-emulators} and {@code verify}
+ * derive everything TEE-specific from here, so a new TEE touches only its own module.
+ */
+public interface Tee {
+    /** The one name everywhere: the evidence format, the {@code tee} of its claims, the policy's {@code tees} entry. */
+    String name();
+
+    /** Other names peers use for this TEE's evidence (Trustee's RCAR {@code tee} values, e.g. {@code se} for s390). */
+    default Set<String> aliases() {
+        return Set.of();
+    }
+
+    EvidenceVerifier verifier();
+
+    /**
+     * Aux parts only a verifier's own configuration may supply (trust anchors such as a CPAK or a
+     * pinned AK, verifier secrets): a guest that sends one is refused, or it could pick its own anchor.
+     */
+    default Set<String> verifierAux() {
+        return Set.of();
+    }
+
+    /** The TEE's own policy rules (a section of the appraisal policy named after it), judged by the appraiser; empty if it has none. */
+    default Optional<TeeRules.Parser> rules() {
+        return Optional.empty();
+    }
+
+    /** What a verifier must trust to accept evidence from this TEE's emulator, read from the emulator state of {@code context}. */
+    Optional<EmulatorAnchors> emulatorAnchors(ProviderContext context);
+
+    /** The TEE-specific options of {@code verify}, each naming the aux part its file becomes. */
+    default List<VerifyOption> verifyOptions() {
+        return List.of();
+    }
+}

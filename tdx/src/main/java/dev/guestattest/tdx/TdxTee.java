@@ -1,0 +1,33 @@
+package dev.guestattest.tdx;
+
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.tee.EmulatorAnchors;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import dev.guestattest.tdx.verify.TdxEvidenceVerifier;
+import java.util.List;
+import java.util.Optional;
+
+/** Intel TDX: quotes verified as Intel's QVL does; the emulator's anchor is its root CA. */
+public final class TdxTee implements Tee {
+    private final EvidenceVerifier verifier = new TdxEvidenceVerifier();
+
+    @Override
+    public String name() {
+        return "tdx";
+    }
+
+    @Override
+    public EvidenceVerifier verifier() {
+        return verifier;
+    }
+
+    @Override
+    public Optional<EmulatorAnchors> emulatorAnchors(ProviderContext context) {
+        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
+            return Optional.of(EmulatorAnchors.ofRoots(List.of(tdx.platform().rootCertificate()), tdx.platform().rootCertificatePem(),
+                    "sha256 fingerprint: " + tdx.platform().rootFingerprint()));
+        }
+    }
+}
