@@ -8,6 +8,7 @@ import dev.guestattest.broker.store.Resources;
 import dev.guestattest.broker.store.Sessions;
 import dev.guestattest.broker.store.SharedDocuments;
 import dev.guestattest.broker.wire.Challenge;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.verify.Appraiser;
 import java.security.interfaces.ECPublicKey;
 import java.time.Clock;
@@ -48,7 +49,7 @@ public final class Broker {
         Resources resources = new Resources(db, kek);
         Policies policies = new Policies(documents);
         Auditor auditor = new Auditor(audit, clock, metrics);
-        EvidenceTrust trust = new EvidenceTrust(config, kek, appraiser, policies);
+        EvidenceTrust trust = new EvidenceTrust(config, kek, Tees.discover(), appraiser, policies);
         this.tokens = new Tokens(documents, kek, clock.millis());
         this.rcar = new Rcar(new Sessions(db), audit, auditor, trust, new Verdicts(config, trust, policies, tokens, metrics), config, clock,
                 metrics);

@@ -10,6 +10,8 @@ import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.SupplementalChallenge;
 import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.verify.Appraiser;
 import dev.guestattest.verify.policy.Policy;
 import java.io.IOException;
@@ -35,13 +37,30 @@ final class EvidenceTrust {
     private final Kek kek;
     private final Appraiser appraiser;
     private final Policies policies;
+    private final Tees tees;
+    /** The formats the appraiser has verifiers for, read once. */
+    private final java.util.Set<String> appraised;
+    /** Aux parts any TEE declares as the verifier's own (trust anchors, verifier secrets): never taken from a guest. */
+    private final java.util.Set<String> verifierParts;
     private final SecureRandom random = new SecureRandom();
 
-    EvidenceTrust(BrokerConfig config, Kek kek, Appraiser appraiser, Policies policies) {
+    EvidenceTrust(BrokerConfig config, Kek kek, Tees tees, Appraiser appraiser, Policies policies) {
         this.config = config;
+        this.tees = tees;
+        this.appraised = java.util.Set.copyOf(appraiser.formats());
+        this.verifierParts = tees.all().stream().flatMap(t -> t.verifierAux().stream()).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.kek = kek;
         this.appraiser = appraiser;
         this.policies = policies;
+    }
+
+    /**
+     * This broker's name for the TEE a guest names (Trustee's {@code se} is {@code s390}, as the TEE
+     * declares); a TEE without a verifier here is refused.
+     */
+    String canonical(String name) {
+        return tees.find(name).map(Tee::name).filter(appraised::contains).orElseThrow(() -> new BrokerException(
+                Refusal.UNKNOWN_TEE, "tee '" + name + "' is not one this broker appraises " + new java.util.TreeSet<>(appraised)));
     }
 
     /** The verifier's part of a challenge for {@code tee}, when its TEE needs one; fails when the broker is not set up for it. */
@@ -56,7 +75,7 @@ final class EvidenceTrust {
      */
     Evidence trusted(Optional<String> tee, Evidence e, Map<String, Bytes> sessionParts) {
         for (String part : e.aux().keySet()) {
-            if (TeeNames.isVerifierPart(part)) {
+            if (verifierParts.contains(part)) {
                 throw new BrokerException(Refusal.BAD_REQUEST, "tee-evidence.aux." + part
                         + " is a trust anchor; the broker's configuration supplies it, a guest may not");
             }

@@ -60,7 +60,7 @@ final class Rcar {
             throw auditor.tooMany(c, "more than " + config.authPerClientPerSecond() + " auth requests per second from this client; retry later");
         }
         Request req = Auditor.readOrRefuse(() -> Request.fromJson(Wire.object(body, "auth request")));
-        String tee = TeeNames.canonical(req.tee());
+        String tee = trust.canonical(req.tee());
         if (!Protocol.accepts(req.version())) {
             throw auditor.refuse(Refusal.UNSUPPORTED_VERSION, c.tee(tee), "protocol version " + req.version()
                     + " is not supported (this broker speaks " + Protocol.VERSION + ")");

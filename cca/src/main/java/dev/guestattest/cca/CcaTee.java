@@ -68,8 +68,11 @@ public final class CcaTee implements Tee {
 
     @Override
     public List<VerifyOption> verifyOptions() {
-        return List.of(new VerifyOption("--cpak", "FILE", "CCA: the trusted CPAK, a JWK or veraison trust-anchor JSON"
-                + " (what 'emulator root --tee cca' prints)", "cpak"));
+        return List.of(VerifyOption.evidence("cca", "TOKEN", "An Arm CCA attestation token (CBOR)"),
+                VerifyOption.aux("--cpak", "FILE", "CCA: the trusted CPAK, a JWK or veraison trust-anchor JSON (what 'emulator root --tee cca'"
+                        + " prints)", "cpak", false),
+                VerifyOption.ruleFile("--reference-values", "FILE", "CCA: appraise the platform and realm against these reference values"
+                        + " (veraison rv.json)", "reference_values"));
     }
 
     private static byte[] fixed48(BigInteger v) {

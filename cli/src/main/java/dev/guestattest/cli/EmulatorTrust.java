@@ -1,38 +1,42 @@
 package dev.guestattest.cli;
 
-import dev.guestattest.core.pki.Pem;
 import dev.guestattest.broker.BrokerConfig;
-import dev.guestattest.cca.emulator.EmulatedRealm;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.cove.emulator.EmulatedTsm;
-import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
-import dev.guestattest.snp.emulator.SnpEmulatedProvider;
+import dev.guestattest.core.tee.EmulatorAnchors;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * The emulated TEEs' trust anchors, for a broker that should accept their evidence (demos, tests):
- * the TDX root, the SNP ARK chain, the CoVE DICE root, the CCA CPAK. And what the emulated "Intel
+ * The emulated TEEs' trust anchors, for a broker that should accept their evidence (demos, tests),
+ * as each TEE declares them ({@link Tee#emulatorAnchors}). And what the emulated "Intel
  * PCS" would serve a guest: collateral for the emulated TDX platform.
  */
 final class EmulatorTrust {
     private EmulatorTrust() {
     }
 
+    /** Every emulator's anchors, as each TEE declares them. */
     static BrokerConfig apply(ProviderContext ctx, BrokerConfig config) {
         BrokerConfig c = config;
-        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
-            c = c.withRoots("tdx", List.of(tdx.platform().rootCertificate()));
+        for (Tee t : Tees.discover().all()) {
+            Optional<EmulatorAnchors> anchors = t.emulatorAnchors(ctx);
+            if (anchors.isEmpty()) {
+                continue;
+            }
+            if (!anchors.get().roots().isEmpty()) {
+                c = c.withRoots(t.name(), anchors.get().roots());
+            }
+            for (Map.Entry<String, Bytes> aux : anchors.get().trustedAux().entrySet()) {
+                c = c.withTrustedAux(t.name(), aux.getKey(), aux.getValue());
+            }
         }
-        EmulatedSnpPlatform chip = SnpEmulatedProvider.open(ctx).chip();
-        c = c.withRoots("snp", List.of(chip.arkCertificate(), chip.askCertificate(), chip.asvkCertificate()));
-        c = c.withRoots("cove", List.of(EmulatedTsm.open(ctx).rootCertificate()));
-        return c.withTrustedAux("cca", "cpak",
-                Bytes.of(Pem.encode("PUBLIC KEY", EmulatedRealm.open(ctx).cpak().getEncoded()).getBytes(StandardCharsets.US_ASCII)));
+        return c;
     }
 
     static Bytes tdxCollateral(ProviderContext ctx) {

@@ -3,14 +3,11 @@ package dev.guestattest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.guestattest.cca.validate.CcaReferenceValues;
 import dev.guestattest.cca.validate.CcaRules;
 import dev.guestattest.cca.verify.CcaEvidenceVerifier;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.cove.verify.CoveEvidenceVerifier;
-import dev.guestattest.cove.verify.CoveVerifier;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
@@ -18,9 +15,6 @@ import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.core.eventlog.Tcg2Log;
-import dev.guestattest.s390.abi.SeResponse;
-import dev.guestattest.s390.validate.SecureExecutionRules;
-import dev.guestattest.s390.verify.SecureExecutionVerifier;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
@@ -44,6 +38,8 @@ import dev.guestattest.tdx.verify.TdxVerifier;
 import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
 import dev.guestattest.verify.Appraiser;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.verify.policy.Policy;
 import java.io.IOException;
 import java.net.URI;
@@ -63,7 +59,9 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "verify", mixinStandardHelpOptions = true,
         description = {"Verify evidence to the vendor's roots, offline. TDX as Intel's QVL does (PCK chain, CRLs, QE report, quote",
@@ -75,53 +73,15 @@ final class VerifyCommand implements Callable<Integer> {
     /** A TPMT_PUBLIC of an RSA-4096 key is under 600 bytes. */
     private static final int MAX_AK = 4096;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Evidence evidence;
+    @Spec
+    CommandSpec spec;
 
-    static final class Evidence {
-        @Option(names = "--tdx", paramLabel = "QUOTE", description = "A TDX quote (binary)")
-        Path tdx;
-
-        @Option(names = "--snp", paramLabel = "REPORT", description = "An SEV-SNP attestation report (binary, 1184 bytes)")
-        Path snp;
-
-        @Option(names = "--tpm", paramLabel = "EVIDENCE", description = "TPM evidence (the JSON a tpm/* provider writes)")
-        Path tpm;
-
-        @Option(names = "--cca", paramLabel = "TOKEN", description = "An Arm CCA attestation token (CBOR)")
-        Path cca;
-
-        @Option(names = "--s390", paramLabel = "RESPONSE", description = "A Secure Execution response (the JSON an s390/* provider writes)")
-        Path s390;
-
-        @Option(names = "--cove", paramLabel = "EVIDENCE", description = "RISC-V CoVE DICE evidence (PEM chain, TVM certificate first)")
-        Path cove;
-    }
-
-    @Option(names = "--secret", paramLabel = "FILE", description = "s390: the request's secret ('s390 request --secret')")
-    Path s390Secret;
-
-    @Option(names = "--image", paramLabel = "FILE", description = "s390: the image's header values, JSON {pld, ald, tld, tag}"
-            + " (what 'emulator root --tee s390' prints)")
-    Path s390Image;
-
-    @Option(names = "--config-uid", paramLabel = "HEX", description = "s390: the expected guest's config UID")
-    String configUid;
-
-    @Option(names = "--cpak", paramLabel = "FILE", description = "CCA: the trusted CPAK, a JWK or veraison trust-anchor JSON"
-            + " (what 'emulator root --tee cca' prints)")
-    Path cpak;
-
-    @Option(names = "--reference-values", paramLabel = "FILE",
-            description = "CCA: appraise the platform and realm against these reference values (veraison rv.json)")
-    Path referenceValues;
+    /** The TEEs whose options {@link TeeVerifyOptions#declare} added; read once the command runs. */
+    private final Tees tees = Tees.discover();
+    private TeeVerifyOptions options;
 
     @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
     Path eventlog;
-
-    @Option(names = "--ak", paramLabel = "FILE", description = "TPM: the pinned AK's public area (TPMT_PUBLIC, binary: what appraise"
-            + " --aux ak=FILE takes); without it a quote is never trusted, since any software key can sign one")
-    Path ak;
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
@@ -179,19 +139,67 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the result as JSON")
     boolean json;
 
+    /** Adds the options every TEE declares; before parsing, so that they parse and show in --help. */
+    void declareTeeOptions() {
+        TeeVerifyOptions.declare(spec, tees);
+    }
+
     @Override
     public Integer call() throws IOException {
-        return evidence.tdx != null ? verifyTdx() : evidence.snp != null ? verifySnp() : evidence.cca != null ? verifyCca()
-                : evidence.s390 != null ? verifyS390() : evidence.cove != null ? verifyCove() : verifyTpm();
+        options = TeeVerifyOptions.of(spec, tees);
+        Map.Entry<Tee, Path> evidence = options.evidence();
+        if (source != null && !evidence.getKey().name().equals("tdx")) {
+            throw AttestationException.invalid("--collateral/--pcs", "apply to --tdx");
+        }
+        return switch (evidence.getKey().name()) {
+            case "tdx" -> verifyTdx(evidence.getValue());
+            case "snp" -> verifySnp(evidence.getValue());
+            case "cca" -> verifyCca(evidence.getValue());
+            case "tpm" -> verifyTpm(evidence.getValue());
+            default -> verifyAny(evidence.getKey(), evidence.getValue());
+        };
+    }
+
+    /**
+     * Any TEE by what it declares: its aux parts from their files, its rules from their options,
+     * --root as extra roots, judged by the appraiser. TDX, SNP, CCA and TPM take the paths above
+     * for what the CLI still does for them (collateral sources, certificate forms, CPAK files, AK checks).
+     */
+    private Integer verifyAny(Tee tee, Path file) throws IOException {
+        options.requireRoots(tee, !roots.isEmpty());
+        byte[] bytes = read("--" + tee.name(), file);
+        Policy.Builder p = policy(tee.name());
+        Optional<ObjectNode> rules = options.rules(tee, MAX_EVIDENCE);
+        if (rules.isPresent()) {
+            p.teeRules(tee.name(), tee.rules().orElseThrow(() -> AttestationException.invalid("--" + tee.name(), "has no rules of its own"))
+                    .parse("--" + tee.name() + " options", rules.get()));
+        }
+        List<X509Certificate> extra = new ArrayList<>();
+        for (Path root : roots) {
+            extra.addAll(certificates(root));
+        }
+        var e = new dev.guestattest.core.verify.Evidence(Optional.of(tee.name()), Bytes.of(bytes), options.aux(tee, MAX_EVIDENCE));
+        Appraisal a = Appraiser.of(tees).appraise(e, context(p.build(), expectedReportData()).withRoots(extra));
+        VerificationResult v = judged(a);
+        if (json) {
+            ObjectNode n = resultJson(v, a.appraisedAt());
+            a.claims().ifPresent(c -> n.set("common", commonJson(c)));
+            if (!a.vendorClaims().isEmpty()) {
+                n.set("claims", new ObjectMapper().valueToTree(a.vendorClaims()));
+            }
+            System.out.println(n.toPrettyString());
+        } else {
+            printText(v, tee.name());
+        }
+        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
     /**
      * The options as an appraisal policy: verify answers whether evidence is genuine and meets the
-     * options, judged by the same appraiser as {@code appraise}. TEEs whose evidence does not say
-     * whether the host can debug the guest are not judged on it here.
+     * options, judged by the same appraiser as {@code appraise}.
      */
-    private Policy.Builder policy(String tee, boolean saysDebug) {
-        Policy.Builder b = Policy.forVerification(tee).allowDebug(allowDebug || !saysDebug);
+    private Policy.Builder policy(String tee) {
+        Policy.Builder b = Policy.forVerification(tee).allowDebug(allowDebug);
         if (!acceptTcb.isEmpty()) {
             Set<String> statuses = new java.util.HashSet<>();
             acceptTcb.forEach(s -> statuses.add(TcbStatus.parse("--accept-tcb", s).intelName()));
@@ -202,7 +210,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     private Appraisal judge(String tee, byte[] bytes, Map<String, Bytes> aux, VendorVerification verified, Policy.Builder policy,
                             Optional<Bytes> expected) {
-        return Appraiser.discover().judge(tee, new dev.guestattest.core.verify.Evidence(Optional.of(tee), Bytes.of(bytes), aux), verified,
+        return Appraiser.of(tees).judge(tee, new dev.guestattest.core.verify.Evidence(Optional.of(tee), Bytes.of(bytes), aux), verified,
                 context(policy.build(), expected));
     }
 
@@ -215,70 +223,24 @@ final class VerifyCommand implements Callable<Integer> {
         return Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
     }
 
-    private Integer verifyCove() throws IOException {
-        if (roots.isEmpty()) {
-            throw AttestationException.invalid("--root", "CoVE needs the DICE root certificate (--root PEM)");
-        }
-        List<X509Certificate> diceRoots = new ArrayList<>();
-        for (Path root : roots) {
-            diceRoots.addAll(certificates(root));
-        }
-        byte[] chain = read("--cove", evidence.cove);
-        CoveVerifier.Result r = CoveVerifier.verify(chain, diceRoots, Optional.empty(), clock().instant());
-        VerificationResult v = judged(judge("cove", chain, Map.of(), CoveEvidenceVerifier.of(r), policy("cove", false), expectedReportData()));
-        if (json) {
-            ObjectNode n = resultJson(v, Instant.now());
-            r.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
-            System.out.println(n.toPrettyString());
-        } else {
-            printText(v, "CoVE");
-        }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
-    }
-
-    private Integer verifyS390() throws IOException {
-        if (s390Secret == null || s390Image == null) {
-            throw AttestationException.invalid("--s390", "needs --secret (the request's secret) and --image (the image's header values)");
-        }
-        byte[] response = read("--s390", evidence.s390);
-        SeResponse r = SeResponse.fromJson(response);
-        byte[] image = read("--image", s390Image);
-        Map<String, Bytes> aux = Map.of("secret", Bytes.of(read("--secret", s390Secret)), "image", Bytes.of(image));
-        Policy.Builder p = policy("s390", false);
-        if (configUid != null) {
-            p.teeRules("s390", new SecureExecutionRules(Optional.of(Bytes.fromHex("--config-uid", configUid))));
-        }
-        var e = new dev.guestattest.core.verify.Evidence(Optional.of("s390"), Bytes.of(response), aux);
-        Appraisal a = Appraiser.discover().appraise(e, context(p.build(), expectedReportData()));
-        VerificationResult v = judged(a);
-        if (json) {
-            ObjectNode n = resultJson(v, Instant.now());
-            if (v.trusted()) {
-                n.set("common", commonJson(r.common(SecureExecutionVerifier.image(image))));
-            }
-            System.out.println(n.toPrettyString());
-        } else {
-            printText(v, "Secure Execution");
-        }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
-    }
-
-    private Integer verifyCca() throws IOException {
-        if (cpak == null && roots.isEmpty()) {
+    private Integer verifyCca(Path file) throws IOException {
+        Optional<Path> cpak = options.path("--cpak");
+        if (cpak.isEmpty() && roots.isEmpty()) {
             throw AttestationException.invalid("--cpak", "CCA needs the trusted CPAK (--cpak or --root: PEM, JWK or trust-anchor JSON)");
         }
         List<Cpak> anchors = new ArrayList<>();
-        if (cpak != null) {
-            anchors.addAll(Cpak.parse(read("--cpak", cpak)));
+        if (cpak.isPresent()) {
+            anchors.addAll(Cpak.parse(read("--cpak", cpak.get())));
         }
         for (Path root : roots) {
             anchors.addAll(Cpak.parse(read("--root", root)));
         }
-        byte[] token = read("--cca", evidence.cca);
+        byte[] token = read("--cca", file);
         CcaVerifier.Result r = CcaVerifier.verify(token, anchors);
-        Policy.Builder p = policy("cca", true);
-        if (referenceValues != null) {
-            p.teeRules("cca", new CcaRules(CcaReferenceValues.fromJson(read("--reference-values", referenceValues))));
+        Policy.Builder p = policy("cca");
+        Optional<ObjectNode> rules = options.rules(tees.byName("verify", "cca"), MAX_EVIDENCE);
+        if (rules.isPresent()) {
+            p.teeRules("cca", CcaRules.parse("--reference-values", rules.get()));
         }
         VerificationResult v = judged(judge("cca", token, Map.of(), CcaEvidenceVerifier.of(r), p, expectedReportData()));
         if (json) {
@@ -292,8 +254,8 @@ final class VerifyCommand implements Callable<Integer> {
         return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
-    private Integer verifyTpm() throws IOException {
-        byte[] bytes = read("--tpm", evidence.tpm);
+    private Integer verifyTpm(Path file) throws IOException {
+        byte[] bytes = read("--tpm", file);
         TpmEvidence e = TpmEvidence.fromJson(bytes);
         Optional<Tcg2Log> log = eventlog == null ? Optional.empty()
                 : Optional.of(Tcg2Log.parse(Files.readAllBytes(eventlog), dev.guestattest.core.eventlog.Event.IndexKind.PCR));
@@ -302,7 +264,7 @@ final class VerifyCommand implements Callable<Integer> {
             ekRoots.addAll(certificates(root));
         }
         VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), log, ekRoots, clock().instant());
-        VerificationResult v = judged(judge("tpm", bytes, Map.of(), TpmEvidenceVerifier.of(e, verified), policy("tpm", false),
+        VerificationResult v = judged(judge("tpm", bytes, Map.of(), TpmEvidenceVerifier.of(e, verified), policy("tpm"),
                 expectedReportData()));
         if (json) {
             System.out.println(resultJson(v, Instant.now()).toPrettyString());
@@ -319,24 +281,22 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** The --ak file, checked to be a TPMT_PUBLIC so that a wrong file is bad input, not a mere mismatch. */
     private Optional<Bytes> pinnedAk() throws IOException {
-        if (ak == null) {
+        Optional<Path> ak = options.path("--ak");
+        if (ak.isEmpty()) {
             return Optional.empty();
         }
-        byte[] area = InputFiles.read("--ak", ak, MAX_AK);
+        byte[] area = InputFiles.read("--ak", ak.get(), MAX_AK);
         try {
             TpmPublic.parse(area);
         } catch (AttestationException x) {
-            throw AttestationException.invalid("--ak", ak + " is not an AK public area (TPMT_PUBLIC): " + x.getMessage());
+            throw AttestationException.invalid("--ak", ak.get() + " is not an AK public area (TPMT_PUBLIC): " + x.getMessage());
         }
         return Optional.of(Bytes.of(area));
     }
 
-    private Integer verifySnp() throws IOException {
-        if (source != null) {
-            throw AttestationException.invalid("--collateral/--pcs", "apply to --tdx; SNP takes --certs or --kds");
-        }
-        byte[] report = read("--snp", evidence.snp);
-        Policy.Builder p = policy("snp", true);
+    private Integer verifySnp(Path file) throws IOException {
+        byte[] report = read("--snp", file);
+        Policy.Builder p = policy("snp");
         Optional<Bytes> expected = expectedReportData().map(b -> b.checkLength("--report-data", 64));
         if (policy != null) {
             Optional<Bytes> fromFile = SnpPolicyFile.apply(read("--policy", policy), p, allowDebug);
@@ -395,7 +355,7 @@ final class VerifyCommand implements Callable<Integer> {
                 : "NOT trusted: " + result.firstFailure().map(Check::toString).orElse("no checks").substring(5));
     }
 
-    private Integer verifyTdx() throws IOException {
+    private Integer verifyTdx(Path file) throws IOException {
         if (source == null) {
             throw AttestationException.invalid("--tdx", "needs --collateral FILE|DIR or --pcs URL");
         }
@@ -412,9 +372,9 @@ final class VerifyCommand implements Callable<Integer> {
                         .resolve("collateral"), Duration.ofSeconds(20), clock)
                 : Files.isDirectory(source.collateral) ? CollateralSource.directory(source.collateral)
                 : CollateralSource.of(CollateralSource.file(source.collateral));
-        byte[] quote = read("--tdx", evidence.tdx);
+        byte[] quote = read("--tdx", file);
         TdxVerification v = b.build().verify(quote, collateral);
-        VerificationResult judged = judged(judge("tdx", quote, Map.of(), TdxEvidenceVerifier.of(v), policy("tdx", true), expected));
+        VerificationResult judged = judged(judge("tdx", quote, Map.of(), TdxEvidenceVerifier.of(v), policy("tdx"), expected));
         if (json) {
             System.out.println(toJson(v, judged).toPrettyString());
         } else {

@@ -36,7 +36,7 @@ class MainTest {
         Path quote = tmp.resolve("q.bin");
         assertThat(run("demo", "--state-dir", state(), "--out", quote.toString())).isEqualTo(0);
         assertThat(stdout()).contains("[1/11]", "[5/11] GetQuote: SUCCESS", "matches the nonce", "[6/11] wrote the quote to " + quote,
-                "[7/11] verified against the emulator's root and collateral: trusted (UpToDate), 16 checks passed",
+                "[7/11] verified against the emulator's root and collateral: trusted (UpToDate), 18 checks passed",
                 "[9/11] RCAR with a key pair made for the exchange: attested (affirming), received 34 bytes wrapped to that key, equal to what was stored",
                 "[10/11] a tampered quote: refused (broker attest refused (401)",
                 "[11/11] the first exchange's quote replayed on a new session: refused (broker attest refused (401)");
@@ -225,7 +225,7 @@ class MainTest {
         assertThat(json.get("trusted").asBoolean()).isTrue();
         assertThat(json.get("tcb").get("status").asText()).isEqualTo("UpToDate");
         assertThat(json.get("claims").get("report_data").asText()).isEqualTo("ab".repeat(64));
-        assertThat(json.get("checks")).hasSize(15);
+        assertThat(json.get("checks")).hasSize(17);
     }
 
     @Test
@@ -301,10 +301,10 @@ class MainTest {
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor")).isEqualTo(2);
         // appraisal: token 01 is the state rv.json describes; token 02 is not; the emulator writes its own
         assertThat(run("verify", "--cca", v + "cca-token-01.cbor", "--cpak", v + "cpak.json", "--reference-values", v + "rv.json")).isZero();
-        assertThat(stdout()).contains("ok   platform.reference: ", "ok   realm.reference: ");
+        assertThat(stdout()).contains("ok   policy.platform.reference: ", "ok   policy.realm.reference: ");
         assertThat(run("verify", "--cca", v + "cca-token-02.cbor", "--cpak", v + "ta-02-ok.json", "--reference-values", v + "rv.json"))
                 .isEqualTo(1);
-        assertThat(stdout()).contains("NOT trusted: platform.reference: implementation 0000");
+        assertThat(stdout()).contains("NOT trusted: policy.platform.reference: implementation 0000");
         Path rv = tmp.resolve("rv.json");
         assertThat(run("emulator", "root", "--tee", "cca", "--state-dir", state(), "--reference-values", rv.toString())).isZero();
         assertThat(run("verify", "--cca", token.toString(), "--root", cpak.toString(), "--reference-values", rv.toString())).as(stdout()).isZero();
@@ -312,7 +312,7 @@ class MainTest {
         assertThat(run("report", "--provider", "cca/emulated", "--state-dir", state(), "--inblob-hex", "cd".repeat(40), "--pad",
                 "--out", token.toString())).isZero();
         assertThat(run("verify", "--cca", token.toString(), "--root", cpak.toString(), "--reference-values", rv.toString())).isEqualTo(1);
-        assertThat(stdout()).contains("NOT trusted: realm.reference: the RIM is known but its REMs differ");
+        assertThat(stdout()).contains("NOT trusted: policy.realm.reference: the RIM is known but its REMs differ");
         assertThat(run("verify", "--cca", token.toString(), "--root", cpak.toString(), "--reference-values", cpak.toString())).isEqualTo(2);
     }
 

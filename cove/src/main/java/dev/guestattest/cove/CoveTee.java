@@ -4,6 +4,7 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.cove.emulator.EmulatedTsm;
 import dev.guestattest.cove.verify.CoveEvidenceVerifier;
@@ -24,6 +25,12 @@ public final class CoveTee implements Tee {
     @Override
     public EvidenceVerifier verifier() {
         return verifier;
+    }
+
+    @Override
+    public List<VerifyOption> verifyOptions() {
+        return List.of(VerifyOption.evidence("cove", "EVIDENCE", "RISC-V CoVE DICE evidence (PEM chain, TVM certificate first)"),
+                VerifyOption.requiredRoots("CoVE needs the DICE root certificate (--root PEM)"));
     }
 
     @Override

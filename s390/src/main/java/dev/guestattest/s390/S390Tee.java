@@ -6,6 +6,7 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.TeeRules;
 import dev.guestattest.s390.abi.SeMeasurement;
@@ -47,6 +48,15 @@ public final class S390Tee implements Tee {
     @Override
     public Optional<TeeRules.Parser> rules() {
         return Optional.of(SecureExecutionRules::parse);
+    }
+
+    @Override
+    public List<VerifyOption> verifyOptions() {
+        return List.of(VerifyOption.evidence("s390", "RESPONSE", "A Secure Execution response (the JSON an s390/* provider writes)"),
+                VerifyOption.aux("--secret", "FILE", "s390: the request's secret ('s390 request --secret')", "secret", true),
+                VerifyOption.aux("--image", "FILE", "s390: the image's header values, JSON {pld, ald, tld, tag} (what 'emulator root"
+                        + " --tee s390' prints)", "image", true),
+                VerifyOption.rule("--config-uid", "HEX", "s390: the expected guest's config UID", "config_uid"));
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.TeeRules;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
@@ -34,6 +35,12 @@ public final class SnpTee implements Tee {
     @Override
     public Optional<TeeRules.Parser> rules() {
         return Optional.of(SnpRules::parse);
+    }
+
+    /** The certificate options (--certs, --kds, --product) fetch and convert and are the CLI's until the collateral service takes them. */
+    @Override
+    public List<VerifyOption> verifyOptions() {
+        return List.of(VerifyOption.evidence("snp", "REPORT", "An SEV-SNP attestation report (binary, 1184 bytes)"));
     }
 
     @Override

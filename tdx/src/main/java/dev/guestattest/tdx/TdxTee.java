@@ -3,6 +3,7 @@ package dev.guestattest.tdx;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.tdx.verify.TdxEvidenceVerifier;
@@ -21,6 +22,12 @@ public final class TdxTee implements Tee {
     @Override
     public EvidenceVerifier verifier() {
         return verifier;
+    }
+
+    /** The collateral options (--collateral, --pcs) fetch and are the CLI's until the collateral service takes them. */
+    @Override
+    public List<VerifyOption> verifyOptions() {
+        return List.of(VerifyOption.evidence("tdx", "QUOTE", "A TDX quote (binary)"));
     }
 
     @Override

@@ -36,7 +36,8 @@ public final class TpmTee implements Tee {
 
     @Override
     public List<VerifyOption> verifyOptions() {
-        return List.of(new VerifyOption("--ak", "FILE", "TPM: the pinned AK's public area (TPMT_PUBLIC, binary: what appraise --aux ak=FILE"
-                + " takes); without it a quote is never trusted, since any software key can sign one", "ak"));
+        return List.of(VerifyOption.evidence("tpm", "EVIDENCE", "TPM evidence (the JSON a tpm/* provider writes)"),
+                VerifyOption.aux("--ak", "FILE", "TPM: the pinned AK's public area (TPMT_PUBLIC, binary: what appraise --aux ak=FILE"
+                        + " takes); without it a quote is never trusted, since any software key can sign one", "ak", false));
     }
 }

@@ -104,7 +104,7 @@ public final class Appraiser {
         tv = reportData(c, context.expectedReportData(), tv, checks);
         tv = tcb(v.tcbStatus(), policy.acceptedTcbStatus(), tv, checks);
         tv = minimumTcb(c, policy.minimumTcb().getOrDefault(format, Map.of()), tv, checks);
-        tv = debug(c, policy.allowDebug(), tv, checks);
+        tv = debug(c, policy.allowDebug() || c.debug().isEmpty() && !policy.requireClaims(), tv, checks);
         tv = vmpl(c, policy.vmpls(), tv, checks);
         TeeRulesJudgement vendor = TeeRulesJudgement.judge(Optional.ofNullable(policy.teeRules().get(format)), evidence, tv, checks);
         tv = executables(format, c, policy, context.store(), vendor, checks);
@@ -242,7 +242,7 @@ public final class Appraiser {
                 .forEach(e -> registers.add(e.claim().substring("runtime_registers.".length())));
         boolean known = vendor.executablesApproved().orElse(true);
         if (policy.initialMeasurements().isEmpty() && !storeInitial && registers.isEmpty()) {
-            if (vendor.executablesApproved().isPresent() || !policy.judgeExecutables()) {
+            if (vendor.executablesApproved().isPresent() || !policy.requireClaims()) {
                 // the TEE's own reference values judged them, or verify was given none to judge by
                 return vendor.executablesApproved().map(ok -> tv.withExecutables(ok ? TrustVector.APPROVED_BOOT
                         : TrustVector.UNRECOGNIZED_EXECUTABLES)).orElse(tv);

@@ -40,8 +40,6 @@ public interface Tee {
     /** What a verifier must trust to accept evidence from this TEE's emulator, read from the emulator state of {@code context}. */
     Optional<EmulatorAnchors> emulatorAnchors(ProviderContext context);
 
-    /** The TEE-specific options of {@code verify}, each naming the aux part its file becomes. */
-    default List<VerifyOption> verifyOptions() {
-        return List.of();
-    }
+    /** The options of {@code verify} for this TEE: its evidence ({@code --<name>}) and what the verification takes besides. */
+    List<VerifyOption> verifyOptions();
 }

@@ -51,7 +51,7 @@ import java.util.Set;
 public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<Integer> vmpls, Set<String> acceptedTcbStatus,
                      Map<String, Map<String, Long>> minimumTcb, Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters,
                      Optional<EventLogRule> eventLog, Optional<Duration> freshness, Map<String, TeeRules> teeRules,
-                     boolean judgeExecutables) {
+                     boolean requireClaims) {
     public static final int MAX_SIZE = 1 << 20;
     /** Absent {@code vmpl}: only the most privileged level, the one the guest's measured firmware (or SVSM) runs at. */
     public static final Set<Integer> DEFAULT_VMPLS = Set.of(0);
@@ -77,9 +77,11 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     }
 
     /**
-     * The policy {@code verify} judges by: {@code tee} only, debug refused, VMPL 0, TCB UpToDate,
-     * and, unlike a policy file, executables judged only when reference values are given: verify
-     * answers whether evidence is genuine, appraise whether it is a known workload.
+     * The policy {@code verify} judges by: {@code tee} only, debug refused, VMPL 0, TCB UpToDate.
+     * Unlike a policy file it does not require claims a TEE may lack ({@code requireClaims} false):
+     * executables are judged only against reference values given, and debug only where the evidence
+     * says. Verify answers whether evidence is genuine and meets the options; appraise whether it is
+     * a known workload.
      */
     public static Builder forVerification(String tee) {
         return new Builder("verify --" + tee, Set.of(tee));
@@ -139,7 +141,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         public Policy build() {
             return new Policy(id, Bytes.of(HashAlgorithm.SHA256.hash(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))), tees, allowDebug,
                     vmpls, acceptedTcbStatus, minimumTcb, initialMeasurements, Map.of(), Optional.empty(), Optional.empty(), teeRules,
-                    !initialMeasurements.isEmpty());
+                    false);
         }
     }
 
