@@ -35,7 +35,7 @@ final class EmulatorCommand {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--tee", paramLabel = "tdx|snp|cca|cove|s390", defaultValue = "tdx", description = "Which emulator (default ${DEFAULT-VALUE})")
+        @Option(names = "--tee", paramLabel = "TEE", defaultValue = "tdx", description = "Which TEE's emulator: tdx, snp, cca, cove, s390 (default ${DEFAULT-VALUE})")
         String tee;
 
         @Option(names = "--reference-values", paramLabel = "FILE",

@@ -7,6 +7,8 @@ import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.kernel.KernelKeys;
@@ -151,6 +153,7 @@ final class SecretCommand {
      */
     static KbsClient.Attester attester(Optional<String> provider, ProviderContext ctx, String tee, Map<String, Bytes> parts) {
         Map<String, Bytes> fixed = new HashMap<>(parts);
+        Optional<String> auxblobPart = Tees.discover().find(tee).flatMap(Tee::auxblobPart);
         return reportData -> {
             try (ProviderSession s = ProviderSession.open(provider, ctx)) {
                 Report r = s.report(ReportRequest.of(reportData.toArray()));
@@ -161,8 +164,8 @@ final class SecretCommand {
                     }
                 }
                 Map<String, Bytes> withBlob = new HashMap<>(fixed);
-                if (tee.equals("snp") && r.auxblob().length() > 0) {
-                    withBlob.putIfAbsent("certs", r.auxblob());
+                if (auxblobPart.isPresent() && r.auxblob().length() > 0) {
+                    withBlob.putIfAbsent(auxblobPart.get(), r.auxblob());
                 }
                 return new Evidence(Optional.empty(), r.outblob(), withBlob);
             }

@@ -33,6 +33,11 @@ public final class SnpTee implements Tee {
     }
 
     @Override
+    public Optional<String> auxblobPart() {
+        return Optional.of("certs");
+    }
+
+    @Override
     public Optional<TeeRules.Parser> rules() {
         return Optional.of(SnpRules::parse);
     }

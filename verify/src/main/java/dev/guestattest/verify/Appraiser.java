@@ -41,6 +41,11 @@ public final class Appraiser {
         return new Appraiser(tees.all().stream().map(Tee::verifier).toList());
     }
 
+    private EvidenceVerifier verifier(String format) {
+        return verifiers.stream().filter(v -> v.format().equals(format)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no verifier for " + format + " judged its evidence"));
+    }
+
     public List<String> formats() {
         return verifiers.stream().map(EvidenceVerifier::format).toList();
     }
@@ -108,7 +113,7 @@ public final class Appraiser {
         tv = vmpl(c, policy.vmpls(), tv, checks);
         TeeRulesJudgement vendor = TeeRulesJudgement.judge(Optional.ofNullable(policy.teeRules().get(format)), evidence, tv, checks);
         tv = executables(format, c, policy, context.store(), vendor, checks);
-        if (policy.eventLog().isPresent() && !EventLogAppraisal.appraise(policy.eventLog().get(), evidence, c, checks)) {
+        if (policy.eventLog().isPresent() && !EventLogAppraisal.appraise(policy.eventLog().get(), evidence, c, verifier(format), checks)) {
             tv = tv.withExecutables(Math.max(tv.executables(), TrustVector.UNRECOGNIZED_EXECUTABLES));
         }
         return result(format, tv, checks, v.claims(), v.vendorClaims(), context);

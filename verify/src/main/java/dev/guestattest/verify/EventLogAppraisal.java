@@ -12,6 +12,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.Evidence;
+import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.verify.policy.Policy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,13 +38,12 @@ import java.util.Optional;
  */
 final class EventLogAppraisal {
     static final String CHECK = PolicyChecks.EVENT_LOG;
-    private static final Map<String, String> CC_MR_PREFIX = Map.of("tdx", "rtmr", "cca", "rem", "cove", "rmr");
 
     private EventLogAppraisal() {
     }
 
     /** Whether the requirements hold; each finding is added to {@code checks} under {@value #CHECK}. */
-    static boolean appraise(Policy.EventLogRule rule, Evidence evidence, CommonClaims claims, List<Check> checks) {
+    static boolean appraise(Policy.EventLogRule rule, Evidence evidence, CommonClaims claims, EvidenceVerifier verifier, List<Check> checks) {
         Log log;
         try {
             Optional<Log> read = read(evidence);
@@ -61,7 +61,7 @@ final class EventLogAppraisal {
         }
         Map<String, List<Event>> byRegister = new LinkedHashMap<>();
         for (Event e : log.events()) {
-            Optional<String> name = register(claims.tee(), e);
+            Optional<String> name = register(verifier, e);
             if (name.isEmpty()) {
                 continue;
             }
@@ -147,11 +147,10 @@ final class EventLogAppraisal {
         return events.stream().filter(e -> e.type() != Tcg2Log.EV_NO_ACTION).toList();
     }
 
-    private static Optional<String> register(String tee, Event e) {
+    private static Optional<String> register(EvidenceVerifier verifier, Event e) {
         return switch (e.indexKind()) {
             case PCR -> Optional.of("pcr" + e.index());
-            case CC_MR -> e.index() >= 1 && CC_MR_PREFIX.containsKey(tee)
-                    ? Optional.of(CC_MR_PREFIX.get(tee) + (e.index() - 1)) : Optional.empty();
+            case CC_MR -> verifier.ccMeasurementRegister(e.index());
             case NV -> Optional.empty();
         };
     }

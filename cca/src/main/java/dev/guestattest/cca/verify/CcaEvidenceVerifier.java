@@ -19,6 +19,12 @@ public final class CcaEvidenceVerifier implements EvidenceVerifier {
     }
 
     /** CBOR tag 399 (the CCA token) or 907 (the CMW collection), as a two-byte tag head. */
+    /** CC MR {@code index} 1..4 is rem0..3. */
+    @Override
+    public Optional<String> ccMeasurementRegister(int index) {
+        return index >= 1 && index <= 4 ? Optional.of("rem" + (index - 1)) : Optional.empty();
+    }
+
     @Override
     public boolean recognizes(byte[] e) {
         return e.length > 3 && (e[0] & 0xff) == 0xd9 && ((e[1] == 0x01 && (e[2] & 0xff) == 0x8f) || (e[1] == 0x03 && (e[2] & 0xff) == 0x8b));

@@ -32,6 +32,11 @@ public interface Tee {
         return Set.of();
     }
 
+    /** The aux part a guest sends its report's auxblob as, when the verifier needs it (SNP's certificate table: {@code certs}). */
+    default Optional<String> auxblobPart() {
+        return Optional.empty();
+    }
+
     /** The TEE's own policy rules (a section of the appraisal policy named after it), judged by the appraiser; empty if it has none. */
     default Optional<TeeRules.Parser> rules() {
         return Optional.empty();

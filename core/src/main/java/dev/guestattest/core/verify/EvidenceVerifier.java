@@ -25,6 +25,14 @@ public interface EvidenceVerifier {
     VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots);
 
     /**
+     * The register a CC event log's MR index (1-based, as the CCEL and the kernel's logs number
+     * them) extends on this TEE, e.g. TDX's 1 is rtmr0; empty for TEEs without CC measurement registers.
+     */
+    default java.util.Optional<String> ccMeasurementRegister(int index) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * For TEEs whose evidence answers a verifier-made request: that request, from the verifier's
      * trust anchors ({@code trusted}: aux parts such as s390's {@code host-key}). Most TEEs need none.
      */

@@ -17,6 +17,12 @@ public final class CoveEvidenceVerifier implements EvidenceVerifier {
         return "cove";
     }
 
+    /** CC MR {@code index} 1.. is rmr0..: the TSM numbers runtime registers as the log does. */
+    @Override
+    public Optional<String> ccMeasurementRegister(int index) {
+        return index >= 1 ? Optional.of("rmr" + (index - 1)) : Optional.empty();
+    }
+
     @Override
     public boolean recognizes(byte[] e) {
         return new String(e, 0, Math.min(e.length, 64), StandardCharsets.US_ASCII).startsWith("-----BEGIN CERTIFICATE-----");

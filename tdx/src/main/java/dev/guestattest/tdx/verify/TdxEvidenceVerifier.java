@@ -33,6 +33,12 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
     }
 
     /** Quote v4 or v5 with TEE type 0x81 (TDX), little-endian. */
+    /** CC MR {@code index} 1..4 is rtmr0..3. */
+    @Override
+    public Optional<String> ccMeasurementRegister(int index) {
+        return index >= 1 && index <= 4 ? Optional.of("rtmr" + (index - 1)) : Optional.empty();
+    }
+
     @Override
     public boolean recognizes(byte[] e) {
         return e.length > 48 && (e[0] == 4 || e[0] == 5) && e[1] == 0 && (e[4] & 0xff) == 0x81 && e[5] == 0 && e[6] == 0 && e[7] == 0;
