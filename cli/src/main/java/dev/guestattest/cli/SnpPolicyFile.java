@@ -1,18 +1,17 @@
 package dev.guestattest.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.snp.abi.AttestationReport;
-import dev.guestattest.snp.abi.TcbVersion;
-import dev.guestattest.snp.verify.SnpClaims;
 import dev.guestattest.snp.validate.SnpRules;
 import dev.guestattest.verify.policy.Documents;
 import dev.guestattest.verify.policy.Policy;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The policy file of {@code verify --snp --policy}, JSON or YAML, read by the appraisal policy's
@@ -29,6 +28,9 @@ import java.util.Set;
  */
 final class SnpPolicyFile {
     private static final String WHAT = "policy";
+    /** The file's SNP rules as {@link SnpRules} reads them: snake_case, absent fields left out. */
+    private static final ObjectMapper SECTION = new ObjectMapper().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
 
     private record File(Boolean allowDebug, Boolean allowSmt, Boolean allowMigrationAgent, Boolean requireSingleSocket,
                         Map<String, Integer> minimumTcb, String minimumFirmware, List<String> measurements, String hostData,
@@ -46,67 +48,14 @@ final class SnpPolicyFile {
         File f = Documents.read(document, File.class, WHAT);
         policy.allowDebug(allowDebug || Boolean.TRUE.equals(f.allowDebug()));
         policy.vmpls(Policy.vmpls(document, Optional.ofNullable(f.vmpl())));
-        policy.initialMeasurements(hexes(document, "measurements", f.measurements(), 48));
-        SnpRules d = SnpRules.NONE;
-        policy.teeRules("snp", new SnpRules(Optional.ofNullable(f.allowSmt()).orElse(d.allowSmt()),
-                Optional.ofNullable(f.allowMigrationAgent()).orElse(d.allowMigrationAgent()),
-                Optional.ofNullable(f.requireSingleSocket()).orElse(d.requireSingleSocket()),
-                Optional.ofNullable(f.minimumTcb()).map(t -> minimumTcb(document, t)),
-                Optional.ofNullable(f.minimumFirmware()).map(v -> firmware(document, v)),
-                Optional.ofNullable(f.hostData()).map(h -> hex(document, h, 32, "host_data")),
-                hexes(document, "id_key_digests", f.idKeyDigests(), 48), hexes(document, "author_key_digests", f.authorKeyDigests(), 48)));
-        return Optional.ofNullable(f.reportData()).map(h -> hex(document, h, 64, "report_data"));
-    }
-
-    private static TcbVersion.Parts minimumTcb(byte[] document, Map<String, Integer> components) {
-        components.forEach((name, svn) -> {
-            if (!SnpClaims.TCB_COMPONENTS.contains(name)) {
-                throw Documents.invalid(document, WHAT, "is not an SNP TCB component " + SnpClaims.TCB_COMPONENTS, "minimum_tcb", name);
-            }
-            if (svn < 0 || svn > 255) {
-                throw Documents.invalid(document, WHAT, svn + " is outside 0..255 (a security version number is one byte)", "minimum_tcb",
-                        name);
-            }
-        });
-        return SnpClaims.tcb(components);
-    }
-
-    private static AttestationReport.Firmware firmware(byte[] document, String version) {
-        String[] p = version.split("\\.", -1);
         try {
-            if (p.length <= 2) {
-                int major = Integer.parseInt(p[0]);
-                int minor = p.length > 1 ? Integer.parseInt(p[1]) : 0;
-                if (major >= 0 && major <= 255 && minor >= 0 && minor <= 255) {
-                    return new AttestationReport.Firmware(major, minor, 0);
-                }
-            }
-        } catch (NumberFormatException e) {
-            // reported below
+            policy.initialMeasurements(SnpRules.hexes(WHAT + ".measurements", f.measurements()));
+            ObjectNode rules = SECTION.valueToTree(f);
+            rules.remove(List.of("allow_debug", "measurements", "vmpl", "report_data"));
+            policy.teeRules("snp", SnpRules.parse(WHAT, rules));
+            return Optional.ofNullable(f.reportData()).map(h -> SnpRules.hex(WHAT + ".report_data", h, 64));
+        } catch (AttestationException e) {
+            throw Documents.located(document, WHAT, e, WHAT);
         }
-        throw Documents.invalid(document, WHAT, "'" + version + "' is not major.minor, each 0..255", "minimum_firmware");
-    }
-
-    private static Set<Bytes> hexes(byte[] document, String field, List<String> values, int length) {
-        Set<Bytes> out = new HashSet<>();
-        List<String> listed = Optional.ofNullable(values).orElse(List.of());
-        for (int i = 0; i < listed.size(); i++) {
-            out.add(hex(document, listed.get(i), length, field, i));
-        }
-        return out;
-    }
-
-    private static Bytes hex(byte[] document, String text, int length, Object... path) {
-        Optional<Bytes> b;
-        try {
-            b = Optional.of(Bytes.fromHex("hex", text));
-        } catch (AttestationException notHex) {
-            b = Optional.empty();
-        }
-        if (b.isEmpty() || b.get().length() != length) {
-            throw Documents.invalid(document, WHAT, "must be " + length + " bytes in hex (" + 2 * length + " digits), got "
-                    + (b.isEmpty() ? "text that is not hex" : b.get().length() + " bytes"), path);
-        }
-        return b.get();
     }
 }

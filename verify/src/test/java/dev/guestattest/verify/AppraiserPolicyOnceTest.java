@@ -74,7 +74,10 @@ class AppraiserPolicyOnceTest {
         assertThatThrownBy(() -> policy("{\"id\": \"p\", \"tees\": [\"tdx\"], \"tee_rules\": {\"tdx\": {}}}"))
                 .hasMessageContaining("no TEE here has rules of its own");
         assertThatThrownBy(() -> policy("{\"id\": \"p\", \"tees\": [\"snp\"], \"tee_rules\": {\"snp\": {\"alow_smt\": false}}}"))
-                .hasMessageContaining("policy: tee_rules.snp.alow_smt");
+                .hasMessageStartingWith("policy: line 1: field 'tee_rules.snp.alow_smt': is not a known field");
+        // a TEE's own reader's findings carry the line too
+        assertThatThrownBy(() -> policy("id: p\ntees: [snp]\ntee_rules:\n  snp:\n    minimum_tcb:\n      ucode: 200\n"))
+                .hasMessageStartingWith("policy: line 6: field 'tee_rules.snp.minimum_tcb.ucode': is not an SNP TCB component");
     }
 
     @Test

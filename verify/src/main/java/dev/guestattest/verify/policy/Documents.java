@@ -104,6 +104,24 @@ public final class Documents {
                 + field + "': " + problem);
     }
 
+    /**
+     * An error a section's own reader raised (a TEE's rules, given {@code prefix} as where they
+     * start) re-raised with its line in {@code document}: the field after the prefix (names and
+     * {@code [i]} indexes) is appended to {@code base}. Errors about other fields pass unchanged.
+     */
+    public static AttestationException located(byte[] document, String what, AttestationException e, String prefix, Object... base) {
+        Optional<String> field = e.field().filter(f -> f.equals(prefix) || f.startsWith(prefix + ".") || f.startsWith(prefix + "["));
+        if (field.isEmpty()) {
+            return e;
+        }
+        java.util.List<Object> path = new java.util.ArrayList<>(java.util.List.of(base));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\.([^.\\[]+)|\\[(\\d+)]").matcher(field.get().substring(prefix.length()));
+        while (m.find()) {
+            path.add(m.group(1) != null ? m.group(1) : (Object) Integer.valueOf(m.group(2)));
+        }
+        return invalid(document, what, e.problem(), path.toArray());
+    }
+
     /** What a field of {@code type} takes, in the document's terms. */
     private static Optional<String> expected(Class<?> type) {
         if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {

@@ -251,7 +251,12 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
             TeeRules.Parser parser = tees.find(tee).flatMap(Tee::rules).orElseThrow(() -> Documents.invalid(document, "policy",
                     "no TEE here has rules of its own under that name (TEEs with rules: " + tees.all().stream()
                             .filter(t -> t.rules().isPresent()).map(Tee::name).toList() + ")", "tee_rules", tee));
-            out.put(tee, parser.parse("policy: tee_rules." + tee, section));
+            String where = "policy: tee_rules." + tee;
+            try {
+                out.put(tee, parser.parse(where, section));
+            } catch (AttestationException e) {
+                throw Documents.located(document, "policy", e, where, "tee_rules", tee);
+            }
         });
         return out;
     }
