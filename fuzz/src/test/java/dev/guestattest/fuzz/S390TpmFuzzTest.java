@@ -2,7 +2,7 @@ package dev.guestattest.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.guestattest.s390.abi.Arcb;
-import dev.guestattest.s390.abi.SeResponse;
+import dev.guestattest.s390.abi.AttestationResponse;
 import dev.guestattest.s390.verify.SecureExecutionVerifier;
 import dev.guestattest.tpm.TpmEvidence;
 import dev.guestattest.tpm.abi.TpmAttest;
@@ -16,7 +16,7 @@ import java.util.Map;
 class S390TpmFuzzTest {
     @FuzzTest(maxDuration = Campaign.DURATION)
     void s390(byte[] data) {
-        Untrusted.parse(() -> SeResponse.fromJson(data));
+        Untrusted.parse(() -> AttestationResponse.fromJson(data));
         Untrusted.parse(() -> Arcb.parse(data));
         Untrusted.parse(() -> SecureExecutionVerifier.image(data));
     }

@@ -9,7 +9,7 @@ import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.TeeRules;
-import dev.guestattest.s390.abi.SeMeasurement;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
 import dev.guestattest.s390.emulator.S390EmulatedProvider;
 import dev.guestattest.s390.validate.SecureExecutionRules;
 import dev.guestattest.s390.verify.SecureExecutionVerifier;
@@ -62,7 +62,7 @@ public final class S390Tee implements Tee {
     @Override
     public Optional<EmulatorAnchors> emulatorAnchors(ProviderContext context) {
         S390EmulatedProvider p = S390EmulatedProvider.open(context);
-        SeMeasurement.SeHeader img = p.ultravisor().image();
+        SecureExecutionMeasurement.ImageHeader img = p.ultravisor().image();
         ObjectNode n = new ObjectMapper().createObjectNode();
         n.put("host_key", Pem.encode("PUBLIC KEY", p.ultravisor().hostPublicKey().getEncoded()));
         n.putObject("image").put("pld", img.pageListDigest().hex()).put("ald", img.addressListDigest().hex())

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.testing.Vectors;
-import dev.guestattest.s390.abi.SeMeasurement;
-import dev.guestattest.s390.abi.UvAttest;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
+import dev.guestattest.s390.abi.UltravisorAttest;
 import dev.guestattest.s390.emulator.EmulatedUltravisor;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -29,7 +29,7 @@ class SecureExecutionTest {
         JsonNode vectors = new ObjectMapper().readTree(Vectors.read("ibm-se/measurement_hmac.derived.json")).get("vectors");
         assertThat(vectors).hasSize(4);
         for (JsonNode v : vectors) {
-            SeMeasurement m = new SeMeasurement(new SeMeasurement.SeHeader(hex(v, "pld"), hex(v, "ald"), hex(v, "tld"), hex(v, "se_header_tag")),
+            SecureExecutionMeasurement m = new SecureExecutionMeasurement(new SecureExecutionMeasurement.ImageHeader(hex(v, "pld"), hex(v, "ald"), hex(v, "tld"), hex(v, "se_header_tag")),
                     hex(v, "config_uid"), hex(v, "user_data"), v.hasNonNull("nonce") ? Optional.of(hex(v, "nonce")) : Optional.empty(),
                     hex(v, "additional_data"));
             byte[] key = hex(v, "measurement_key").toArray();
@@ -41,7 +41,7 @@ class SecureExecutionTest {
     @Test
     void theEmulatedUltravisorMeasuresWhatTheRequestOwnerCanRecompute() {
         SecureRandom random = new SecureRandom();
-        SeMeasurement.SeHeader image = new SeMeasurement.SeHeader(Bytes.of(new byte[64]), Bytes.of(new byte[64]), Bytes.of(new byte[64]),
+        SecureExecutionMeasurement.ImageHeader image = new SecureExecutionMeasurement.ImageHeader(Bytes.of(new byte[64]), Bytes.of(new byte[64]), Bytes.of(new byte[64]),
                 Bytes.of(new byte[16]));
         Bytes cuid = Bytes.fromHex("cuid", "0102030405060708090a0b0c0d0e0f10");
         EmulatedUltravisor uv = new EmulatedUltravisor(EmulatedUltravisor.newHostKey(random), image, cuid);
@@ -49,12 +49,12 @@ class SecureExecutionTest {
         AttestationRequest.Sealed req = AttestationRequest.create(List.of(uv.hostPublicKey()), Optional.of(nonce), random);
         Bytes userData = Bytes.of("guest says hi".getBytes());
         EmulatedUltravisor.Response resp = uv.attest(req.arcb(), userData);
-        SeMeasurement expected = new SeMeasurement(image, cuid, userData, Optional.of(nonce), resp.additionalData());
+        SecureExecutionMeasurement expected = new SecureExecutionMeasurement(image, cuid, userData, Optional.of(nonce), resp.additionalData());
         assertThat(expected.matches(req.measurementKey(), resp.measurement())).isTrue();
         // other user data, another nonce or another image does not match
-        assertThat(new SeMeasurement(image, cuid, Bytes.of("other".getBytes()), Optional.of(nonce), Bytes.EMPTY)
+        assertThat(new SecureExecutionMeasurement(image, cuid, Bytes.of("other".getBytes()), Optional.of(nonce), Bytes.EMPTY)
                 .matches(req.measurementKey(), resp.measurement())).isFalse();
-        assertThat(new SeMeasurement(image, cuid, userData, Optional.of(Bytes.zeros(16)), Bytes.EMPTY)
+        assertThat(new SecureExecutionMeasurement(image, cuid, userData, Optional.of(Bytes.zeros(16)), Bytes.EMPTY)
                 .matches(req.measurementKey(), resp.measurement())).isFalse();
         // a request for another host, or a tampered one, is refused
         EmulatedUltravisor other = new EmulatedUltravisor(EmulatedUltravisor.newHostKey(random), image, cuid);
@@ -68,7 +68,7 @@ class SecureExecutionTest {
 
     @Test
     void theUvioStructuresHaveTheKernelsLayout() {
-        byte[] a = UvAttest.attest(0x1000, 300, 0x2000, 0x3000, 64, Bytes.fromHex("u", "0102"));
+        byte[] a = UltravisorAttest.attest(0x1000, 300, 0x2000, 0x3000, 64, Bytes.fromHex("u", "0102"));
         ByteBuffer b = ByteBuffer.wrap(a);
         assertThat(a).hasSize(0x138);
         assertThat(b.getLong(0x00)).isEqualTo(0x1000);
@@ -79,15 +79,15 @@ class SecureExecutionTest {
         assertThat(b.getInt(0x12C)).isEqualTo(64);
         assertThat(b.getInt(0x130)).isEqualTo(64);
         assertThat(b.getShort(0x134)).isEqualTo((short) 2);
-        assertThat(UvAttest.UVIO_IOCTL_ATT).isEqualTo(0xC0407501L);
-        byte[] cb = UvAttest.controlBlock(0x4000);
+        assertThat(UltravisorAttest.UVIO_IOCTL_ATT).isEqualTo(0xC0407501L);
+        byte[] cb = UltravisorAttest.controlBlock(0x4000);
         assertThat(cb).hasSize(0x40);
         assertThat(ByteBuffer.wrap(cb).getInt(0x10)).isEqualTo(0x138);
         ByteBuffer.wrap(cb).putShort(0x04, (short) 0x0102).putShort(0x06, (short) 3);
-        assertThat(UvAttest.result(cb).ok()).isFalse();
-        assertThat(UvAttest.result(cb).explain()).startsWith("UV rc 0x0102 rrc 0x0003");
-        assertThatThrownBy(() -> UvAttest.attest(1, 0, 2, 3, 0, Bytes.EMPTY)).hasMessageStartingWith("ARCB: 0 bytes");
-        assertThatThrownBy(() -> UvAttest.attest(1, 10, 2, 3, 0, Bytes.of(new byte[257]))).hasMessage("user data: 257 bytes exceeds the limit of 256 bytes");
+        assertThat(UltravisorAttest.result(cb).ok()).isFalse();
+        assertThat(UltravisorAttest.result(cb).explain()).startsWith("UV rc 0x0102 rrc 0x0003");
+        assertThatThrownBy(() -> UltravisorAttest.attest(1, 0, 2, 3, 0, Bytes.EMPTY)).hasMessageStartingWith("ARCB: 0 bytes");
+        assertThatThrownBy(() -> UltravisorAttest.attest(1, 10, 2, 3, 0, Bytes.of(new byte[257]))).hasMessage("user data: 257 bytes exceeds the limit of 256 bytes");
     }
 
     @Test
@@ -102,10 +102,10 @@ class SecureExecutionTest {
                 ctx.withSetting("s390.arcb", arcb.toString()))) {
             byte[] out = s.report(dev.guestattest.core.ReportRequest.of("hello SE".getBytes())).outblob().toArray();
             JsonNode r = new ObjectMapper().readTree(out);
-            SeMeasurement m = new SeMeasurement(p.ultravisor().image(), Bytes.fromHex("cuid", r.get("config_uid").asText()),
+            SecureExecutionMeasurement m = new SecureExecutionMeasurement(p.ultravisor().image(), Bytes.fromHex("cuid", r.get("config_uid").asText()),
                     Bytes.of("hello SE".getBytes()), Optional.of(nonce), Bytes.EMPTY);
             assertThat(m.matches(req.measurementKey(), Bytes.fromHex("m", r.get("measurement").asText()))).isTrue();
-            var common = dev.guestattest.s390.abi.SeResponse.fromJson(out).common(p.ultravisor().image());
+            var common = dev.guestattest.s390.abi.AttestationResponse.fromJson(out).common(p.ultravisor().image());
             assertThat(common.tee()).isEqualTo("s390");
             assertThat(common.reportData()).isEqualTo(Bytes.of("hello SE".getBytes()));
             assertThat(common.initialMeasurement()).contains(p.ultravisor().image().tag());

@@ -6,8 +6,8 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.device.SyscallException;
 import dev.guestattest.core.linux.Errno;
-import dev.guestattest.s390.abi.SeMeasurement;
-import dev.guestattest.s390.abi.UvAttest;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
+import dev.guestattest.s390.abi.UltravisorAttest;
 import dev.guestattest.s390.emulator.EmulatedUltravisor;
 import dev.guestattest.s390.emulator.S390EmulatedProvider;
 import dev.guestattest.s390.guest.S390Device;
@@ -30,7 +30,7 @@ public final class FakeUvDevice {
 
     private FakeUvDevice(EmulatedUltravisor uv, Path path) {
         this.uv = uv;
-        this.device = new FakeCharDevice(path).on(UvAttest.UVIO_IOCTL_ATT, this::attest);
+        this.device = new FakeCharDevice(path).on(UltravisorAttest.UVIO_IOCTL_ATT, this::attest);
     }
 
     /**
@@ -59,18 +59,18 @@ public final class FakeUvDevice {
     /** struct uvio_ioctl_cb in, pointing at struct uvio_attest, whose buffers the ultravisor fills. */
     private int attest(Memory arg) {
         String what = "UVIO_IOCTL_ATT";
-        ByteBuffer cb = be(UserMemory.argument(arg, UvAttest.CONTROL_BLOCK_SIZE, what));
+        ByteBuffer cb = be(UserMemory.argument(arg, UltravisorAttest.CONTROL_BLOCK_SIZE, what));
         long attestAddress = cb.getLong(0x08);
-        if (cb.getInt(0x10) != UvAttest.ATTEST_SIZE) {
-            throw new SyscallException(what + ": argument size " + cb.getInt(0x10) + ", uvio_attest has " + UvAttest.ATTEST_SIZE, Errno.EINVAL);
+        if (cb.getInt(0x10) != UltravisorAttest.ATTEST_SIZE) {
+            throw new SyscallException(what + ": argument size " + cb.getInt(0x10) + ", uvio_attest has " + UltravisorAttest.ATTEST_SIZE, Errno.EINVAL);
         }
-        ByteBuffer attest = be(UserMemory.read(attestAddress, UvAttest.ATTEST_SIZE, what));
+        ByteBuffer attest = be(UserMemory.read(attestAddress, UltravisorAttest.ATTEST_SIZE, what));
         int arcbLength = attest.getInt(0x128);
         int measurementLength = attest.getInt(0x12C);
         int additionalLength = attest.getInt(0x130);
         int userDataLength = attest.getShort(0x134) & 0xffff;
-        if (arcbLength < 1 || arcbLength > UvAttest.MAX_ARCB || userDataLength > SeMeasurement.MAX_USER_DATA
-                || measurementLength < UvAttest.MEASUREMENT_SIZE) {
+        if (arcbLength < 1 || arcbLength > UltravisorAttest.MAX_ARCB || userDataLength > SecureExecutionMeasurement.MAX_USER_DATA
+                || measurementLength < UltravisorAttest.MEASUREMENT_SIZE) {
             throw new SyscallException(what + ": lengths outside the kernel's limits", Errno.EINVAL);
         }
         byte[] userData = new byte[userDataLength];
@@ -91,7 +91,7 @@ public final class FakeUvDevice {
         }
         attest.put(0x118, r.configUid().toArray()).putInt(0x130, r.additionalData().length());
         UserMemory.write(attestAddress, attest.array(), what);
-        arg.write(0x04, be(new byte[4]).putShort(0, (short) UvAttest.UV_RC_EXECUTED).array(), 0, 4);
+        arg.write(0x04, be(new byte[4]).putShort(0, (short) UltravisorAttest.UV_RC_EXECUTED).array(), 0, 4);
         return 0;
     }
 

@@ -9,9 +9,9 @@ import dev.guestattest.core.Reason;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.linux.Errno;
-import dev.guestattest.s390.abi.SeMeasurement;
-import dev.guestattest.s390.abi.SeResponse;
-import dev.guestattest.s390.abi.UvAttest;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
+import dev.guestattest.s390.abi.AttestationResponse;
+import dev.guestattest.s390.abi.UltravisorAttest;
 import dev.guestattest.s390.request.AttestationRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,11 +34,11 @@ class FakeUvDeviceTest {
                 new SecureRandom());
         Path arcb = Files.write(tmp.resolve("request.arcb"), sealed.arcb());
         Bytes userData = Bytes.of("guest says hi".getBytes());
-        SeResponse r = SeResponse.fromJson(fake.guest(arcb).report(ReportRequest.builder().inblob(userData).build()).outblob().toArray());
+        AttestationResponse r = AttestationResponse.fromJson(fake.guest(arcb).report(ReportRequest.builder().inblob(userData).build()).outblob().toArray());
         assertThat(r.userData()).isEqualTo(userData);
-        SeMeasurement expected = new SeMeasurement(fake.ultravisor().image(), r.configUid(), userData, Optional.of(nonce), r.additionalData());
+        SecureExecutionMeasurement expected = new SecureExecutionMeasurement(fake.ultravisor().image(), r.configUid(), userData, Optional.of(nonce), r.additionalData());
         assertThat(expected.matches(sealed.measurementKey(), r.measurement())).isTrue();
-        assertThat(fake.device().requests()).containsExactly(UvAttest.UVIO_IOCTL_ATT);
+        assertThat(fake.device().requests()).containsExactly(UltravisorAttest.UVIO_IOCTL_ATT);
         assertThat(fake.device().closed()).isEqualTo(1);
     }
 
@@ -52,7 +52,7 @@ class FakeUvDeviceTest {
         assertThatThrownBy(() -> fake.guest(arcb).report(request))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.vendorStatus()).hasValue(FakeUvDevice.RC_NOT_EXECUTED))
                 .hasMessageStartingWith("Retrieve Attestation Measurement: UV rc 0x0100");
-        fake.device().failIoctl(UvAttest.UVIO_IOCTL_ATT, Errno.EACCES).failClose(Errno.EIO);
+        fake.device().failIoctl(UltravisorAttest.UVIO_IOCTL_ATT, Errno.EACCES).failClose(Errno.EIO);
         assertThatThrownBy(() -> fake.guest(arcb).report(request))
                 .isInstanceOfSatisfying(AttestationException.class, e -> {
                     assertThat(e.reason()).isEqualTo(Reason.PERMISSION_DENIED);

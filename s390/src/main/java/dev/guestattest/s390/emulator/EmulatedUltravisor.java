@@ -3,7 +3,7 @@ package dev.guestattest.s390.emulator;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.s390.abi.SeMeasurement;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
 import dev.guestattest.s390.request.AttestationRequest;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -21,10 +21,10 @@ import java.util.Arrays;
  */
 public final class EmulatedUltravisor {
     private final KeyPair hostKey;
-    private final SeMeasurement.SeHeader image;
+    private final SecureExecutionMeasurement.ImageHeader image;
     private final Bytes configUid;
 
-    public EmulatedUltravisor(KeyPair hostKey, SeMeasurement.SeHeader image, Bytes configUid) {
+    public EmulatedUltravisor(KeyPair hostKey, SecureExecutionMeasurement.ImageHeader image, Bytes configUid) {
         this.hostKey = hostKey;
         this.image = image;
         this.configUid = configUid.checkLength("config UID", 16);
@@ -44,7 +44,7 @@ public final class EmulatedUltravisor {
         return hostKey.getPublic();
     }
 
-    public SeMeasurement.SeHeader image() {
+    public SecureExecutionMeasurement.ImageHeader image() {
         return image;
     }
 
@@ -57,7 +57,7 @@ public final class EmulatedUltravisor {
             throw AttestationException.of(Reason.DEVICE_ERROR, "emulated ultravisor: " + e.getMessage());
         }
         Bytes additional = Bytes.EMPTY;
-        SeMeasurement m = new SeMeasurement(image, configUid, userData, opened.nonce(), additional);
+        SecureExecutionMeasurement m = new SecureExecutionMeasurement(image, configUid, userData, opened.nonce(), additional);
         Bytes measurement = m.compute(opened.measurementKey());
         Arrays.fill(opened.measurementKey(), (byte) 0);
         return new Response(measurement, additional, configUid, userData);

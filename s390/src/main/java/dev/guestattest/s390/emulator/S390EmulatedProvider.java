@@ -10,8 +10,8 @@ import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.core.state.StateLock;
-import dev.guestattest.s390.abi.SeMeasurement;
-import dev.guestattest.s390.abi.SeResponse;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
+import dev.guestattest.s390.abi.AttestationResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +25,7 @@ import java.util.HexFormat;
  * own up to 64 bytes, the core's limit; SE itself allows 256), and the verifier's <b>ARCB is a
  * provider setting</b>, {@code s390.arcb} = a file, because it is an opaque, verifier-made request
  * rather than caller data, and it already carries the nonce, sealed. The outblob is an
- * {@link SeResponse}, which the request owner checks with the measurement key only it holds.
+ * {@link AttestationResponse}, which the request owner checks with the measurement key only it holds.
  */
 public final class S390EmulatedProvider implements ReportProvider {
     public static final String NAME = "s390/emulated";
@@ -50,7 +50,7 @@ public final class S390EmulatedProvider implements ReportProvider {
             }
             return new KeyPair(PemFiles.readPublicKey(dir.resolve("host.pub")), PemFiles.readPrivateKey(dir.resolve("host.key")));
         });
-        SeMeasurement.SeHeader image = new SeMeasurement.SeHeader(digest("page list"), digest("address list"), digest("tweak list"),
+        SecureExecutionMeasurement.ImageHeader image = new SecureExecutionMeasurement.ImageHeader(digest("page list"), digest("address list"), digest("tweak list"),
                 Bytes.of(java.util.Arrays.copyOf(digest("tag").toArray(), 16)));
         Bytes cuid = Bytes.of(java.util.Arrays.copyOf(digest("config " + HexFormat.of().formatHex(host.getPublic().getEncoded())).toArray(), 16));
         Path arcb = context.setting("s390.arcb").map(Path::of).orElse(dir.resolve("request.arcb"));
@@ -90,7 +90,7 @@ public final class S390EmulatedProvider implements ReportProvider {
     public ReportBlobs report(ReportRequest request) {
         byte[] req;
         try {
-            if (!Files.isRegularFile(arcb) || Files.size(arcb) > dev.guestattest.s390.abi.UvAttest.MAX_ARCB) {
+            if (!Files.isRegularFile(arcb) || Files.size(arcb) > dev.guestattest.s390.abi.UltravisorAttest.MAX_ARCB) {
                 throw AttestationException.invalid("s390.arcb", arcb + " is not an attestation request file (make one as the verifier)");
             }
             req = Files.readAllBytes(arcb);
@@ -98,6 +98,6 @@ public final class S390EmulatedProvider implements ReportProvider {
             throw AttestationException.of(Reason.IO_ERROR, "s390.arcb: cannot read " + arcb + ": " + e.getMessage());
         }
         EmulatedUltravisor.Response r = uv.attest(req, request.inblob());
-        return ReportBlobs.of(new SeResponse(r.measurement(), r.additionalData(), r.configUid(), r.userData()).toJson());
+        return ReportBlobs.of(new AttestationResponse(r.measurement(), r.additionalData(), r.configUid(), r.userData()).toJson());
     }
 }

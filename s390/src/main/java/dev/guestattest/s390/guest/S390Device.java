@@ -13,9 +13,9 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.device.CharDevice;
 import dev.guestattest.core.device.DeviceFile;
 import dev.guestattest.core.device.SyscallException;
-import dev.guestattest.s390.abi.SeMeasurement;
-import dev.guestattest.s390.abi.SeResponse;
-import dev.guestattest.s390.abi.UvAttest;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
+import dev.guestattest.s390.abi.AttestationResponse;
+import dev.guestattest.s390.abi.UltravisorAttest;
 import dev.guestattest.s390.emulator.S390EmulatedProvider;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -66,8 +66,8 @@ public final class S390Device implements ReportProvider {
     public ReportBlobs report(ReportRequest request) {
         byte[] req;
         try {
-            if (Files.size(arcb) > UvAttest.MAX_ARCB) {
-                throw AttestationException.tooLarge("s390.arcb", Files.size(arcb), UvAttest.MAX_ARCB);
+            if (Files.size(arcb) > UltravisorAttest.MAX_ARCB) {
+                throw AttestationException.tooLarge("s390.arcb", Files.size(arcb), UltravisorAttest.MAX_ARCB);
             }
             req = Files.readAllBytes(arcb);
         } catch (IOException e) {
@@ -77,27 +77,27 @@ public final class S390Device implements ReportProvider {
     }
 
     private ReportBlobs measure(CharDevice.Handle h, byte[] req, Bytes userData) {
-        try (Memory arcbMem = copy(req); Memory meas = new Memory(UvAttest.MEASUREMENT_SIZE);
-             Memory add = new Memory(SeMeasurement.MAX_ADDITIONAL_DATA)) {
-            byte[] attest = UvAttest.attest(Pointer.nativeValue(arcbMem), req.length, Pointer.nativeValue(meas), Pointer.nativeValue(add),
-                    SeMeasurement.MAX_ADDITIONAL_DATA, userData);
-            try (Memory attestMem = copy(attest); Memory cb = copy(UvAttest.controlBlock(Pointer.nativeValue(attestMem)))) {
+        try (Memory arcbMem = copy(req); Memory meas = new Memory(UltravisorAttest.MEASUREMENT_SIZE);
+             Memory add = new Memory(SecureExecutionMeasurement.MAX_ADDITIONAL_DATA)) {
+            byte[] attest = UltravisorAttest.attest(Pointer.nativeValue(arcbMem), req.length, Pointer.nativeValue(meas), Pointer.nativeValue(add),
+                    SecureExecutionMeasurement.MAX_ADDITIONAL_DATA, userData);
+            try (Memory attestMem = copy(attest); Memory cb = copy(UltravisorAttest.controlBlock(Pointer.nativeValue(attestMem)))) {
                 try {
-                    h.ioctl(UvAttest.UVIO_IOCTL_ATT, cb);
+                    h.ioctl(UltravisorAttest.UVIO_IOCTL_ATT, cb);
                 } catch (SyscallException e) {
                     throw file.failure("UVIO_IOCTL_ATT on " + file.path(), e.errno());
                 }
-                UvAttest.Result rc = UvAttest.result(cb.getByteArray(0, UvAttest.CONTROL_BLOCK_SIZE));
+                UltravisorAttest.Result rc = UltravisorAttest.result(cb.getByteArray(0, UltravisorAttest.CONTROL_BLOCK_SIZE));
                 if (!rc.ok()) {
                     throw AttestationException.device(rc.rc(), "Retrieve Attestation Measurement: " + rc.explain());
                 }
-                byte[] after = attestMem.getByteArray(0, UvAttest.ATTEST_SIZE);
-                int addLen = UvAttest.additionalDataLength(after);
-                if (addLen < 0 || addLen > SeMeasurement.MAX_ADDITIONAL_DATA) {
+                byte[] after = attestMem.getByteArray(0, UltravisorAttest.ATTEST_SIZE);
+                int addLen = UltravisorAttest.additionalDataLength(after);
+                if (addLen < 0 || addLen > SecureExecutionMeasurement.MAX_ADDITIONAL_DATA) {
                     throw AttestationException.device(0, "the ultravisor reported " + addLen + " bytes of additional data");
                 }
-                return ReportBlobs.of(new SeResponse(Bytes.of(meas.getByteArray(0, UvAttest.MEASUREMENT_SIZE)),
-                        Bytes.of(add.getByteArray(0, addLen)), UvAttest.configUid(after), userData).toJson());
+                return ReportBlobs.of(new AttestationResponse(Bytes.of(meas.getByteArray(0, UltravisorAttest.MEASUREMENT_SIZE)),
+                        Bytes.of(add.getByteArray(0, addLen)), UltravisorAttest.configUid(after), userData).toJson());
             }
         }
     }

@@ -5,7 +5,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.codec.Json;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.TeeRules;
-import dev.guestattest.s390.abi.SeResponse;
+import dev.guestattest.s390.abi.AttestationResponse;
 import java.util.List;
 import java.util.Optional;
 
@@ -24,7 +24,7 @@ public record SecureExecutionRules(Optional<Bytes> configUid) implements TeeRule
         if (configUid.isEmpty()) {
             return List.of();
         }
-        Bytes actual = SeResponse.fromJson(evidence.bytes().toArray()).configUid();
+        Bytes actual = AttestationResponse.fromJson(evidence.bytes().toArray()).configUid();
         boolean ok = configUid.get().equals(actual);
         return List.of(Finding.of(Affects.INSTANCE, "config_uid", ok, ok ? "the expected guest" : "is " + actual.hex() + ", expected "
                 + configUid.get().hex()));

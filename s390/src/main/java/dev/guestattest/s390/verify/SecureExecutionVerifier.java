@@ -9,8 +9,8 @@ import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
-import dev.guestattest.s390.abi.SeMeasurement;
-import dev.guestattest.s390.abi.SeResponse;
+import dev.guestattest.s390.abi.SecureExecutionMeasurement;
+import dev.guestattest.s390.abi.AttestationResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -36,16 +36,16 @@ public final class SecureExecutionVerifier implements EvidenceVerifier {
 
     @Override
     public boolean recognizes(byte[] e) {
-        return e.length < 64 * 1024 && new String(e, StandardCharsets.UTF_8).contains("\"" + SeResponse.FORMAT + "\"");
+        return e.length < 64 * 1024 && new String(e, StandardCharsets.UTF_8).contains("\"" + AttestationResponse.FORMAT + "\"");
     }
 
     @Override
     public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
         try {
-            SeResponse r = SeResponse.fromJson(evidence.bytes().toArray());
+            AttestationResponse r = AttestationResponse.fromJson(evidence.bytes().toArray());
             byte[] secret = evidence.aux("secret").orElseThrow(() -> AttestationException.invalid("secret",
                     "s390 needs the request's secret (aux part 'secret')")).toArray();
-            SeMeasurement.SeHeader image = image(evidence.aux("image").orElseThrow(() -> AttestationException.invalid("image",
+            SecureExecutionMeasurement.ImageHeader image = image(evidence.aux("image").orElseThrow(() -> AttestationException.invalid("image",
                     "s390 needs the image's header values (aux part 'image')")).toArray());
             List<Check> checks = new ArrayList<>();
             checks.add(measurement(r, secret, image));
@@ -84,11 +84,11 @@ public final class SecureExecutionVerifier implements EvidenceVerifier {
     }
 
     /** The one check SE evidence allows; the secret is wiped after use. */
-    public static Check measurement(SeResponse r, byte[] secret, SeMeasurement.SeHeader image) {
+    public static Check measurement(AttestationResponse r, byte[] secret, SecureExecutionMeasurement.ImageHeader image) {
         if (secret.length != SECRET_SIZE) {
             throw AttestationException.invalid("secret", secret.length + " bytes; a request secret is 64 + 16");
         }
-        SeMeasurement m = new SeMeasurement(image, r.configUid(), r.userData(), Optional.of(Bytes.of(secret, 64, 16)), r.additionalData());
+        SecureExecutionMeasurement m = new SecureExecutionMeasurement(image, r.configUid(), r.userData(), Optional.of(Bytes.of(secret, 64, 16)), r.additionalData());
         boolean ok = m.matches(Arrays.copyOf(secret, 64), r.measurement());
         Arrays.fill(secret, (byte) 0);
         return ok ? Check.pass("measurement", "HMAC-SHA512 under the request's key: this image, config UID, user data and nonce")
@@ -96,13 +96,13 @@ public final class SecureExecutionVerifier implements EvidenceVerifier {
     }
 
     /** The image's header values: {pld, ald, tld, tag} in hex, at the top level or under "image". */
-    public static SeMeasurement.SeHeader image(byte[] json) {
+    public static SecureExecutionMeasurement.ImageHeader image(byte[] json) {
         JsonNode n = Json.tree("image", json);
         if (!n.isObject()) {
             throw AttestationException.invalid("image", "must be a JSON object {pld, ald, tld, tag}");
         }
         JsonNode i = n.has("image") ? n.get("image") : n;
-        return new SeMeasurement.SeHeader(Bytes.fromHex("image pld", i.path("pld").asText()), Bytes.fromHex("image ald", i.path("ald").asText()),
+        return new SecureExecutionMeasurement.ImageHeader(Bytes.fromHex("image pld", i.path("pld").asText()), Bytes.fromHex("image ald", i.path("ald").asText()),
                 Bytes.fromHex("image tld", i.path("tld").asText()), Bytes.fromHex("image tag", i.path("tag").asText()));
     }
 }

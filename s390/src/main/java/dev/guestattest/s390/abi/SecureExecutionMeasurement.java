@@ -15,11 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
  * tag, the configuration UID, the lengths, the user data, the nonce (when the request had one) and
  * the additional data.
  */
-public record SeMeasurement(SeHeader header, Bytes configUid, Bytes userData, Optional<Bytes> nonce, Bytes additionalData) {
+public record SecureExecutionMeasurement(ImageHeader header, Bytes configUid, Bytes userData, Optional<Bytes> nonce, Bytes additionalData) {
     public static final int MAX_USER_DATA = 256;
     public static final int MAX_ADDITIONAL_DATA = 0x8000;
 
-    public SeMeasurement {
+    public SecureExecutionMeasurement {
         configUid.checkLength("config UID", 16);
         if (userData.length() > MAX_USER_DATA) {
             throw AttestationException.tooLarge("user data", userData.length(), MAX_USER_DATA);
@@ -31,8 +31,8 @@ public record SeMeasurement(SeHeader header, Bytes configUid, Bytes userData, Op
     }
 
     /** What a verifier knows of the image from building it: the header's three list digests and its tag. */
-    public record SeHeader(Bytes pageListDigest, Bytes addressListDigest, Bytes tweakListDigest, Bytes tag) {
-        public SeHeader {
+    public record ImageHeader(Bytes pageListDigest, Bytes addressListDigest, Bytes tweakListDigest, Bytes tag) {
+        public ImageHeader {
             pageListDigest.checkLength("page list digest", 64);
             addressListDigest.checkLength("address list digest", 64);
             tweakListDigest.checkLength("tweak list digest", 64);

@@ -10,7 +10,7 @@ import java.nio.ByteOrder;
  * (0x138 bytes) and the ioctl control block (0x40 bytes), in the s390x's big-endian byte order,
  * with the ultravisor's return codes as readable reasons.
  */
-public final class UvAttest {
+public final class UltravisorAttest {
     public static final long UVIO_IOCTL_ATT = 0xC0407501L;
     public static final int ATTEST_SIZE = 0x138;
     public static final int CONTROL_BLOCK_SIZE = 0x40;
@@ -18,15 +18,15 @@ public final class UvAttest {
     public static final int MEASUREMENT_SIZE = 64;
     public static final int UV_RC_EXECUTED = 1;
 
-    private UvAttest() {
+    private UltravisorAttest() {
     }
 
     public static byte[] attest(long arcbAddr, int arcbLen, long measAddr, long addDataAddr, int addDataLen, Bytes userData) {
         if (arcbLen < 1 || arcbLen > MAX_ARCB) {
             throw AttestationException.invalid("ARCB", arcbLen + " bytes is outside 1.." + MAX_ARCB);
         }
-        if (userData.length() > SeMeasurement.MAX_USER_DATA) {
-            throw AttestationException.tooLarge("user data", userData.length(), SeMeasurement.MAX_USER_DATA);
+        if (userData.length() > SecureExecutionMeasurement.MAX_USER_DATA) {
+            throw AttestationException.tooLarge("user data", userData.length(), SecureExecutionMeasurement.MAX_USER_DATA);
         }
         ByteBuffer b = ByteBuffer.allocate(ATTEST_SIZE).order(ByteOrder.BIG_ENDIAN);
         b.putLong(0x00, arcbAddr).putLong(0x08, measAddr).putLong(0x10, addDataAddr).put(0x18, userData.toArray())

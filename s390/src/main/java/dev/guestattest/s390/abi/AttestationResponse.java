@@ -10,7 +10,7 @@ import dev.guestattest.core.verify.CommonClaims;
 import java.nio.charset.StandardCharsets;
 
 /** What a Secure Execution guest hands its verifier: the measurement, additional data, config UID and user data (the outblob). */
-public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUid, Bytes userData) {
+public record AttestationResponse(Bytes measurement, Bytes additionalData, Bytes configUid, Bytes userData) {
     public static final String FORMAT = "guestattest-s390-attestation/1";
 
     /**
@@ -18,7 +18,7 @@ public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUi
      * runtime registers or debug claim. Meaningful only once the measurement was checked against
      * that image.
      */
-    public CommonClaims common(SeMeasurement.SeHeader image) {
+    public CommonClaims common(SecureExecutionMeasurement.ImageHeader image) {
         return new CommonClaims("s390", java.util.Optional.of(image.tag()), java.util.Collections.emptySortedMap(), java.util.Optional.empty(),
                 userData);
     }
@@ -30,12 +30,12 @@ public record SeResponse(Bytes measurement, Bytes additionalData, Bytes configUi
         return n.toPrettyString().getBytes(StandardCharsets.UTF_8);
     }
 
-    public static SeResponse fromJson(byte[] json) {
+    public static AttestationResponse fromJson(byte[] json) {
         JsonNode n = Json.tree("s390 response", json);
         if (!FORMAT.equals(n.path("format").asText())) {
             throw AttestationException.invalid("s390 response", "format must be " + FORMAT);
         }
-        return new SeResponse(Bytes.fromHex("measurement", n.path("measurement").asText()), Bytes.fromHex("additional_data",
+        return new AttestationResponse(Bytes.fromHex("measurement", n.path("measurement").asText()), Bytes.fromHex("additional_data",
                 n.path("additional_data").asText()), Bytes.fromHex("config_uid", n.path("config_uid").asText()).checkLength("config_uid", 16),
                 Bytes.fromHex("user_data", n.path("user_data").asText()));
     }
