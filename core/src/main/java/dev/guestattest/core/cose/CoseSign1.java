@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORParser;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.crypto.EcdsaKey;
+import dev.guestattest.core.crypto.Signatures;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,18 +92,16 @@ public record CoseSign1(Bytes protectedHeader, Bytes payload, Bytes signature, i
         });
     }
 
-    /** Whether the signature verifies with {@code key} (the JDK's; a hot path would want Bouncy Castle's ECDSA, as the CCA verifier does). */
+    /** Whether the signature verifies with {@code key}: ES256 and ES384 through {@link EcdsaKey}, EdDSA as Ed25519. */
     public boolean verifies(java.security.PublicKey key) {
-        String jdk = jdk(alg);
-        if (jdk == null) {
-            return false;
-        }
         try {
-            java.security.Signature s = java.security.Signature.getInstance(jdk);
-            s.initVerify(key);
-            s.update(toBeSigned());
-            return s.verify(signature.toArray());
-        } catch (java.security.GeneralSecurityException | IllegalArgumentException e) {
+            return switch (alg) {
+                case ES256 -> EcdsaKey.of(EcdsaKey.Curve.P256, "COSE key", key).verify(toBeSigned(), signature.toArray());
+                case ES384 -> EcdsaKey.of(EcdsaKey.Curve.P384, "COSE key", key).verify(toBeSigned(), signature.toArray());
+                case EDDSA -> Signatures.ed25519(key, toBeSigned(), signature.toArray());
+                default -> false;
+            };
+        } catch (dev.guestattest.core.AttestationException wrongKey) {
             return false;
         }
     }

@@ -1,6 +1,8 @@
 package dev.guestattest.tpm.verify;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.crypto.EcdsaKey;
+import dev.guestattest.core.crypto.Signatures;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.core.pki.CertificatePath;
@@ -14,7 +16,6 @@ import dev.guestattest.tpm.abi.TpmSignature;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -124,24 +125,17 @@ public final class TpmVerifier {
                 byte[] rs = new byte[64];
                 fit(sig.r().toArray(), rs, 0);
                 fit(sig.s().toArray(), rs, 32);
-                ok = verify("SHA256withECDSAinP1363Format", key, e.attest().toArray(), rs);
+                ok = EcdsaKey.of(EcdsaKey.Curve.P256, "AK", key).verify(e.attest().toArray(), rs);
             } else if (sig.sigAlg() == Tpm2.ALG_RSASSA && ak.type() == Tpm2.ALG_RSA) {
-                ok = verify("SHA256withRSA", key, e.attest().toArray(), sig.r().toArray());
+                ok = Signatures.rsaPkcs1Sha256(key, e.attest().toArray(), sig.r().toArray());
             } else {
                 return Check.fail("quote.signature", "the signature algorithm does not match the AK's type");
             }
             return ok ? Check.pass("quote.signature", "signed by the AK (" + (ak.type() == Tpm2.ALG_ECC ? "ECDSA P-256" : "RSASSA") + ")")
                     : Check.fail("quote.signature", "does not verify with the AK");
-        } catch (GeneralSecurityException x) {
+        } catch (AttestationException x) {
             return Check.fail("quote.signature", "cannot be checked: " + x.getMessage());
         }
-    }
-
-    private static boolean verify(String alg, PublicKey key, byte[] data, byte[] sig) throws GeneralSecurityException {
-        Signature s = Signature.getInstance(alg);
-        s.initVerify(key);
-        s.update(data);
-        return s.verify(sig);
     }
 
     private static void fit(byte[] v, byte[] out, int off) {
