@@ -40,7 +40,10 @@ public final class Main {
 
     public static int run(String... args) {
         CommandLine cl = new CommandLine(new Main());
-        ((VerifyCommand) cl.getSubcommands().get("verify").getCommand()).declareTeeOptions();
+        if (Arrays.asList(args).contains("verify")) {
+            // the TEEs' own verify options; other commands do not pay for discovering them
+            ((VerifyCommand) cl.getSubcommands().get("verify").getCommand()).declareTeeOptions();
+        }
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = parseResult.hasMatchedOption("--verbose")
                     || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
