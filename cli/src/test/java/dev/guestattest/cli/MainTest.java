@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,20 @@ class MainTest {
 
     private String stderr() {
         return cli.stderr();
+    }
+
+    @Test
+    void eachCommandIsBuiltOnlyWhenNamedAndNamedAsItsAnnotationSays() throws Exception {
+        for (java.util.Map.Entry<String, String> c : Main.COMMANDS.entrySet()) {
+            assertThat(Class.forName(c.getValue()).getAnnotation(picocli.CommandLine.Command.class).name()).isEqualTo(c.getKey());
+        }
+        assertThat(Main.commandLine("verify", "--tdx", "q").getSubcommands()).containsOnlyKeys("verify");
+        assertThat(Main.commandLine("--version").getSubcommands()).isEmpty();
+        assertThat(Main.commandLine("--help").getSubcommands()).containsOnlyKeys(Main.COMMANDS.keySet());
+        assertThat(run("--version")).isZero();
+        assertThat(stdout()).matches("guest-attest \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{12}|unknown)\\)\\R");
+        assertThat(run("--help")).isZero();
+        assertThat(stdout()).contains("verify", "fscrypt", "appraiser");
     }
 
     @Test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.broker.wire;
 
 /** What both ends of RCAR agree on besides the messages: the protocol version, the session cookie and the paths. */

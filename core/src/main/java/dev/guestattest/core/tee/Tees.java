@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.core.tee;
 
 import dev.guestattest.core.AttestationException;

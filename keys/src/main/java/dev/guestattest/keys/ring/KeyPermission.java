@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.keys.ring;
 
 /** What the holder of a Java keyring may do with a key, mirroring the kernel's per-class bits. */

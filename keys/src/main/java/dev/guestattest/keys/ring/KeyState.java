@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.keys.ring;
 
 /** The life of a key (linux-abi.md §4.1), as a Java keyring keeps it. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.snp.abi;
 
 /** The guest POLICY (u64) the guest owner set at launch, decoded (formats.md §2.1). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.snp.abi;
 
 /** Which key signed a report (signer info bits 2-4). */

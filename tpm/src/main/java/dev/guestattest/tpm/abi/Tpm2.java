@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.tpm.abi;
 
 /** TPM 2.0 constants GuestAttest uses (TPM 2.0 Library Part 2). */
