@@ -15,7 +15,7 @@
 #   JAVA_OPTS                      JVM options, split on blanks (never glob-expanded nor evaluated)
 #
 # Arguments are appended to `broker serve` (e.g. --root tdx=/etc/guest-attest/intel-root.pem); a first argument
-# that is not an option runs that guest-attest command instead (e.g. `broker policy set ...`, `--version` aside).
+# that is not an option runs that guest-attest command instead (e.g. `broker policy set ...`); --version prints the CLI's.
 set -euo pipefail
 
 jar=/opt/guest-attest/lib/guest-attest.jar
@@ -27,6 +27,9 @@ fi
 if [ $# -gt 0 ] && [ "${1#-}" = "$1" ]; then
   exec java "${java_opts[@]}" -jar "$jar" "$@"
 fi
+case "${1:-}" in
+  -V | --version) exec java "${java_opts[@]}" -jar "$jar" --version ;;
+esac
 
 args=(broker serve
   --host "${GUEST_ATTEST_HOST:-0.0.0.0}"
