@@ -73,7 +73,14 @@ public final class Main {
         if (cl.getSubcommands().containsKey("verify")) {
             ((VerifyCommand) cl.getSubcommands().get("verify").getCommand()).declareTeeOptions();
         }
+        versions(cl, new BuildInfo());
         return cl;
+    }
+
+    /** Every command's --version prints what the top level's does (picocli gives a subcommand without its own nothing). */
+    private static void versions(CommandLine c, BuildInfo info) {
+        c.getCommandSpec().versionProvider(info);
+        c.getSubcommands().values().forEach(sub -> versions(sub, info));
     }
 
     private static Class<?> command(String type) {

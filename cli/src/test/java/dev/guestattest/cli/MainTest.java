@@ -44,6 +44,8 @@ class MainTest {
         assertThat(stdout()).matches("guest-attest \\d+\\.\\d+\\.\\d+(-SNAPSHOT)? \\(commit ([0-9a-f]{12}|unknown)\\)\\R");
         assertThat(run("--help")).isZero();
         assertThat(stdout()).contains("verify", "fscrypt", "appraiser");
+        assertThat(run("broker", "serve", "--version")).isZero();
+        assertThat(stdout()).startsWith("guest-attest ");
     }
 
     @Test
