@@ -15,7 +15,6 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
-import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
@@ -259,15 +258,19 @@ final class VerifyCommand implements Callable<Integer> {
     private Integer verifyTpm(Path file) throws IOException {
         byte[] bytes = read("--tpm", file);
         TpmEvidence e = TpmEvidence.fromJson(bytes);
-        Optional<Tcg2Log> log = eventlog == null ? Optional.empty()
-                : Optional.of(Tcg2Log.parse(Files.readAllBytes(eventlog), dev.guestattest.core.eventlog.Event.IndexKind.PCR));
         List<X509Certificate> ekRoots = new ArrayList<>();
         for (Path root : roots) {
             ekRoots.addAll(certificates(root));
         }
-        VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), log, ekRoots, clock().instant());
-        VerificationResult v = judged(judge("tpm", bytes, Map.of(), TpmEvidenceVerifier.of(e, verified), policy("tpm"),
-                expectedReportData()));
+        Policy.Builder p = policy("tpm");
+        Map<String, Bytes> aux = new java.util.HashMap<>();
+        if (eventlog != null) {
+            // replayed by the appraiser against the quoted PCRs, as every TEE's log is
+            aux.put("eventlog.tcg2", Bytes.of(read("--eventlog", eventlog)));
+            p.eventLog(new Policy.EventLogRule(true, List.of()));
+        }
+        VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), ekRoots, clock().instant());
+        VerificationResult v = judged(judge("tpm", bytes, aux, TpmEvidenceVerifier.of(e, verified), p, expectedReportData()));
         if (json) {
             System.out.println(resultJson(v, Instant.now()).toPrettyString());
         } else {

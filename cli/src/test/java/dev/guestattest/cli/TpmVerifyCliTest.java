@@ -96,6 +96,15 @@ class TpmVerifyCliTest {
         assertThat(cli.stdout()).contains("NOT trusted: ak.pinned");
     }
 
+    /** A log is replayed by the appraiser, as every TEE's: a real UEFI log of another machine does not account for this TPM's PCRs. */
+    @Test
+    void anEventLogMustReplayToTheQuotedPcrs() {
+        String log = dev.guestattest.core.testing.Vectors.root().resolve("tpm/go-tpm-tools/rhel8-uefi.bin").toString();
+        assertThat(verify(genuine, "--ak", realAk.toString(), "--eventlog", log)).as(cli.stdout()).isEqualTo(1);
+        assertThat(cli.stdout()).contains("FAIL policy.event_log: the log's events for pcr", "do not replay to its value")
+                .contains("NOT trusted: policy.event_log");
+    }
+
     @Test
     void verifyAndAppraiseAgreeOnWhatTrustedMeans() {
         record Case(Path evidence, Optional<Path> ak, boolean trusted) {

@@ -24,7 +24,7 @@ public final class SnpProviders implements ProviderCatalog {
      */
     public static final ConfigfsProvider CONFIGFS = new ConfigfsProvider(CONFIGFS_NAME,
             "AMD SEV-SNP report via configfs-tsm (Linux 6.7+ SNP guest); auxblob = certificate table", KERNEL_PROVIDER,
-            SnpRules.INPUT, 0);
+            SnpInput.INPUT, 0);
 
     public static final ProviderFactory DEVICE = ProviderFactory.of(SevGuestDevice.NAME,
             "AMD SEV-SNP extended report and derived keys via /dev/sev-guest", false,

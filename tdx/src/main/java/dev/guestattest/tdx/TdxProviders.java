@@ -21,7 +21,7 @@ public final class TdxProviders implements ProviderCatalog {
     public static final String KERNEL_PROVIDER = "tdx_guest";
 
     public static final ConfigfsProvider CONFIGFS = new ConfigfsProvider(CONFIGFS_NAME,
-            "Intel TDX quote via configfs-tsm (Linux 6.7+ TD guest)", KERNEL_PROVIDER, TdxRules.INPUT, 0);
+            "Intel TDX quote via configfs-tsm (Linux 6.7+ TD guest)", KERNEL_PROVIDER, TdxInput.INPUT, 0);
 
     public static final ProviderFactory DEVICE = ProviderFactory.of(DEVICE_NAME,
             "Intel TDX TDREPORT (not a quote) via /dev/tdx_guest TDX_CMD_GET_REPORT0", false,

@@ -20,7 +20,7 @@ import dev.guestattest.snp.SnpProviders;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
 import dev.guestattest.tdx.TdxProviders;
-import dev.guestattest.tdx.TdxRules;
+import dev.guestattest.tdx.TdxInput;
 import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import java.nio.file.Path;
@@ -54,7 +54,7 @@ class ConfigfsProvidersTest {
         try (TdxEmulatedProvider emulator = TdxEmulatedProvider.open(context())) {
             ConfigfsFixture kernel = new ConfigfsFixture(tmp.resolve("tsm/report"), "tdx_guest", ConfigfsFixture.TDX_ATTRS,
                     inblob -> emulator.quote(emulator.tdReport(Bytes.of(inblob))));
-            ReportProvider p = new ConfigfsReportProvider("tdx/configfs", TdxRules.INPUT, 0,
+            ReportProvider p = new ConfigfsReportProvider("tdx/configfs", TdxInput.INPUT, 0,
                     new ConfigfsReports(kernel, kernel.root(), "tdx_guest"));
             Tsm tsm = new Tsm();
             tsm.register(p);

@@ -67,7 +67,7 @@ class SwtpmQuoteTest {
         nonce[0] = 42;
         TpmEvidence e = TpmEvidence.fromJson(report(nonce).outblob().toArray());
         assertThat(e.pcrs().keySet()).containsExactly(0, 1, 2, 3, 4, 5, 6, 7, 16);
-        VerificationResult v = TpmVerifier.verify(e, Optional.of(e.akPublic()), Optional.empty(), java.util.List.of(), java.time.Instant.now());
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(e.akPublic()), java.util.List.of(), java.time.Instant.now());
         assertThat(v.failures()).isEmpty();
         assertThat(v.checks()).extracting(Check::name).containsExactly("quote.format", "quote.signature", "ak.pinned", "quote.pcr_digest");
         // extraData is the report data the appraiser judges (policy.report_data)
@@ -116,12 +116,12 @@ class SwtpmQuoteTest {
             var forged = new java.util.TreeMap<>(e.pcrs());
             forged.put(16, Bytes.zeros(32));
             TpmEvidence lie = new TpmEvidence(e.attest(), e.signature(), e.akPublic(), e.bank(), forged, e.ekCertificate());
-            assertThat(TpmVerifier.verify(lie, Optional.of(e.akPublic()), Optional.empty(), java.util.List.of(), java.time.Instant.now()).failures())
+            assertThat(TpmVerifier.verify(lie, Optional.of(e.akPublic()), java.util.List.of(), java.time.Instant.now()).failures())
                     .extracting(Check::name).containsExactly("quote.pcr_digest");
             byte[] attest = e.attest().toArray();
             attest[attest.length - 1] ^= 1;
             TpmEvidence bent = new TpmEvidence(Bytes.of(attest), e.signature(), e.akPublic(), e.bank(), e.pcrs(), e.ekCertificate());
-            assertThat(TpmVerifier.verify(bent, Optional.of(e.akPublic()), Optional.empty(), java.util.List.of(), java.time.Instant.now()).failures())
+            assertThat(TpmVerifier.verify(bent, Optional.of(e.akPublic()), java.util.List.of(), java.time.Instant.now()).failures())
                     .extracting(Check::name).contains("quote.signature");
         }
     }
@@ -165,7 +165,7 @@ class SwtpmQuoteTest {
         {
             TpmEvidence e = new TpmEvidence(Bytes.of(msg), Bytes.of(Files.readAllBytes(dir.resolve("tools.sig"))), akPublic,
                     HashAlgorithm.SHA256, values, Optional.empty());
-            VerificationResult v = TpmVerifier.verify(e, Optional.of(akPublic), Optional.empty(), java.util.List.of(), java.time.Instant.now());
+            VerificationResult v = TpmVerifier.verify(e, Optional.of(akPublic), java.util.List.of(), java.time.Instant.now());
             assertThat(v.failures()).isEmpty();
         }
     }
@@ -179,10 +179,10 @@ class SwtpmQuoteTest {
             roots.add((java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
                     .generateCertificate(Files.newInputStream(Path.of(f))));
         }
-        VerificationResult v = TpmVerifier.verify(e, Optional.of(e.akPublic()), Optional.empty(), roots, java.time.Instant.now());
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(e.akPublic()), roots, java.time.Instant.now());
         assertThat(v.failures()).isEmpty();
         assertThat(v.check("ek.chain").orElseThrow().detail()).contains("the AK is not bound to it");
-        assertThat(TpmVerifier.verify(e, Optional.of(e.akPublic()), Optional.empty(), roots.subList(1, 2), java.time.Instant.now()).failures())
+        assertThat(TpmVerifier.verify(e, Optional.of(e.akPublic()), roots.subList(1, 2), java.time.Instant.now()).failures())
                 .extracting(Check::name).containsExactly("ek.chain");
         try (Tpm tpm = new Tpm(TpmTransport.tcp("127.0.0.1", port, Duration.ofSeconds(5)))) {
             assertThat(tpm.manufacturer()).isEqualTo("IBM");
@@ -206,7 +206,7 @@ class SwtpmQuoteTest {
         }
         TpmEvidence e = new TpmEvidence(q.attest(), Bytes.of(q.signature().encode()), ak.publicArea().encoded(), HashAlgorithm.SHA256,
                 values, Optional.empty());
-        VerificationResult v = TpmVerifier.verify(e, Optional.of(e.akPublic()), Optional.empty(), java.util.List.of(), java.time.Instant.now());
+        VerificationResult v = TpmVerifier.verify(e, Optional.of(e.akPublic()), java.util.List.of(), java.time.Instant.now());
         assertThat(v.failures()).isEmpty();
         assertThat(v.check("quote.signature").orElseThrow().detail()).contains("RSASSA");
     }
@@ -219,18 +219,18 @@ class SwtpmQuoteTest {
         TpmEvidence genuine = TpmEvidence.fromJson(report(nonce).outblob().toArray());
         dev.guestattest.tpm.testing.SoftwareAk forger = dev.guestattest.tpm.testing.SoftwareAk.generate();
         TpmEvidence forged = forger.resign(genuine);
-        VerificationResult unpinned = TpmVerifier.verify(forged, Optional.empty(), Optional.empty(), java.util.List.of(), java.time.Instant.now());
+        VerificationResult unpinned = TpmVerifier.verify(forged, Optional.empty(), java.util.List.of(), java.time.Instant.now());
         assertThat(unpinned.check("quote.signature").orElseThrow().passed()).as("a well-formed quote: only its signer is wrong").isTrue();
         assertThat(unpinned.trusted()).isFalse();
         assertThat(unpinned.failures()).singleElement().satisfies(c -> {
             assertThat(c.name()).isEqualTo("ak.pinned");
             assertThat(c.detail()).startsWith("no pinned AK: the quote's signer is not known to be the TPM's");
         });
-        assertThat(TpmVerifier.verify(forged, Optional.of(genuine.akPublic()), Optional.empty(), java.util.List.of(), java.time.Instant.now()).failures())
+        assertThat(TpmVerifier.verify(forged, Optional.of(genuine.akPublic()), java.util.List.of(), java.time.Instant.now()).failures())
                 .extracting(Check::name).containsExactly("ak.pinned");
-        assertThat(TpmVerifier.verify(genuine, Optional.of(forger.publicArea()), Optional.empty(), java.util.List.of(), java.time.Instant.now()).failures())
+        assertThat(TpmVerifier.verify(genuine, Optional.of(forger.publicArea()), java.util.List.of(), java.time.Instant.now()).failures())
                 .extracting(Check::name).containsExactly("ak.pinned");
-        assertThat(TpmVerifier.verify(genuine, Optional.of(genuine.akPublic()), Optional.empty(), java.util.List.of(), java.time.Instant.now()).trusted()).isTrue();
+        assertThat(TpmVerifier.verify(genuine, Optional.of(genuine.akPublic()), java.util.List.of(), java.time.Instant.now()).trusted()).isTrue();
     }
 
     private static void run(List<String> cmd) throws Exception {

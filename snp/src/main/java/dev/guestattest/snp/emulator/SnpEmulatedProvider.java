@@ -9,7 +9,7 @@ import dev.guestattest.core.ReportBlobs;
 import dev.guestattest.core.ReportProvider;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.snp.SnpRules;
+import dev.guestattest.snp.SnpInput;
 import dev.guestattest.snp.abi.TcbVersion;
 import dev.guestattest.snp.guest.SnpGuest;
 import java.nio.file.Path;
@@ -75,7 +75,7 @@ public final class SnpEmulatedProvider implements ReportProvider, SnpGuest {
 
     @Override
     public InputRules inputRules() {
-        return SnpRules.INPUT;
+        return SnpInput.INPUT;
     }
 
     @Override

@@ -14,7 +14,7 @@ import dev.guestattest.core.device.CharDevice;
 import dev.guestattest.core.device.DeviceFile;
 import dev.guestattest.core.device.SyscallException;
 import dev.guestattest.core.linux.Errno;
-import dev.guestattest.snp.SnpRules;
+import dev.guestattest.snp.SnpInput;
 import dev.guestattest.snp.abi.FirmwareError;
 import dev.guestattest.snp.abi.SevGuestAbi;
 import dev.guestattest.snp.abi.TcbVersion;
@@ -56,7 +56,7 @@ public final class SevGuestDevice implements ReportProvider, SnpGuest {
 
     @Override
     public InputRules inputRules() {
-        return SnpRules.INPUT;
+        return SnpInput.INPUT;
     }
 
     @Override

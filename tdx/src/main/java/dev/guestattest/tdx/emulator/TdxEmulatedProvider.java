@@ -8,7 +8,7 @@ import dev.guestattest.core.ReportBlobs;
 import dev.guestattest.core.ReportProvider;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.tdx.TdxRules;
+import dev.guestattest.tdx.TdxInput;
 import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.abi.TdReport;
 import dev.guestattest.tdx.guest.GetQuote;
@@ -83,7 +83,7 @@ public final class TdxEmulatedProvider implements ReportProvider, TdxGuest, Auto
 
     @Override
     public InputRules inputRules() {
-        return TdxRules.INPUT;
+        return TdxInput.INPUT;
     }
 
     @Override

@@ -10,7 +10,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.device.CharDevice;
 import dev.guestattest.core.device.DeviceFile;
 import dev.guestattest.core.device.SyscallException;
-import dev.guestattest.tdx.TdxRules;
+import dev.guestattest.tdx.TdxInput;
 import dev.guestattest.tdx.abi.TdReport;
 import java.nio.file.Path;
 
@@ -86,7 +86,7 @@ public final class TdxDevice implements ReportProvider {
 
     @Override
     public InputRules inputRules() {
-        return TdxRules.INPUT;
+        return TdxInput.INPUT;
     }
 
     @Override

@@ -47,7 +47,7 @@ public final class TpmEvidenceVerifier implements EvidenceVerifier {
         }
         Optional<Bytes> ak = evidence.aux("ak");
         // without a pinned AK, TpmVerifier's ak.pinned fails: any software key makes a well-formed quote
-        return of(e, TpmVerifier.verify(e, ak, Optional.empty(), roots, at));
+        return of(e, TpmVerifier.verify(e, ak, roots, at));
     }
 
     /** A TPM verdict as the appraiser takes it: PCRs as registers, extraData as report data. */

@@ -5,7 +5,6 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.crypto.EcdsaKey;
 import dev.guestattest.core.crypto.Signatures;
 import dev.guestattest.core.codec.Bytes;
-import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.core.pki.CertificatePath;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
@@ -41,8 +40,7 @@ public final class TpmVerifier {
      * TPMT_PUBLIC); without it the result is not trusted. The nonce (extraData) is the report data
      * the appraiser judges.
      */
-    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> pinnedAk, Optional<Tcg2Log> log, List<X509Certificate> ekRoots,
-                                            Instant at) {
+    public static VerificationResult verify(TpmEvidence e, Optional<Bytes> pinnedAk, List<X509Certificate> ekRoots, Instant at) {
         List<Check> checks = new ArrayList<>();
         TpmAttest attest;
         TpmPublic ak;
@@ -62,7 +60,6 @@ public final class TpmVerifier {
                 .orElseGet(() -> Check.fail("ak.pinned", "no pinned AK: the quote's signer is not known to be the TPM's;"
                         + " give --ak (verify) or the aux part 'ak' (appraise)")));
         checks.add(pcrDigest(attest, e));
-        log.ifPresent(l -> checks.add(replay(l, e)));
         if (!ekRoots.isEmpty()) {
             checks.add(ekChain(e, ekRoots, at));
         }
@@ -159,14 +156,4 @@ public final class TpmVerifier {
                 : Check.fail("quote.pcr_digest", "the supplied PCR values do not hash to the quoted digest");
     }
 
-    private static Check replay(Tcg2Log log, TpmEvidence e) {
-        Map<Integer, Bytes> replayed = log.replay(e.bank());
-        for (var entry : replayed.entrySet()) {
-            Bytes quoted = e.pcrs().get(entry.getKey());
-            if (quoted != null && !quoted.equals(entry.getValue())) {
-                return Check.fail("eventlog.replay", "PCR " + entry.getKey() + " replays to " + entry.getValue().hex() + ", the TPM has " + quoted.hex());
-            }
-        }
-        return Check.pass("eventlog.replay", "the log accounts for every quoted PCR it touches");
-    }
 }

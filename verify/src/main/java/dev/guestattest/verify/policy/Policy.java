@@ -98,6 +98,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         private Map<String, Map<String, Long>> minimumTcb = Map.of();
         private Set<Bytes> initialMeasurements = Set.of();
         private final Map<String, TeeRules> teeRules = new HashMap<>();
+        private Optional<EventLogRule> eventLog = Optional.empty();
 
         private Builder(String id, Set<String> tees) {
             this.id = id;
@@ -134,6 +135,12 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
             return this;
         }
 
+        /** The evidence's event log (aux part {@code eventlog...}) must replay to the registers it touches. */
+        public Builder eventLog(EventLogRule rule) {
+            this.eventLog = Optional.of(rule);
+            return this;
+        }
+
         public Builder teeRules(String tee, TeeRules rules) {
             teeRules.put(tee, rules);
             return this;
@@ -141,7 +148,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
 
         public Policy build() {
             return new Policy(id, Bytes.of(HashAlgorithm.SHA256.hash(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))), tees, allowDebug,
-                    vmpls, acceptedTcbStatus, minimumTcb, initialMeasurements, Map.of(), Optional.empty(), Optional.empty(), teeRules,
+                    vmpls, acceptedTcbStatus, minimumTcb, initialMeasurements, Map.of(), eventLog, Optional.empty(), teeRules,
                     false);
         }
     }

@@ -4,9 +4,9 @@ package dev.guestattest.snp;
 import dev.guestattest.core.InputRules;
 
 /** SEV-SNP's report input: exactly 64 bytes of REPORT_DATA, privilege levels (VMPL 0..3), no service fields. */
-public final class SnpRules {
+public final class SnpInput {
     public static final InputRules INPUT = InputRules.exactly(64, true, false);
 
-    private SnpRules() {
+    private SnpInput() {
     }
 }
