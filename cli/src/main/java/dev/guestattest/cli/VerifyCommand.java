@@ -4,7 +4,6 @@ package dev.guestattest.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.guestattest.cca.validate.CcaRules;
 import dev.guestattest.cca.verify.CcaEvidenceVerifier;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
@@ -170,17 +169,8 @@ final class VerifyCommand implements Callable<Integer> {
         options.requireRoots(tee, !roots.isEmpty());
         byte[] bytes = read("--" + tee.name(), file);
         Policy.Builder p = policy(tee.name());
-        Optional<ObjectNode> rules = options.rules(tee, MAX_EVIDENCE);
-        if (rules.isPresent()) {
-            p.teeRules(tee.name(), tee.rules().orElseThrow(() -> AttestationException.invalid("--" + tee.name(), "has no rules of its own"))
-                    .parse("--" + tee.name() + " options", rules.get()));
-        }
-        List<X509Certificate> extra = new ArrayList<>();
-        for (Path root : roots) {
-            extra.addAll(certificates(root));
-        }
         var e = new dev.guestattest.core.verify.Evidence(Optional.of(tee.name()), Bytes.of(bytes), options.aux(tee, MAX_EVIDENCE));
-        Appraisal a = Appraiser.of(tees).appraise(e, context(p.build(), expectedReportData()).withRoots(extra));
+        Appraisal a = Appraiser.of(tees).appraise(e, context(p.build(), expectedReportData()).withRoots(rootCertificates()));
         VerificationResult v = judged(a);
         if (json) {
             ObjectNode n = resultJson(v, a.appraisedAt());
@@ -199,8 +189,14 @@ final class VerifyCommand implements Callable<Integer> {
      * The options as an appraisal policy: verify answers whether evidence is genuine and meets the
      * options, judged by the same appraiser as {@code appraise}.
      */
-    private Policy.Builder policy(String tee) {
+    private Policy.Builder policy(String tee) throws IOException {
         Policy.Builder b = Policy.forVerification(tee).allowDebug(allowDebug);
+        Tee declared = tees.byName("verify", tee);
+        Optional<ObjectNode> rules = options.rules(declared, MAX_EVIDENCE);
+        if (rules.isPresent()) {
+            b.teeRules(tee, declared.rules().orElseThrow(() -> AttestationException.invalid("--" + tee, "has no rules of its own"))
+                    .parse("--" + tee + " options", rules.get()));
+        }
         if (!acceptTcb.isEmpty()) {
             Set<String> statuses = new java.util.HashSet<>();
             acceptTcb.forEach(s -> statuses.add(TcbStatus.parse("--accept-tcb", s).intelName()));
@@ -238,12 +234,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         byte[] token = read("--cca", file);
         CcaVerifier.Result r = CcaVerifier.verify(token, anchors);
-        Policy.Builder p = policy("cca");
-        Optional<ObjectNode> rules = options.rules(tees.byName("verify", "cca"), MAX_EVIDENCE);
-        if (rules.isPresent()) {
-            p.teeRules("cca", CcaRules.parse("--reference-values", rules.get()));
-        }
-        VerificationResult v = judged(judge("cca", token, Map.of(), CcaEvidenceVerifier.of(r), p, expectedReportData()));
+        VerificationResult v = judged(judge("cca", token, Map.of(), CcaEvidenceVerifier.of(r), policy("cca"), expectedReportData()));
         if (json) {
             ObjectNode n = resultJson(v, Instant.now());
             r.common().ifPresent(c -> n.set("common", commonJson(c)));
@@ -258,10 +249,6 @@ final class VerifyCommand implements Callable<Integer> {
     private Integer verifyTpm(Path file) throws IOException {
         byte[] bytes = read("--tpm", file);
         TpmEvidence e = TpmEvidence.fromJson(bytes);
-        List<X509Certificate> ekRoots = new ArrayList<>();
-        for (Path root : roots) {
-            ekRoots.addAll(certificates(root));
-        }
         Policy.Builder p = policy("tpm");
         Map<String, Bytes> aux = new java.util.HashMap<>();
         if (eventlog != null) {
@@ -269,7 +256,7 @@ final class VerifyCommand implements Callable<Integer> {
             aux.put("eventlog.tcg2", Bytes.of(read("--eventlog", eventlog)));
             p.eventLog(new Policy.EventLogRule(true, List.of()));
         }
-        VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), ekRoots, clock().instant());
+        VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), rootCertificates(), clock().instant());
         VerificationResult v = judged(judge("tpm", bytes, aux, TpmEvidenceVerifier.of(e, verified), p, expectedReportData()));
         if (json) {
             System.out.println(resultJson(v, Instant.now()).toPrettyString());
@@ -366,11 +353,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         Clock clock = clock();
         TdxVerifier.Builder b = TdxVerifier.builder().clock(clock);
-        for (Path root : roots) {
-            for (X509Certificate c : certificates(root)) {
-                b.trust(c);
-            }
-        }
+        rootCertificates().forEach(b::trust);
         Optional<Bytes> expected = expectedReportData().map(h -> h.checkLength("--report-data", 64));
         CollateralSource collateral = source.pcs != null
                 ? new PcsCollateralSource(source.pcs, pcsRootCrl, (stateDir != null ? stateDir : ProviderContext.defaultStateDir())
@@ -401,6 +384,15 @@ final class VerifyCommand implements Callable<Integer> {
 
     private static byte[] read(String option, Path file) throws IOException {
         return InputFiles.read(option, file, MAX_EVIDENCE);
+    }
+
+    /** Every certificate of every --root file, in order. */
+    private List<X509Certificate> rootCertificates() {
+        List<X509Certificate> all = new ArrayList<>();
+        for (Path root : roots) {
+            all.addAll(certificates(root));
+        }
+        return all;
     }
 
     private static List<X509Certificate> certificates(Path pem) {
