@@ -2,10 +2,9 @@
 package dev.guestattest.broker;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Durations;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The range one setting must fall in, named as the code and a settings file name it: one bound for
@@ -13,9 +12,6 @@ import java.util.regex.Pattern;
  * read and written as {@code 500ms}, {@code 20s}, {@code 5m}, {@code 12h}, {@code 90d} (or ISO-8601).
  */
 record Bound(String field, long min, long max, boolean millis) {
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
-    private static final long[] UNITS = {86_400_000, 3_600_000, 60_000, 1_000, 1};
-    private static final String[] NAMES = {"d", "h", "m", "s", "ms"};
 
     static Bound count(String field, long min, long max) {
         return new Bound(field, min, max, false);
@@ -56,35 +52,11 @@ record Bound(String field, long min, long max, boolean millis) {
         return millis ? text(Duration.ofMillis(value)) : Long.toString(value);
     }
 
-    /** {@code d} in its largest whole unit: 300000 ms is {@code 5m}. */
     static String text(Duration d) {
-        long ms = d.toMillis();
-        if (ms == 0) {
-            return "0s";
-        }
-        for (int i = 0; i < UNITS.length; i++) {
-            if (ms % UNITS[i] == 0) {
-                return ms / UNITS[i] + NAMES[i];
-            }
-        }
-        throw new IllegalStateException("every whole number of milliseconds is a whole number of ms");
+        return Durations.text(d);
     }
 
     static Optional<Duration> parseDuration(String text) {
-        Matcher m = DURATION.matcher(text.strip());
-        try {
-            if (m.matches()) {
-                long unit = UNITS[java.util.Arrays.asList(NAMES).indexOf(m.group(2))];
-                return Optional.of(Duration.ofMillis(Math.multiplyExact(Long.parseLong(m.group(1)), unit)));
-            }
-            if (text.strip().startsWith("P")) {
-                Duration d = Duration.parse(text.strip());
-                d.toMillis(); // one that does not fit in milliseconds is no setting
-                return Optional.of(d);
-            }
-        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
-            // not a duration this reads
-        }
-        return Optional.empty();
+        return Durations.parse(text);
     }
 }

@@ -50,6 +50,7 @@ public final class Broker {
         Resources resources = new Resources(db, kek);
         Policies policies = new Policies(documents);
         Auditor auditor = new Auditor(audit, clock, metrics);
+        metrics.collateral(appraiser.collateral()::stats);
         EvidenceTrust trust = new EvidenceTrust(config, kek, Tees.discover(), appraiser, policies);
         this.tokens = new Tokens(documents, kek, clock.millis());
         this.rcar = new Rcar(new Sessions(db), audit, auditor, trust, new Verdicts(config, trust, policies, tokens, metrics), config, clock,

@@ -64,6 +64,20 @@ public final class Metrics implements BrokerEvents {
         connectionsRefused.inc();
     }
 
+    /** The collateral service's counts: fetches, cache hits, failures by cause, and the age of the oldest item held. */
+    void collateral(java.util.function.Supplier<dev.guestattest.core.collateral.CollateralService.Stats> stats) {
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("guestattest_broker_collateral_fetches")
+                .help("Collateral documents fetched from PCS/KDS").callback(cb -> cb.call(stats.get().fetches())).register(registry);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("guestattest_broker_collateral_cache_hits")
+                .help("Collateral requests served from memory or the store").callback(cb -> cb.call(stats.get().hits())).register(registry);
+        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("guestattest_broker_collateral_failures")
+                .help("Collateral fetches that failed, by cause").labelNames("cause")
+                .callback(cb -> stats.get().failures().forEach((f, n) -> cb.call(n, f.label()))).register(registry);
+        io.prometheus.metrics.core.metrics.GaugeWithCallback.builder().name("guestattest_broker_collateral_oldest_item_age_seconds")
+                .help("Age of the oldest collateral item held").callback(cb -> stats.get().oldestItemAge()
+                        .ifPresent(d -> cb.call(d.toMillis() / 1000.0))).register(registry);
+    }
+
     /** The Prometheus text exposition (format 0.0.4). */
     public byte[] scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

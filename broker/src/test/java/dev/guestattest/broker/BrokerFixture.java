@@ -84,6 +84,12 @@ final class BrokerFixture implements AutoCloseable {
 
     /** With the broker's appraiser ({@code appraiser}: a seam for verifiers that misbehave); the server's per-client limits are in the config. */
     BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak, Appraiser appraiser) {
+        this(tees, state, store, tweak, db -> appraiser);
+    }
+
+    /** With an appraiser made for the broker's database (one whose collateral cache lives there). */
+    BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak,
+                  java.util.function.Function<Database, Appraiser> appraiser) {
         ctx = ProviderContext.defaults().withStateDir(tees);
         X509Certificate tdxRoot;
         try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
@@ -96,9 +102,9 @@ final class BrokerFixture implements AutoCloseable {
         config = tweak.apply(BrokerConfig.DEFAULT.withTrustedAux("cca", "cpak", cpak).withRoots("tdx", List.of(tdxRoot))
                 .withRoots("snp", List.of(chip.arkCertificate(), chip.askCertificate(), chip.asvkCertificate()))
                 .withRoots("cove", List.of(EmulatedTsm.open(ctx).rootCertificate())));
-        broker = new Broker(Database.open(store.startsWith("jdbc:") ? store : state.resolve(store).toString()),
-                Kek.loadOrCreate(state.resolve(store.startsWith("jdbc:") ? "kek" : store + "/kek")),
-                config, appraiser, Clock.systemUTC());
+        Database db = Database.open(store.startsWith("jdbc:") ? store : state.resolve(store).toString());
+        broker = new Broker(db, Kek.loadOrCreate(state.resolve(store.startsWith("jdbc:") ? "kek" : store + "/kek")), config, appraiser.apply(db),
+                Clock.systemUTC());
         server = BrokerServer.start(broker, "127.0.0.1", 0, ADMIN.getBytes(StandardCharsets.UTF_8), Optional.empty());
         uri = server.uri();
     }
@@ -116,10 +122,18 @@ final class BrokerFixture implements AutoCloseable {
 
     /** The guest's attester for an emulated provider: its report, plus the parts a real guest would send along. */
     KbsClient.Attester attester(String provider) {
+        return attester(provider, true);
+    }
+
+    /** ... or, without {@code parts}, its report alone: what a guest of a host without a certificate table sends. */
+    KbsClient.Attester attester(String provider, boolean parts) {
         return reportData -> {
             try (ProviderSession s = ProviderSession.open(Optional.of(provider), ctx)) {
                 Report b = s.report(ReportRequest.of(reportData.toArray()));
                 Map<String, Bytes> aux = new HashMap<>();
+                if (!parts) {
+                    return new Evidence(Optional.empty(), b.outblob(), aux);
+                }
                 if (provider.startsWith("snp/")) {
                     aux.put("certs", b.auxblob());
                 }

@@ -103,6 +103,9 @@ final class AppraiseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the appraisal as JSON")
     boolean json;
 
+    @picocli.CommandLine.Mixin
+    CollateralOptions collateral;
+
     @Override
     public Integer call() throws IOException {
         if (!earFormat.equals("jwt") && !earFormat.equals("cbor")) {
@@ -117,7 +120,8 @@ final class AppraiseCommand implements Callable<Integer> {
         if (expected.isPresent()) {
             ctx = ctx.withReportData(expected.get());
         }
-        Appraisal a = Appraiser.discover().appraise(input.evidence(evidence), ctx);
+        Appraisal a = Appraiser.discover().withCollateral(collateral.service(stateDir, java.time.Clock.fixed(input.instant(),
+                java.time.ZoneOffset.UTC))).appraise(input.evidence(evidence), ctx);
         if (earOut != null) {
             EarSigner signer = new EarSigner(AppraiserKey.load(appraiserDir(stateDir)));
             OutputFiles.write("--ear-out", earOut, earFormat.equals("cbor") ? signer.signCbor(a, expected)

@@ -12,6 +12,8 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.verify.Appraiser;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.broker.store.CollateralDocuments;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -116,6 +118,9 @@ final class BrokerCommand {
             return value;
         }
 
+        @picocli.CommandLine.Mixin
+        CollateralOptions collateral;
+
         @Override
         public Integer call() throws Exception {
             ProviderContext ctx = common.context();
@@ -151,7 +156,10 @@ final class BrokerCommand {
             Path tokenFile = adminTokenFile != null ? adminTokenFile : Path.of(embedded ? location : ctx.stateDir().toString()).resolve("admin-token");
             byte[] admin = adminToken(tokenFile, adminTokenFile == null);
             Database db = Database.open(location);
-            Broker broker = new Broker(db, kek, brokerConfig, Appraiser.discover(), Clock.systemUTC());
+            // collateral the guests do not send is fetched once for every instance on this store, and refreshed ahead of expiry
+            CollateralService collateralService = collateral.service(new CollateralDocuments(db), Clock.systemUTC());
+            AutoCloseable refresh = collateralService.refreshEvery(Duration.ofMinutes(5));
+            Broker broker = new Broker(db, kek, brokerConfig, Appraiser.discover().withCollateral(collateralService), Clock.systemUTC());
             if (policy != null) {
                 broker.setAttestationPolicy(InputFiles.read("--policy", policy, MAX_DOCUMENT), "serve --policy");
             }
@@ -168,6 +176,11 @@ final class BrokerCommand {
             BrokerServer server = BrokerServer.start(broker, host, port, admin, tls);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 server.close();
+                try {
+                    refresh.close();
+                } catch (Exception e) {
+                    // the refresher's thread is a daemon: nothing is lost
+                }
                 db.close();
             }, "broker-shutdown"));
             System.out.println("guest-attest broker: listening on " + server.uri() + " (store " + db.location() + ", admin token in " + tokenFile + ")");

@@ -41,7 +41,7 @@ public final class CdsTraining {
             Main.run("verify", "--tdx", q, "--collateral", col, "--root", root, "--json");
             Main.run("verify", "--tdx", q, "--collateral", col, "--root", root, "--report-data", "00".repeat(64));
             Path policy = Files.writeString(dir.resolve("policy.yaml"), "id: cds\ntees: [tdx]\nallow_debug: true\n");
-            Main.run("appraise", q, "--aux", "collateral=" + col, "--root", root, "--policy", policy.toString(), "--state-dir", state);
+            Main.run("appraise", q, "--offline", "--aux", "collateral=" + col, "--root", root, "--policy", policy.toString(), "--state-dir", state);
         } finally {
             System.setOut(out);
             System.setErr(err);

@@ -11,6 +11,10 @@ import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.abi.QeReportCertificationData;
 import dev.guestattest.tdx.abi.TdReport;
 import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.Origins;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.tdx.verify.Collateral;
 import dev.guestattest.tdx.verify.TdxVerification;
@@ -107,9 +111,14 @@ final class DemoCommand implements Callable<Integer> {
                 java.util.List.of(tdx.platform().rootCertificate()));
         byte[] admin = new byte[32];
         context.random().nextBytes(admin);
-        try (dev.guestattest.broker.store.Database db = dev.guestattest.broker.store.Database.open(store.toString())) {
+        // the guest sends its quote alone; the broker fetches the collateral from the emulated PCS ('emulator serve'), as from Intel's
+        try (EmulatedServer pcs = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(context, Duration.ofDays(1)),
+                EmulatedServer.Faults.none(), line -> { });
+             dev.guestattest.broker.store.Database db = dev.guestattest.broker.store.Database.open(store.toString())) {
+            CollateralService collateral = CollateralService.builder().origins(Origins.none().with(Origins.PCS, pcs.uri()))
+                    .store(new dev.guestattest.broker.store.CollateralDocuments(db)).clock(context.clock()).build();
             dev.guestattest.broker.Broker broker = new dev.guestattest.broker.Broker(db, dev.guestattest.broker.store.Kek.loadOrCreate(store.resolve("kek")),
-                    config, dev.guestattest.verify.Appraiser.discover(), context.clock());
+                    config, dev.guestattest.verify.Appraiser.discover().withCollateral(collateral), context.clock());
             broker.setAttestationPolicy(("{\"id\": \"demo\", \"tees\": [\"tdx\"], \"allow_debug\": false, \"reference_values\":"
                     + " {\"initial_measurement\": [\"" + mrTd.hex() + "\"]}}").getBytes(java.nio.charset.StandardCharsets.UTF_8), "demo");
             byte[] secret = "the demo's disk key: keys for keys".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -117,13 +126,11 @@ final class DemoCommand implements Callable<Integer> {
             try (dev.guestattest.broker.http.BrokerServer server = dev.guestattest.broker.http.BrokerServer.start(broker, "127.0.0.1", 0, admin,
                     Optional.empty())) {
                 System.out.println("[8/11] key broker on " + server.uri() + " (store " + store + "): policy 'demo' (this MRTD, debug off), "
-                        + "secret demo/key/disk sealed at rest");
-                Bytes collateral = Bytes.of(EmulatedCollateral.issue(tdx.platform(), context.clock().instant(), Duration.ofDays(1), false,
-                        context.random()).toDcapQvlJson());
+                        + "secret demo/key/disk sealed at rest; collateral fetched from the emulated PCS on " + pcs.uri());
                 java.util.List<dev.guestattest.core.verify.Evidence> seen = new java.util.ArrayList<>();
                 dev.guestattest.broker.client.KbsClient.Attester honest = rd -> {
                     var e = new dev.guestattest.core.verify.Evidence(Optional.empty(), tdx.report(ReportRequest.of(rd.toArray())).outblob(),
-                            java.util.Map.of("collateral", collateral));
+                            java.util.Map.of());
                     seen.add(e);
                     return e;
                 };
@@ -137,7 +144,7 @@ final class DemoCommand implements Callable<Integer> {
                 String tampered = refusal(() -> client.get("tdx", rd -> {
                     byte[] q = tdx.report(ReportRequest.of(rd.toArray())).outblob().toArray();
                     q[200] ^= 1; // one bit of the TD's measurements
-                    return new dev.guestattest.core.verify.Evidence(Optional.empty(), Bytes.of(q), java.util.Map.of("collateral", collateral));
+                    return new dev.guestattest.core.verify.Evidence(Optional.empty(), Bytes.of(q), java.util.Map.of());
                 }, "demo/key/disk"));
                 System.out.println("[10/11] a tampered quote: refused (" + tampered + ")");
                 String replayed = refusal(() -> client.get("tdx", rd -> seen.get(0), "demo/key/disk"));

@@ -4,7 +4,10 @@ package dev.guestattest.cli;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.EmulatedService;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
@@ -19,16 +22,28 @@ import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "emulator", mixinStandardHelpOptions = true, description = "Manage the emulated TDX platform and TD.",
+@Command(name = "emulator", mixinStandardHelpOptions = true, description = "Manage the emulated TEEs: the TDX platform and TD, roots, collateral, the emulated PCS and KDS.",
         subcommands = {EmulatorCommand.Root.class, EmulatorCommand.Reset.class, EmulatorCommand.Extend.class,
-                EmulatorCommand.CollateralCommand.class})
+                EmulatorCommand.CollateralCommand.class, EmulatorCommand.Serve.class})
 final class EmulatorCommand {
+    /** {@code --valid-days}: how long issued collateral stays valid. */
+    private static Duration validDays(int days) {
+        if (days < 1 || days > 3650) {
+            throw AttestationException.invalid("--valid-days", days + " is outside 1..3650");
+        }
+        return Duration.ofDays(days);
+    }
+
     @Command(name = "root", mixinStandardHelpOptions = true,
             description = {"Print the emulator's root (PEM on stdout, SHA-256 fingerprint on stderr), to pass to verify --root:",
                     "TDX: the root CA; SNP: the ARK followed by its ASK and ASVK."})
@@ -162,16 +177,84 @@ final class EmulatorCommand {
 
         @Override
         public Integer call() {
-            if (validDays < 1 || validDays > 3650) {
-                throw AttestationException.invalid("--valid-days", validDays + " is outside 1..3650");
-            }
+            Duration validity = validDays(validDays);
             ProviderContext context = common.context();
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
                 dev.guestattest.tdx.verify.Collateral c = EmulatedCollateral.issue(tdx.platform(), context.clock().instant(),
-                        java.time.Duration.ofDays(validDays), revokePck, context.random());
+                        validity, revokePck, context.random());
                 OutputFiles.write("--out", out, c.toDcapQvlJson());
                 System.out.println("wrote collateral for FMSPC " + tdx.platform().tcb().fmspc().hex() + " to " + out
                         + (revokePck ? " (PCK revoked)" : "") + "; valid " + validDays + " days");
+            }
+            return Main.OK;
+        }
+    }
+
+    @Command(name = "serve", mixinStandardHelpOptions = true,
+            description = {"Serve the emulators' collateral over HTTP at the paths of Intel's PCS and AMD's KDS. The emulated TDX platform's:",
+                    "TCB Info, QE Identity, PCK and root CA CRLs with their issuer-chain headers (PCS API v4); the emulated SNP chip's:",
+                    "VCEKs, certificate chains and CRL (KDS). The first line printed is 'serving at URL', the base URL of both; then one",
+                    "line per service and one per request. Serves until interrupted."})
+    static final class Serve implements Callable<Integer> {
+        @Mixin
+        CommonOptions common;
+
+        @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "Address to listen on (default ${DEFAULT-VALUE})")
+        String host;
+
+        @Option(names = "--port", paramLabel = "N", defaultValue = "0", description = "Port to listen on (default ${DEFAULT-VALUE}: any free port)")
+        int port;
+
+        @Option(names = "--valid-days", paramLabel = "N", defaultValue = "30",
+                description = "Validity of the collateral, issued at start (default ${DEFAULT-VALUE})")
+        int validDays;
+
+        @Option(names = "--throttle-first", paramLabel = "N", defaultValue = "0",
+                description = "For testing clients: answer the first N requests 429 Too Many Requests, as KDS throttles (default ${DEFAULT-VALUE})")
+        int throttleFirst;
+
+        @Option(names = "--retry-after", paramLabel = "SECONDS", defaultValue = "1",
+                description = "For testing clients: the Retry-After of those 429 answers (default ${DEFAULT-VALUE})")
+        int retryAfter;
+
+        @Option(names = "--tamper-tcb-info", description = "For testing verifiers: change one digit inside every TDX TCB Info's signed"
+                + " object, so its signature fails")
+        boolean tamperTcbInfo;
+
+        @Override
+        public Integer call() {
+            if (port < 0 || port > 65_535) {
+                throw AttestationException.invalid("--port", port + " is outside 0..65535");
+            }
+            if (throttleFirst < 0) {
+                throw AttestationException.invalid("--throttle-first", throttleFirst + " is negative");
+            }
+            if (retryAfter < 0 || retryAfter > 86_400) {
+                throw AttestationException.invalid("--retry-after", retryAfter + " is outside 0..86400 seconds");
+            }
+            Duration validity = validDays(validDays);
+            ProviderContext context = common.context();
+            List<EmulatedService> services = Tees.discover().emulatedServices(context, validity);
+            if (services.isEmpty()) {
+                throw AttestationException.of(Reason.NO_PROVIDER, "no TEE here has an emulated collateral service");
+            }
+            EmulatedServer server = EmulatedServer.start(host, port, services, new EmulatedServer.Faults(throttleFirst, retryAfter,
+                    tamperTcbInfo), line -> System.out.println(line));
+            // SIGINT/SIGTERM: the JVM runs its hooks and exits; an interrupt (in-process callers) returns below
+            Thread hook = new Thread(server::close, "emulator-serve-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            System.out.println("serving at " + server.uri());
+            services.forEach(s -> System.out.println("  " + s.description()));
+            System.out.flush();
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException e) {
+                server.close();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running or has run: the server is closed either way
+                }
             }
             return Main.OK;
         }

@@ -7,9 +7,6 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
-import dev.guestattest.tdx.emulator.EmulatedCollateral;
-import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,12 +35,5 @@ final class EmulatorTrust {
             }
         }
         return c;
-    }
-
-    static Bytes tdxCollateral(ProviderContext ctx) {
-        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
-            return Bytes.of(EmulatedCollateral.issue(tdx.platform(), ctx.clock().instant(), Duration.ofDays(1), false, ctx.random())
-                    .toDcapQvlJson());
-        }
     }
 }

@@ -48,7 +48,7 @@ public final class Main {
             "SelftestCommand", "demo", "DemoCommand", "emulator", "EmulatorCommand", "verify", "VerifyCommand", "snp", "SnpCommand", "mr",
             "MrCommand", "eventlog", "EventlogCommand", "s390", "S390Command", "keys", "KeysCommand", "appraise", "AppraiseCommand",
             "policy", "AppraiseCommand$PolicyCommand", "appraiser", "AppraiseCommand$AppraiserCommand", "broker", "BrokerCommand", "secret",
-            "SecretCommand", "fscrypt", "FscryptCommand");
+            "SecretCommand", "fscrypt", "FscryptCommand", "collateral", "CollateralCommand");
 
     private static Map<String, String> commands(String... nameClass) {
         Map<String, String> m = new LinkedHashMap<>();

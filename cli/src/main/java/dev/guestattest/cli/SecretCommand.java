@@ -43,7 +43,7 @@ final class SecretCommand {
         @ArgGroup(exclusive = false, multiplicity = "1")
         BrokerOptions from;
 
-        @Option(names = "--aux", paramLabel = "NAME=FILE", description = "Send this part with the evidence (repeatable), e.g. collateral=FILE")
+        @Option(names = "--aux", paramLabel = "NAME=FILE", description = "Send this part with the evidence (repeatable), e.g. eventlog.ccel=FILE")
         Map<String, Path> aux = new HashMap<>();
 
         @Mixin
@@ -149,8 +149,8 @@ final class SecretCommand {
 
     /**
      * Evidence from {@code provider} (the machine's TEE when empty) with {@code parts} along: an SNP
-     * report brings its certificate table; the emulated TDX brings the collateral its emulated PCS
-     * issues, as a real guest would fetch Intel's.
+     * report brings its certificate table when the host gave one. Collateral is the broker's to
+     * fetch (a real guest sends none), so none is attached.
      */
     static KbsClient.Attester attester(Optional<String> provider, ProviderContext ctx, String tee, Map<String, Bytes> parts) {
         Map<String, Bytes> fixed = new HashMap<>(parts);
@@ -158,12 +158,6 @@ final class SecretCommand {
         return reportData -> {
             try (ProviderSession s = ProviderSession.open(provider, ctx)) {
                 Report r = s.report(ReportRequest.of(reportData.toArray()));
-                if (s.providerName().equals("tdx/emulated")) {
-                    // issued once per attester, not per quote: it is valid for a day
-                    synchronized (fixed) {
-                        fixed.computeIfAbsent("collateral", k -> EmulatorTrust.tdxCollateral(ctx));
-                    }
-                }
                 Map<String, Bytes> withBlob = new HashMap<>(fixed);
                 if (auxblobPart.isPresent() && r.auxblob().length() > 0) {
                     withBlob.putIfAbsent(auxblobPart.get(), r.auxblob());

@@ -14,7 +14,9 @@ import dev.guestattest.keys.kernel.StagedKeys;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.TcbVersion;
 import dev.guestattest.snp.guest.SnpGuest;
-import dev.guestattest.snp.verify.KdsClient;
+import dev.guestattest.snp.verify.KdsCollateral;
+import dev.guestattest.snp.verify.AmdRoots;
+import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.snp.verify.Product;
 import java.net.URI;
 import java.nio.file.Files;
@@ -145,8 +147,12 @@ final class SnpCommand {
         @Option(names = "--report", paramLabel = "FILE", required = true, description = "The SNP report whose chip and TCB select the VCEK")
         Path report;
 
-        @Option(names = "--kds", paramLabel = "URL", defaultValue = "https://kdsintf.amd.com", description = "KDS base URL (default ${DEFAULT-VALUE})")
-        URI kds;
+        @picocli.CommandLine.Mixin
+        CollateralOptions collateral;
+
+        @Option(names = "--root", paramLabel = "PEM", description = "Also trust this ARK and its intermediates when checking what is fetched"
+                + " (what 'emulator root --tee snp' prints)")
+        Path root;
 
         @Option(names = "--product", paramLabel = "NAME", description = "Milan, Genoa or Turin (needed for v2 reports)")
         String product;
@@ -154,7 +160,7 @@ final class SnpCommand {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to write vcek.der and cert_chain.pem")
         Path out;
 
-        @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the KDS cache lives (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
+        @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the collateral cache lives (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
         Path stateDir;
 
         @Override
@@ -166,10 +172,10 @@ final class SnpCommand {
             Product p = product != null ? Product.fromName(product).orElseThrow(() -> AttestationException.invalid("--product",
                     "'" + product + "' is not Milan, Genoa or Turin")) : Product.fromReport(r).orElseThrow(() -> AttestationException.invalid(
                     "--product", "the report (v" + r.version() + ") does not name its product; pass --product"));
-            KdsClient client = new KdsClient(kds, (stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("kds"),
-                    Duration.ofSeconds(20), 5, Duration.ofSeconds(1), Duration.ofSeconds(30), Clock.systemUTC());
-            OutputFiles.write("--out", out.resolve("vcek.der"), client.vcek(p, r.chipId(), r.reportedTcb()));
-            OutputFiles.write("--out", out.resolve("cert_chain.pem"), client.certChain(p, false));
+            CollateralService service = collateral.service(stateDir, Clock.systemUTC());
+            KdsCollateral kds = new KdsCollateral(root == null ? AmdRoots.amd() : AmdRoots.amdAnd(InputFiles.certificates("--root", root)));
+            OutputFiles.write("--out", out.resolve("vcek.der"), service.get(kds.vcek(p, r.chipId(), r.reportedTcb())).value());
+            OutputFiles.write("--out", out.resolve("cert_chain.pem"), service.get(kds.certChain(p, false)).value());
             System.out.println("wrote vcek.der and cert_chain.pem for " + p.kdsName() + " to " + out);
             return Main.OK;
         }

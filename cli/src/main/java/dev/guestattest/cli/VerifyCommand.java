@@ -17,7 +17,8 @@ import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
-import dev.guestattest.snp.verify.KdsClient;
+import dev.guestattest.snp.verify.KdsCollateral;
+import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.snp.verify.Product;
 import dev.guestattest.snp.verify.SnpCertificates;
 import dev.guestattest.snp.verify.SnpEvidenceVerifier;
@@ -29,7 +30,8 @@ import dev.guestattest.tpm.TpmEvidence;
 import dev.guestattest.tpm.abi.TpmPublic;
 import dev.guestattest.tpm.verify.TpmEvidenceVerifier;
 import dev.guestattest.tpm.verify.TpmVerifier;
-import dev.guestattest.tdx.verify.PcsCollateralSource;
+import dev.guestattest.tdx.verify.PcsCollateral;
+import dev.guestattest.tdx.verify.TrustAnchors;
 import dev.guestattest.tdx.verify.TcbStatus;
 import dev.guestattest.tdx.verify.TdClaims;
 import dev.guestattest.tdx.verify.TdxVerification;
@@ -82,39 +84,25 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
     Path eventlog;
 
-    @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Source source;
+    @Option(names = "--collateral", paramLabel = "FILE|DIR",
+            description = "TDX: dcap-qvl collateral JSON, or a directory of <FMSPC>.json files ('emulator collateral' makes one);"
+                    + " without it, collateral comes from the collateral service (--pcs, cache, --collateral-dir)")
+    Path collateral;
 
     @Option(names = "--certs", paramLabel = "FILE|DIR",
             description = "SNP: the certificate table (auxblob), a VCEK/VLEK (DER, or PEM followed by ASK and ARK), or a directory "
-                    + "with vcek.der or vlek.der and optionally cert_chain.pem")
+                    + "with vcek.der or vlek.der and optionally cert_chain.pem; without it, the VCEK and the ARK's CRL come from the"
+                    + " collateral service (--kds, cache, --collateral-dir)")
     Path certs;
 
-    @Option(names = "--kds", paramLabel = "URL", description = "SNP: fetch the VCEK from this KDS (e.g. https://kdsintf.amd.com), cached")
-    URI kds;
-
-    @Option(names = "--product", paramLabel = "NAME", description = "SNP: Milan, Genoa or Turin, for --kds with v2 reports")
-    String product;
+    @picocli.CommandLine.Mixin
+    CollateralOptions collateralOptions;
 
     @Option(names = "--policy", paramLabel = "FILE", description = "SNP: policy, JSON or YAML, read as strictly as the appraisal's (allow_debug,"
             + " minimum_tcb {boot_loader, tee, snp, microcode, fmc}, measurements, vmpl [0..3] (default [0]), ...; see the README)")
     Path policy;
 
-    static final class Source {
-        @Option(names = "--collateral", paramLabel = "FILE|DIR",
-                description = "dcap-qvl collateral JSON, or a directory of <FMSPC>.json files (guest-attest emulator collateral makes one)")
-        Path collateral;
-
-        @Option(names = "--pcs", paramLabel = "URL",
-                description = "Fetch collateral from this Intel-PCS-compatible service (e.g. https://api.trustedservices.intel.com or a PCCS),"
-                        + " cached in <state-dir>/collateral until its nextUpdate")
-        URI pcs;
-    }
-
-    @Option(names = "--pcs-root-crl", paramLabel = "URL", description = "Root CA CRL location for --pcs (default: Intel's)")
-    URI pcsRootCrl = PcsCollateralSource.INTEL_ROOT_CRL;
-
-    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where --pcs caches collateral (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where fetched collateral is cached (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
     Path stateDir;
 
     @Option(names = "--at", paramLabel = "TIME", description = "Verify as of this instant, e.g. 2025-07-01T00:00:00Z (default: now)")
@@ -148,8 +136,8 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         options = TeeVerifyOptions.of(spec, tees);
         Map.Entry<Tee, Path> evidence = options.evidence();
-        if (source != null && !evidence.getKey().name().equals("tdx")) {
-            throw AttestationException.invalid("--collateral/--pcs", "apply to --tdx");
+        if (collateral != null && !evidence.getKey().name().equals("tdx")) {
+            throw AttestationException.invalid("--collateral", "applies to --tdx");
         }
         return switch (evidence.getKey().name()) {
             case "tdx" -> verifyTdx(evidence.getValue());
@@ -168,9 +156,14 @@ final class VerifyCommand implements Callable<Integer> {
     private Integer verifyAny(Tee tee, Path file) throws IOException {
         options.requireRoots(tee, !roots.isEmpty());
         byte[] bytes = read("--" + tee.name(), file);
-        Policy.Builder p = policy(tee.name());
-        var e = new dev.guestattest.core.verify.Evidence(Optional.of(tee.name()), Bytes.of(bytes), options.aux(tee, MAX_EVIDENCE));
-        Appraisal a = Appraiser.of(tees).appraise(e, context(p.build(), expectedReportData()).withRoots(rootCertificates()));
+        return appraised(tee.name(), bytes, options.aux(tee, MAX_EVIDENCE), policy(tee.name()), expectedReportData(), CollateralService.offline());
+    }
+
+    /** Verification by the appraiser, as a broker would make it: the TEE's verifier, with collateral from {@code collateral}. */
+    private Integer appraised(String tee, byte[] bytes, Map<String, Bytes> aux, Policy.Builder p, Optional<Bytes> expected,
+                              CollateralService collateral) {
+        var e = new dev.guestattest.core.verify.Evidence(Optional.of(tee), Bytes.of(bytes), aux);
+        Appraisal a = Appraiser.of(tees).withCollateral(collateral).appraise(e, context(p.build(), expected).withRoots(rootCertificates()));
         VerificationResult v = judged(a);
         if (json) {
             ObjectNode n = resultJson(v, a.appraisedAt());
@@ -180,7 +173,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
             System.out.println(n.toPrettyString());
         } else {
-            printText(v, tee.name());
+            printText(v, tee);
         }
         return v.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
@@ -294,12 +287,12 @@ final class VerifyCommand implements Callable<Integer> {
             Optional<Bytes> fromFile = SnpPolicyFile.apply(read("--policy", policy), p, allowDebug);
             expected = expected.or(() -> fromFile);
         }
-        AmdRoots amd = AmdRoots.amd();
-        for (Path root : roots) {
-            List<X509Certificate> certsIn = certificates(root);
-            amd = amd.plus(certsIn.get(0), certsIn.subList(1, certsIn.size()));
+        if (certs == null) {
+            // the VCEK and the ARK's CRL from the collateral service (KDS, cache, --collateral-dir), as a broker gets them
+            return appraised("snp", report, Map.of(), p, expected, collateralService());
         }
-        SnpVerification v = SnpVerifier.builder().roots(amd).clock(clock()).build().verify(report, snpCertificates(report));
+        AmdRoots amd = AmdRoots.amdAnd(rootCertificates());
+        SnpVerification v = SnpVerifier.builder().roots(amd).clock(clock()).build().verify(report, snpCertificates());
         VerificationResult judged = judged(judge("snp", report, Map.of(), SnpEvidenceVerifier.of(v), p, expected));
         if (json) {
             ObjectNode n = resultJson(judged, v.verifiedAt());
@@ -313,19 +306,12 @@ final class VerifyCommand implements Callable<Integer> {
         return judged.trusted() ? Main.OK : Main.CHECK_FAILED;
     }
 
-    private SnpCertificates snpCertificates(byte[] report) throws IOException {
-        if (kds != null) {
-            AttestationReport r = AttestationReport.parse(report);
-            Product pr = product != null ? Product.fromName(product).orElseThrow(() -> AttestationException.invalid("--product",
-                    "'" + product + "' is not Milan, Genoa or Turin")) : Product.fromReport(r).orElseThrow(() -> AttestationException.invalid(
-                    "--product", "the report (v" + r.version() + ") does not name its product; pass --product"));
-            KdsClient client = new KdsClient(kds, (stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("kds"),
-                    Duration.ofSeconds(20), 5, Duration.ofSeconds(1), Duration.ofSeconds(30), Clock.systemUTC());
-            return SnpCertificates.ofSigner(client.vcek(pr, r.chipId(), r.reportedTcb()));
-        }
-        if (certs == null) {
-            throw AttestationException.invalid("--certs", "SNP needs --certs (the auxblob or a VCEK) or --kds");
-        }
+    private CollateralService collateralService() {
+        return collateralOptions.service(stateDir, clock());
+    }
+
+    /** The signer and chain given with --certs: a certificate table, a VCEK/VLEK (DER, or PEM with ASK and ARK), or a directory. */
+    private SnpCertificates snpCertificates() throws IOException {
         if (Files.isDirectory(certs)) {
             Path signer = Files.exists(certs.resolve("vlek.der")) ? certs.resolve("vlek.der") : certs.resolve("vcek.der");
             List<X509Certificate> chain = Files.exists(certs.resolve("cert_chain.pem")) ? certificates(certs.resolve("cert_chain.pem")) : List.of();
@@ -348,20 +334,25 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private Integer verifyTdx(Path file) throws IOException {
-        if (source == null) {
-            throw AttestationException.invalid("--tdx", "needs --collateral FILE|DIR or --pcs URL");
-        }
         Clock clock = clock();
         TdxVerifier.Builder b = TdxVerifier.builder().clock(clock);
-        rootCertificates().forEach(b::trust);
+        List<X509Certificate> extra = rootCertificates();
+        extra.forEach(b::trust);
         Optional<Bytes> expected = expectedReportData().map(h -> h.checkLength("--report-data", 64));
-        CollateralSource collateral = source.pcs != null
-                ? new PcsCollateralSource(source.pcs, pcsRootCrl, (stateDir != null ? stateDir : ProviderContext.defaultStateDir())
-                        .resolve("collateral"), Duration.ofSeconds(20), clock)
-                : Files.isDirectory(source.collateral) ? CollateralSource.directory(source.collateral)
-                : CollateralSource.of(CollateralSource.file(source.collateral));
+        CollateralSource source;
+        if (collateral == null) {
+            CollateralService service = collateralService();
+            b.grace(service.grace());
+            TrustAnchors anchors = TrustAnchors.intel();
+            for (X509Certificate r : extra) {
+                anchors = anchors.plus(r);
+            }
+            source = new PcsCollateral(service, anchors);
+        } else {
+            source = Files.isDirectory(collateral) ? CollateralSource.directory(collateral) : CollateralSource.of(CollateralSource.file(collateral));
+        }
         byte[] quote = read("--tdx", file);
-        TdxVerification v = b.build().verify(quote, collateral);
+        TdxVerification v = b.build().verify(quote, source);
         VerificationResult judged = judged(judge("tdx", quote, Map.of(), TdxEvidenceVerifier.of(v), policy("tdx"), expected));
         if (json) {
             System.out.println(toJson(v, judged).toPrettyString());

@@ -43,7 +43,7 @@ class AppraiseCliTest {
                   events:
                     - {register: rtmr2, description: "%s"}
                 """.formatted("app.jar v1"));
-        String[] base = {"appraise", quote.toString(), "--aux", "collateral=" + col, "--aux", "eventlog=" + log, "--root", root.toString(),
+        String[] base = {"appraise", quote.toString(), "--offline", "--aux", "collateral=" + col, "--aux", "eventlog=" + log, "--root", root.toString(),
                 "--policy", policy.toString(), "--state-dir", state};
         cli.run(concat(base, "--ear-out", ear.toString(), "--ear-format", "cbor"));
         assertThat(cli.stdout()).contains("ok   policy.event_log: replays to [rtmr2]", "ok   policy.event_log.events: rtmr2:'app.jar v1' took effect");
@@ -81,7 +81,7 @@ class AppraiseCliTest {
         assertThat(cli.run("policy", "init", "--from", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--out",
                 policy.toString())).as(cli.stdout() + cli.stderr()).isZero();
         assertThat(Files.readString(policy)).contains("\"allow_debug\" : false", "\"rtmr3\"");
-        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
+        assertThat(cli.run("appraise", quote.toString(), "--offline", "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
                 "--report-data", nonce, "--ear-out", ear.toString(), "--state-dir", state)).as(cli.stdout()).isZero();
         assertThat(cli.stdout()).contains("ok   policy.runtime_registers.rtmr3: ").contains("affirming (tdx, policy tdx-q.bin)");
         assertThat(cli.run("appraiser", "key", "--state-dir", state)).isZero();
@@ -91,7 +91,7 @@ class AppraiseCliTest {
         // the workload changes: RTMR2 moves, the same policy no longer affirms
         assertThat(cli.run("mr", "extend", "rtmr2", "--provider", "tdx/emulated", "--state-dir", state, "--event", "other app")).isZero();
         assertThat(cli.run("report", "--provider", "tdx/emulated", "--state-dir", state, "--inblob-hex", nonce, "--out", quote.toString())).isZero();
-        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
+        assertThat(cli.run("appraise", quote.toString(), "--offline", "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
                 "--json")).isEqualTo(1);
         assertThat(cli.stdout()).contains("\"status\" : \"warning\"", "\"executables\" : 33", "matches no reference value");
         // a store vouches for the new RTMR2 value: affirming again, and the result says who added it
@@ -101,11 +101,11 @@ class AppraiseCliTest {
                 + "\"runtime_registers.rtmr2\", \"value\": \"" + rtmr2 + "\", \"added_by\": \"ci\", \"added_at\": \"2026-11-01T00:00:00Z\"}]}");
         String relaxed = Files.readString(policy).replaceAll("\"rtmr2\" : \\[ \"[0-9a-f]+\" \\],?", "");
         Path policy2 = Files.writeString(tmp.resolve("policy2.json"), relaxed.replace(",\n    }", "\n    }"));
-        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy2.toString(),
+        assertThat(cli.run("appraise", quote.toString(), "--offline", "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy2.toString(),
                 "--reference-values", store.toString())).as(cli.stdout() + cli.stderr() + relaxed).isZero();
         assertThat(cli.stdout()).contains("ok   policy.runtime_registers.rtmr2: matches a reference value added by ci at 2026-11-01T00:00:00Z");
         // a wrong nonce is contraindicated; a policy typo is bad input
-        assertThat(cli.run("appraise", quote.toString(), "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
+        assertThat(cli.run("appraise", quote.toString(), "--offline", "--aux", "collateral=" + col, "--root", root.toString(), "--policy", policy.toString(),
                 "--report-data", "00".repeat(64))).isEqualTo(1);
         assertThat(cli.stdout()).contains("FAIL policy.report_data").contains("contraindicated");
         Files.writeString(tmp.resolve("typo.json"), "{\"id\": \"x\",\n \"tees\": [\"tdx\"],\n \"alow_debug\": true}");

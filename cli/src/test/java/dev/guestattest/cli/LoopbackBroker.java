@@ -9,6 +9,12 @@ import dev.guestattest.broker.store.Kek;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.verify.Appraiser;
+import dev.guestattest.broker.store.CollateralDocuments;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.Origins;
+import dev.guestattest.core.tee.Tees;
+import java.time.Duration;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -26,12 +32,14 @@ final class LoopbackBroker implements AutoCloseable {
     private final Database db;
     private final Broker broker;
     private final BrokerServer server;
+    private final EmulatedServer pcs;
 
-    private LoopbackBroker(Path state, Database db, Broker broker, BrokerServer server) {
+    private LoopbackBroker(Path state, Database db, Broker broker, BrokerServer server, EmulatedServer pcs) {
         this.state = state;
         this.db = db;
         this.broker = broker;
         this.server = server;
+        this.pcs = pcs;
     }
 
     static LoopbackBroker start(Path work) throws Exception {
@@ -44,14 +52,20 @@ final class LoopbackBroker implements AutoCloseable {
                     .body().mrTd().hex();
         }
         Database db = Database.open(work.resolve("store").toString());
+        // the guest sends its quote alone: the broker fetches the collateral from the emulated PCS, as from Intel's
+        EmulatedServer pcs = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ctx, Duration.ofDays(1)),
+                EmulatedServer.Faults.none(), line -> { });
         try {
-            Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, Appraiser.discover(), Clock.systemUTC());
+            Appraiser appraiser = Appraiser.discover().withCollateral(CollateralService.builder().origins(Origins.none()
+                    .with(Origins.PCS, pcs.uri()).with(Origins.KDS, pcs.uri())).store(new CollateralDocuments(db)).build());
+            Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, appraiser, Clock.systemUTC());
             broker.setAttestationPolicy(("{\"id\": \"guest\", \"tees\": [\"tdx\"], \"reference_values\": {\"initial_measurement\": [\""
                     + mrtd + "\"]}}").getBytes(StandardCharsets.UTF_8), "test");
             BrokerServer server = BrokerServer.start(broker, "127.0.0.1", 0, "admin-token-for-this-test".getBytes(StandardCharsets.UTF_8),
                     Optional.empty());
-            return new LoopbackBroker(state, db, broker, server);
+            return new LoopbackBroker(state, db, broker, server, pcs);
         } catch (Exception e) {
+            pcs.close();
             db.close();
             throw e;
         }
@@ -84,6 +98,7 @@ final class LoopbackBroker implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        pcs.close();
         try {
             server.close();
         } finally {

@@ -2,6 +2,7 @@
 package dev.guestattest.snp;
 
 import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.collateral.EmulatedService;
 import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.tee.EmulatorAnchors;
@@ -9,12 +10,14 @@ import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.TeeRules;
+import dev.guestattest.snp.emulator.EmulatedKds;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
 import dev.guestattest.snp.validate.SnpRules;
 import dev.guestattest.snp.verify.SnpEvidenceVerifier;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -63,5 +66,11 @@ public final class SnpTee implements Tee {
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException("the emulated ARK cannot be encoded", e);
         }
+    }
+
+    /** AMD's KDS serving the emulated chip's VCEKs, chains and the ARK's CRL, issued now. */
+    @Override
+    public Optional<EmulatedService> emulatedService(ProviderContext context, Duration validity) {
+        return Optional.of(new EmulatedKds(SnpEmulatedProvider.open(context).chip(), context.clock(), validity));
     }
 }

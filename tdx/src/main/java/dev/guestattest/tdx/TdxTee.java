@@ -2,12 +2,15 @@
 package dev.guestattest.tdx;
 
 import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.collateral.EmulatedService;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.tdx.emulator.EmulatedPcs;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.tdx.verify.TdxEvidenceVerifier;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,6 +39,14 @@ public final class TdxTee implements Tee {
         try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
             return Optional.of(EmulatorAnchors.ofRoots(List.of(tdx.platform().rootCertificate()), tdx.platform().rootCertificatePem(),
                     "sha256 fingerprint: " + tdx.platform().rootFingerprint()));
+        }
+    }
+
+    /** Intel's PCS serving the emulated platform's collateral, issued now. */
+    @Override
+    public Optional<EmulatedService> emulatedService(ProviderContext context, Duration validity) {
+        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
+            return Optional.of(new EmulatedPcs(tdx.platform(), context.clock().instant(), validity, context.random()));
         }
     }
 }

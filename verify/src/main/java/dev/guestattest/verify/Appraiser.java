@@ -2,6 +2,7 @@
 package dev.guestattest.verify;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
@@ -28,9 +29,28 @@ import java.util.Set;
 public final class Appraiser {
     private static final System.Logger LOG = System.getLogger("dev.guestattest.verify");
     private final List<EvidenceVerifier> verifiers;
+    private final CollateralService collateral;
 
+    /** With no collateral service: TDX and SNP evidence must bring its collateral. */
     public Appraiser(List<EvidenceVerifier> verifiers) {
+        this(verifiers, CollateralService.offline());
+    }
+
+    private Appraiser(List<EvidenceVerifier> verifiers, CollateralService collateral) {
         this.verifiers = List.copyOf(verifiers);
+        this.collateral = collateral;
+    }
+
+    /**
+     * This appraiser fetching and caching the collateral evidence does not bring (TDX TCB Info, SNP
+     * VCEKs, CRLs) through {@code service}.
+     */
+    public Appraiser withCollateral(CollateralService service) {
+        return new Appraiser(verifiers, service);
+    }
+
+    public CollateralService collateral() {
+        return collateral;
     }
 
     /** Every TEE's verifier on the class path. */
@@ -68,7 +88,7 @@ public final class Appraiser {
             return result("unknown", TrustVector.NO_CLAIMS.withInstanceIdentity(TrustVector.UNEXPECTED_EVIDENCE),
                     List.of(Check.fail(PolicyChecks.FORMAT, what + " (known: " + formats() + ")")), Optional.empty(), Map.of(), context);
         }
-        return judge(verifier.get().format(), evidence, () -> failClosed(verifier.get(), evidence, context), context);
+        return judge(verifier.get().format(), evidence, () -> failClosed(verifier.get(), evidence, context, collateral), context);
     }
 
     /**
@@ -299,9 +319,10 @@ public final class Appraiser {
      * A vendor verifier promises typed failures; a parser bug on crafted bytes must still be a
      * refusal of that evidence, never an error that escapes the appraisal (and its audit).
      */
-    private static VendorVerification failClosed(EvidenceVerifier verifier, Evidence evidence, AppraisalContext context) {
+    private static VendorVerification failClosed(EvidenceVerifier verifier, Evidence evidence, AppraisalContext context,
+                                                 CollateralService collateral) {
         try {
-            return verifier.verify(evidence, context.at(), context.roots());
+            return verifier.verify(evidence, context.at(), context.roots(), collateral);
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("evidence.format", e.getMessage()));
         } catch (RuntimeException e) {

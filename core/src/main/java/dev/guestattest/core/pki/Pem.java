@@ -20,6 +20,22 @@ public final class Pem {
                 + "\n-----END " + type + "-----\n";
     }
 
+    /** The DER of the first {@code type} block of PEM text; an error naming the type when there is none. */
+    public static byte[] decode(String type, String pem) {
+        String begin = "-----BEGIN " + type + "-----";
+        String end = "-----END " + type + "-----";
+        int b = pem.indexOf(begin);
+        int e = b < 0 ? -1 : pem.indexOf(end, b);
+        if (e < 0) {
+            throw AttestationException.invalid("PEM", "holds no " + type + " block");
+        }
+        try {
+            return Base64.getMimeDecoder().decode(pem.substring(b + begin.length(), e));
+        } catch (IllegalArgumentException x) {
+            throw AttestationException.invalid("PEM " + type, "not base64: " + x.getMessage());
+        }
+    }
+
     /**
      * Every EC public key in PEM text: PUBLIC KEY blocks, and the keys of CERTIFICATE blocks (host
      * key documents, device certificates). Other blocks are skipped; no key at all is an error

@@ -46,6 +46,14 @@ public interface Tee {
     /** What a verifier must trust to accept evidence from this TEE's emulator, read from the emulator state of {@code context}. */
     Optional<EmulatorAnchors> emulatorAnchors(ProviderContext context);
 
+    /**
+     * The vendor collateral service this TEE's emulator plays (Intel PCS for TDX, AMD KDS for SNP),
+     * serving collateral valid for {@code validity} from now; empty for TEEs whose verifiers fetch nothing.
+     */
+    default Optional<dev.guestattest.core.collateral.EmulatedService> emulatedService(ProviderContext context, java.time.Duration validity) {
+        return Optional.empty();
+    }
+
     /** The options of {@code verify} for this TEE: its evidence ({@code --<name>}) and what the verification takes besides. */
     List<VerifyOption> verifyOptions();
 }

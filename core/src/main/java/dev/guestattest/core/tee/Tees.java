@@ -60,4 +60,10 @@ public final class Tees {
         n.add(t.name());
         return n;
     }
+
+    /** The vendor collateral services these TEEs' emulators play (Intel PCS, AMD KDS), from {@code context}'s emulator state. */
+    public List<dev.guestattest.core.collateral.EmulatedService> emulatedServices(dev.guestattest.core.ProviderContext context,
+                                                                               java.time.Duration validity) {
+        return tees.stream().map(t -> t.emulatedService(context, validity)).flatMap(Optional::stream).toList();
+    }
 }

@@ -26,6 +26,15 @@ public interface EvidenceVerifier {
     VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots);
 
     /**
+     * Verifies with collateral (TDX TCB Info, SNP VCEKs and CRLs) the verifier fetches and caches
+     * through {@code collateral} when the evidence does not bring it; TEEs that need none ignore it.
+     */
+    default VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots,
+                                      dev.guestattest.core.collateral.CollateralService collateral) {
+        return verify(evidence, at, roots);
+    }
+
+    /**
      * The register a CC event log's MR index (1-based, as the CCEL and the kernel's logs number
      * them) extends on this TEE, e.g. TDX's 1 is rtmr0; empty for TEEs without CC measurement registers.
      */

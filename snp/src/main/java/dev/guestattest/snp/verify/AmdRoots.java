@@ -60,6 +60,23 @@ public final class AmdRoots {
         return new AmdRoots(arks, chains);
     }
 
+    /**
+     * AMD's roots plus the extra ones: each self-signed certificate is an ARK, the others are
+     * intermediates (an ARK's ASK and ASVK, as {@code emulator root --tee snp} prints them), so
+     * roots of other TEEs in the same list do no harm.
+     */
+    public static AmdRoots amdAnd(List<X509Certificate> roots) {
+        AmdRoots amd = amd();
+        List<X509Certificate> intermediates = roots.stream().filter(c -> !c.getSubjectX500Principal().equals(c.getIssuerX500Principal()))
+                .toList();
+        for (X509Certificate ark : roots) {
+            if (ark.getSubjectX500Principal().equals(ark.getIssuerX500Principal())) {
+                amd = amd.plus(ark, intermediates.stream().filter(i -> i.getIssuerX500Principal().equals(ark.getSubjectX500Principal())).toList());
+            }
+        }
+        return amd;
+    }
+
     /** These roots and one more ARK with its intermediates (e.g. the emulator's ARK, ASK and ASVK). */
     public AmdRoots plus(X509Certificate ark, List<X509Certificate> intermediates) {
         List<X509Certificate> a = new ArrayList<>(arks);

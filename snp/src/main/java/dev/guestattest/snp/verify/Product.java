@@ -56,7 +56,7 @@ public enum Product {
         };
     }
 
-    static Optional<Product> fromIssuer(X509Certificate cert) {
+    public static Optional<Product> fromIssuer(X509Certificate cert) {
         return fromName(cert.getIssuerX500Principal().getName());
     }
 }

@@ -2,6 +2,12 @@
 package dev.guestattest.snp.verify;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.Origins;
+import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.snp.abi.SigningKey;
+import java.util.ArrayList;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
@@ -18,8 +24,8 @@ import java.util.Optional;
 
 /**
  * SEV-SNP reports for the appraiser; aux part {@code certs} is the certificate table (auxblob) or
- * the VCEK/VLEK (DER). Extra roots are an ARK followed by its intermediates, as
- * {@code emulator root --tee snp} prints them.
+ * the VCEK/VLEK (DER); without it the VCEK comes from the collateral service. Extra roots are
+ * self-signed ARKs and the intermediates they issued, as {@code emulator root --tee snp} prints them.
  */
 public final class SnpEvidenceVerifier implements EvidenceVerifier {
     @Override
@@ -33,21 +39,83 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         return e.length == AttestationReport.SIZE && e[0] >= 2 && e[0] <= 5 && e[1] == 0 && e[2] == 0 && e[3] == 0;
     }
 
+    /** With no collateral service: the evidence must bring its certificate table or VCEK (aux part {@code certs}); no CRL is checked. */
     @Override
     public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
-        SnpCertificates certs;
+        return verify(evidence, at, roots, CollateralService.offline());
+    }
+
+    /**
+     * The VCEK comes with the evidence (its certificate table) or, failing that, from the service
+     * (cache, directories, KDS); either is checked to a trusted ARK. When the service has a KDS or
+     * a directory, the ARK's CRL is fetched too and the ASK must not be revoked.
+     */
+    @Override
+    public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots, CollateralService service) {
+        AmdRoots amd = AmdRoots.amdAnd(roots);
+        AttestationReport report;
         try {
-            byte[] c = evidence.aux("certs").orElseThrow(() -> AttestationException.invalid("certs",
-                    "SNP needs the certificate table or VCEK (aux part 'certs')")).toArray();
-            certs = c.length > 1 && c[0] == 0x30 ? SnpCertificates.ofSigner(c) : SnpCertificates.fromTable(CertTable.parse(c));
+            report = AttestationReport.parse(evidence.bytes().toArray());
+        } catch (AttestationException e) {
+            return VendorVerification.failed(Check.fail("report.format", e.getMessage()));
+        }
+        KdsCollateral kds = new KdsCollateral(amd);
+        SnpCertificates certs;
+        List<Check> notes = new ArrayList<>();
+        try {
+            Optional<Bytes> sent = evidence.aux("certs");
+            if (sent.isPresent()) {
+                byte[] c = sent.get().toArray();
+                certs = c.length > 1 && c[0] == 0x30 ? SnpCertificates.ofSigner(c) : SnpCertificates.fromTable(CertTable.parse(c));
+            } else {
+                certs = fetchedVcek(report, kds, service, notes);
+            }
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("certs", e.getMessage()));
         }
-        AmdRoots amd = AmdRoots.amd();
-        if (!roots.isEmpty()) {
-            amd = amd.plus(roots.get(0), roots.subList(1, roots.size()));
+        SnpVerifier.Builder b = SnpVerifier.builder().roots(amd).clock(Clock.fixed(at, ZoneOffset.UTC)).grace(service.grace());
+        Optional<Product> product = Product.fromIssuer(certs.signer()).or(() -> Product.fromReport(report));
+        if (service.origins().base(Origins.KDS).isPresent() || service.hasDirectories()) {
+            if (product.isEmpty()) {
+                return VendorVerification.failed(Check.fail("chain.revocation", "cannot tell the product to fetch its CRL"));
+            }
+            try {
+                CollateralService.Collected<byte[]> crl = service.get(kds.crl(product.get(), report.signingKey() == SigningKey.VLEK));
+                b.crl(crl.value());
+                notes.add(Check.pass("collateral.crl", "the ARK's CRL from the collateral service: " + crl.source()));
+            } catch (AttestationException e) {
+                return VendorVerification.failed(Check.fail("chain.revocation", "cannot be checked: " + e.getMessage()));
+            }
         }
-        return of(SnpVerifier.builder().roots(amd).clock(Clock.fixed(at, ZoneOffset.UTC)).build().verify(evidence.bytes().toArray(), certs));
+        VendorVerification v = of(b.build().verify(evidence.bytes().toArray(), certs));
+        if (notes.isEmpty()) {
+            return v;
+        }
+        List<Check> checks = new ArrayList<>(v.result().checks());
+        checks.addAll(notes);
+        return new VendorVerification(new VerificationResult(checks), v.claims(), v.tcbStatus(), v.vendorClaims());
+    }
+
+    /** The VCEK for the report's chip and REPORTED_TCB from the service; a VLEK only ever comes with the evidence. */
+    private static SnpCertificates fetchedVcek(AttestationReport report, KdsCollateral kds, CollateralService service, List<Check> notes) {
+        if (report.signingKey() == SigningKey.VLEK) {
+            throw AttestationException.invalid("certs", "the report is signed by a VLEK, which KDS does not serve: the guest must send"
+                    + " its certificate table (aux part 'certs')");
+        }
+        List<Product> candidates = Product.fromReport(report).map(List::of).orElse(List.of(Product.MILAN, Product.GENOA));
+        AttestationException last = null;
+        for (Product p : candidates) {
+            try {
+                CollateralService.Collected<byte[]> vcek = service.get(kds.vcek(p, report.chipId(), report.reportedTcb()));
+                notes.add(Check.pass("collateral.vcek", "from the collateral service: " + vcek.source()));
+                return SnpCertificates.ofSigner(vcek.value());
+            } catch (AttestationException e) {
+                last = e;
+            }
+        }
+        throw AttestationException.of(last.reason(), "no VCEK" + (candidates.size() > 1 ? " (a v" + report.version()
+                + " report does not name its product; tried " + candidates + ")" : "") + ": " + last.getMessage() + "; the evidence brought no certificate table"
+                + " (aux part 'certs')");
     }
 
     /** An SNP verdict as the appraiser takes it: common claims only from a report that verified, the report's own claims. */

@@ -40,12 +40,14 @@ public final class SnpVerifier {
     private final AmdRoots roots;
     private final Clock clock;
     private final List<X509CRL> crls;
+    private final java.time.Duration grace;
     private final Map<Bytes, Signer> signers = new ConcurrentHashMap<>();
 
     private SnpVerifier(Builder b) {
         this.roots = b.roots;
         this.clock = b.clock;
         this.crls = List.copyOf(b.crls);
+        this.grace = b.grace;
     }
 
     public static Builder builder() {
@@ -56,6 +58,7 @@ public final class SnpVerifier {
         private AmdRoots roots = AmdRoots.amd();
         private Clock clock = Clock.systemUTC();
         private final List<X509CRL> crls = new ArrayList<>();
+        private java.time.Duration grace = java.time.Duration.ZERO;
 
         private Builder() {
         }
@@ -77,6 +80,12 @@ public final class SnpVerifier {
             } catch (GeneralSecurityException e) {
                 throw AttestationException.invalid("CRL", "not a DER X.509 CRL: " + e.getMessage());
             }
+            return this;
+        }
+
+        /** How long past its nextUpdate a CRL is still accepted (default none); the check says when it relied on it. */
+        public Builder grace(java.time.Duration g) {
+            this.grace = g;
             return this;
         }
 
@@ -232,12 +241,16 @@ public final class SnpVerifier {
             } catch (GeneralSecurityException e) {
                 return Check.fail("chain.revocation", "the CRL of '" + ark.getSubjectX500Principal().getName() + "' is not signed by it");
             }
-            if (now.isBefore(crl.getThisUpdate().toInstant()) || crl.getNextUpdate() == null || now.isAfter(crl.getNextUpdate().toInstant())) {
-                return Check.fail("chain.revocation", "the CRL is not fresh at " + now);
+            if (now.isBefore(crl.getThisUpdate().toInstant()) || crl.getNextUpdate() == null
+                    || now.isAfter(crl.getNextUpdate().toInstant().plus(grace))) {
+                return Check.fail("chain.revocation", "the CRL is not fresh at " + now + (crl.getNextUpdate() == null ? ""
+                        : " (nextUpdate " + crl.getNextUpdate().toInstant() + (grace.isZero() ? "" : ", grace " + grace) + ")"));
             }
             X509Certificate intermediate = s.chain().get(1);
+            String graced = now.isAfter(crl.getNextUpdate().toInstant()) ? " (the CRL is past its nextUpdate "
+                    + crl.getNextUpdate().toInstant() + ", used within the configured grace period)" : "";
             return crl.isRevoked(intermediate) ? Check.fail("chain.revocation", "'" + intermediate.getSubjectX500Principal().getName()
-                    + "' is revoked") : Check.pass("chain.revocation", "the ASK/ASVK is not revoked");
+                    + "' is revoked") : Check.pass("chain.revocation", "the ASK/ASVK is not revoked" + graced);
         }
         return Check.fail("chain.revocation", "CRLs were given, but none is the ARK's");
     }

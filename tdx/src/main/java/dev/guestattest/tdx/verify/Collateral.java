@@ -108,7 +108,7 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
         }
     }
 
-    private static Bytes signature(String json, String from) {
+    static Bytes signature(String json, String from) {
         try {
             String hex = JSON.readTree(json).path("signature").asText("");
             return Bytes.of(HexFormat.of().parseHex(hex)).checkLength("signature from " + from, 64);

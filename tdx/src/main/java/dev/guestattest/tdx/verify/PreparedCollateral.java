@@ -40,8 +40,8 @@ final class PreparedCollateral {
     final Part<Signed<QeIdentity>> qeIdentity;
 
     PreparedCollateral(Collateral c, TrustAnchors anchors) {
-        this.rootCrl = part(() -> rootCrl(c, anchors));
-        this.pckCrl = part(() -> pckCrl(c, anchors));
+        this.rootCrl = part(() -> rootCrl(c.rootCaCrl().toArray(), anchors));
+        this.pckCrl = part(() -> pckCrl(c.pckCrlIssuerChain(), c.pckCrl().toArray(), anchors));
         this.tcbInfo = part(() -> signedJson("tcb_info", c.tcbInfoIssuerChain(), c.tcbInfo(), c.tcbInfoSignature().toArray(), anchors,
                 TcbInfo::parse));
         this.qeIdentity = part(() -> signedJson("qe_identity", c.qeIdentityIssuerChain(), c.qeIdentity(),
@@ -56,8 +56,9 @@ final class PreparedCollateral {
         }
     }
 
-    private static X509CRL rootCrl(Collateral c, TrustAnchors anchors) {
-        X509CRL crl = crl("root_ca_crl", c.rootCaCrl().toArray());
+    /** The root CA CRL, signed by a trusted root. */
+    static X509CRL rootCrl(byte[] der, TrustAnchors anchors) {
+        X509CRL crl = crl("root_ca_crl", der);
         for (X509Certificate root : anchors.roots()) {
             if (root.getSubjectX500Principal().equals(crl.getIssuerX500Principal())) {
                 try {
@@ -71,12 +72,13 @@ final class PreparedCollateral {
         throw AttestationException.invalid("root_ca_crl", "not signed by a trusted root (issuer " + crl.getIssuerX500Principal().getName() + ")");
     }
 
-    private static Signed<X509CRL> pckCrl(Collateral c, TrustAnchors anchors) {
-        CertChain chain = CertChain.parsePem("pck_crl_issuer_chain", c.pckCrlIssuerChain());
+    /** A PCK CRL, signed by the leaf of its issuer chain, which ends at a trusted root. */
+    static Signed<X509CRL> pckCrl(String chainPem, byte[] der, TrustAnchors anchors) {
+        CertChain chain = CertChain.parsePem("pck_crl_issuer_chain", chainPem);
         chain.pathProblem(anchors).ifPresent(p -> {
             throw AttestationException.invalid("pck_crl_issuer_chain", p);
         });
-        X509CRL crl = crl("pck_crl", c.pckCrl().toArray());
+        X509CRL crl = crl("pck_crl", der);
         try {
             crl.verify(chain.leaf().getPublicKey());
         } catch (GeneralSecurityException e) {
@@ -85,7 +87,8 @@ final class PreparedCollateral {
         return new Signed<>(crl, chain);
     }
 
-    private static <T> Signed<T> signedJson(String what, String chainPem, String raw, byte[] signature, TrustAnchors anchors,
+    /** A TCB Info or QE Identity: its signature over the JSON as signed, by a chain ending at a trusted root. */
+    static <T> Signed<T> signedJson(String what, String chainPem, String raw, byte[] signature, TrustAnchors anchors,
                                             java.util.function.Function<String, T> parse) {
         CertChain chain = CertChain.parsePem(what + "_issuer_chain", chainPem);
         chain.pathProblem(anchors).ifPresent(p -> {
@@ -109,28 +112,35 @@ final class PreparedCollateral {
         }
     }
 
-    /** Why a CRL is not fresh at {@code now}, or empty. */
-    static Optional<String> staleness(String what, X509CRL crl, Instant now) {
+    /** Why a CRL is not fresh at {@code now}, or empty; past its nextUpdate it is refused once {@code grace} has passed too. */
+    static Optional<String> staleness(String what, X509CRL crl, Instant now, java.time.Duration grace) {
         if (now.isBefore(crl.getThisUpdate().toInstant())) {
             return Optional.of(what + " is not valid before its thisUpdate " + crl.getThisUpdate().toInstant());
         }
         if (crl.getNextUpdate() == null) {
             return Optional.of(what + " has no nextUpdate, so its freshness cannot be judged");
         }
-        if (now.isAfter(crl.getNextUpdate().toInstant())) {
-            return Optional.of(what + " is stale: its nextUpdate " + crl.getNextUpdate().toInstant() + " has passed");
-        }
-        return Optional.empty();
+        return pastNextUpdate(what, crl.getNextUpdate().toInstant(), now, grace);
     }
 
     /** Why a signed object is not current at {@code now}, or empty. */
-    static Optional<String> staleness(String what, Instant issueDate, Instant nextUpdate, CertChain chain, Instant now) {
+    static Optional<String> staleness(String what, Instant issueDate, Instant nextUpdate, CertChain chain, Instant now,
+                                      java.time.Duration grace) {
         if (now.isBefore(issueDate)) {
             return Optional.of(what + " is not valid before its issueDate " + issueDate);
         }
-        if (now.isAfter(nextUpdate)) {
-            return Optional.of(what + " is stale: its nextUpdate " + nextUpdate + " has passed");
-        }
-        return chain.validityProblem(now).map(p -> what + " signing chain: " + p);
+        Optional<String> stale = pastNextUpdate(what, nextUpdate, now, grace);
+        return stale.isPresent() ? stale : chain.validityProblem(now).map(p -> what + " signing chain: " + p);
     }
+
+    private static Optional<String> pastNextUpdate(String what, Instant nextUpdate, Instant now, java.time.Duration grace) {
+        if (!now.isAfter(nextUpdate)) {
+            return Optional.empty();
+        }
+        return Optional.of(what + " is stale: its nextUpdate " + nextUpdate + " has passed"
+                + (grace.isZero() ? "" : now.isAfter(nextUpdate.plus(grace)) ? ", and the grace period of " + grace + " too" : GRACE));
+    }
+
+    /** Ends the "problem" of a document past its nextUpdate but inside the grace period: a note, not a failure. */
+    static final String GRACE = " (used within the configured grace period)";
 }

@@ -2,6 +2,8 @@
 package dev.guestattest.tdx.verify;
 
 import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
@@ -26,7 +28,22 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
     private static final int MAX_CACHED = 64;
 
     /** Verifiers on the system clock, per set of extra roots: they keep what they checked (chains, CRLs, collateral signatures). */
-    private final Map<List<X509Certificate>, TdxVerifier> current = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Key, TdxVerifier> current = new java.util.concurrent.ConcurrentHashMap<>();
+    /** The service's collateral per set of roots it is checked against, keeping the last assembled collateral warm. */
+    private final Map<Sourced, PcsCollateral> sources = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Sourced(List<X509Certificate> roots, CollateralService service) {
+    }
+
+    private record Key(List<X509Certificate> roots, Duration grace) {
+        TrustAnchors anchors() {
+            TrustAnchors a = TrustAnchors.intel();
+            for (X509Certificate r : roots) {
+                a = a.plus(r);
+            }
+            return a;
+        }
+    }
 
     @Override
     public String format() {
@@ -46,32 +63,68 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
     }
 
     /** "Now" (within a few seconds) reuses a warm verifier; another instant gets a fresh one fixed at it. */
-    private TdxVerifier verifier(Instant at, List<X509Certificate> roots) {
+    private TdxVerifier verifier(Instant at, List<X509Certificate> roots, Duration grace) {
         if (Math.abs(Duration.between(at, Instant.now()).toSeconds()) <= NOW_TOLERANCE_SECONDS) {
             if (current.size() > MAX_CACHED) {
                 current.clear();
             }
-            return current.computeIfAbsent(List.copyOf(roots), r -> build(Clock.systemUTC(), r));
+            return current.computeIfAbsent(new Key(List.copyOf(roots), grace), k -> build(Clock.systemUTC(), k.roots(), grace));
         }
-        return build(Clock.fixed(at, ZoneOffset.UTC), roots);
+        return build(Clock.fixed(at, ZoneOffset.UTC), roots, grace);
     }
 
-    private static TdxVerifier build(Clock clock, List<X509Certificate> roots) {
-        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock);
+    private static TdxVerifier build(Clock clock, List<X509Certificate> roots, Duration grace) {
+        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock).grace(grace);
         roots.forEach(b::trust);
         return b.build();
     }
 
+    /** With no collateral service: the evidence must bring its collateral (aux part {@code collateral}). */
     @Override
     public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots) {
-        Collateral collateral;
+        return verify(evidence, at, roots, CollateralService.offline());
+    }
+
+    /**
+     * The collateral comes from the service (cache, directories, PCS). Collateral the guest sends is
+     * only a fallback for when the service has none: it is verified like anything fetched, but an
+     * older, still unexpired TCB Info could hide a TCB recovery, so the service's copy wins.
+     */
+    @Override
+    public VendorVerification verify(Evidence evidence, Instant at, List<X509Certificate> roots, CollateralService service) {
+        Optional<Collateral> sent;
         try {
-            collateral = Collateral.fromDcapQvlJson(evidence.aux("collateral").orElseThrow(() -> AttestationException.invalid("collateral",
-                    "TDX needs its collateral (aux part 'collateral')")).toArray());
+            sent = evidence.aux("collateral").map(c -> Collateral.fromDcapQvlJson(c.toArray()));
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("collateral", e.getMessage()));
         }
-        return of(verifier(at, roots).verify(evidence.bytes().toArray(), collateral));
+        TdxVerifier verifier = verifier(at, roots, service.grace());
+        if (sources.size() > MAX_CACHED) {
+            sources.clear();
+        }
+        PcsCollateral fetched = sources.computeIfAbsent(new Sourced(List.copyOf(roots), service),
+                k -> new PcsCollateral(service, new Key(k.roots(), service.grace()).anchors()));
+        String[] used = new String[1];
+        TdxVerification v = verifier.verify(evidence.bytes().toArray(), (fmspc, ca) -> {
+            try {
+                Collateral c = fetched.forPlatform(fmspc, ca);
+                used[0] = "from the collateral service: TCB Info " + fetched.provenance().orElse("");
+                return c;
+            } catch (AttestationException e) {
+                if (sent.isEmpty()) {
+                    throw AttestationException.of(e.reason(), e.getMessage() + "; the evidence brought no collateral (aux part 'collateral')");
+                }
+                used[0] = "sent with the evidence (verified like fetched collateral), because the service had none: " + e.getMessage();
+                return sent.get();
+            }
+        });
+        VendorVerification out = of(v);
+        if (used[0] == null) {
+            return out;
+        }
+        List<Check> checks = new java.util.ArrayList<>(out.result().checks());
+        checks.add(Check.pass("collateral", used[0]));
+        return new VendorVerification(new VerificationResult(checks), out.claims(), out.tcbStatus(), out.vendorClaims());
     }
 
     /** A TDX verdict as the appraiser takes it: the common claims, the TCB status in Intel's words, the TD's own claims. */

@@ -38,6 +38,7 @@ public final class TdxVerifier {
 
     private final TrustAnchors anchors;
     private final Clock clock;
+    private final java.time.Duration grace;
     private final Map<Collateral, PreparedCollateral> collaterals = new ConcurrentHashMap<>();
     private final Map<String, PckChain> chains = new ConcurrentHashMap<>();
     private final Map<Bytes, EcdsaKey> attestationKeys = new ConcurrentHashMap<>();
@@ -45,6 +46,7 @@ public final class TdxVerifier {
     private TdxVerifier(Builder b) {
         this.anchors = b.anchors;
         this.clock = b.clock;
+        this.grace = b.grace;
     }
 
     public static Builder builder() {
@@ -54,6 +56,7 @@ public final class TdxVerifier {
     public static final class Builder {
         private TrustAnchors anchors = TrustAnchors.intel();
         private Clock clock = Clock.systemUTC();
+        private java.time.Duration grace = java.time.Duration.ZERO;
 
         private Builder() {
         }
@@ -73,6 +76,15 @@ public final class TdxVerifier {
         /** "Now" for every validity and freshness check. */
         public Builder clock(Clock c) {
             this.clock = c;
+            return this;
+        }
+
+        /**
+         * How long past its nextUpdate collateral is still accepted (default none); a check that
+         * relies on it passes saying so.
+         */
+        public Builder grace(java.time.Duration g) {
+            this.grace = g;
             return this;
         }
 
@@ -225,14 +237,14 @@ public final class TdxVerifier {
                 : Check.fail("quote.signature", "does not verify with the attestation key");
     }
 
-    private static Check crlCheck(String name, Optional<X509CRL> crl, String problem, Instant now, Optional<String> issuerValidity) {
+    private Check crlCheck(String name, Optional<X509CRL> crl, String problem, Instant now, Optional<String> issuerValidity) {
         if (crl.isEmpty()) {
             return Check.fail(name, problem);
         }
         if (issuerValidity.isPresent()) {
             return Check.fail(name, "issuer chain: " + issuerValidity.get());
         }
-        return PreparedCollateral.staleness(name.substring("collateral.".length()), crl.get(), now).map(p -> Check.fail(name, p))
+        return PreparedCollateral.staleness(name.substring("collateral.".length()), crl.get(), now, grace).map(p -> judged(name, p))
                 .orElseGet(() -> Check.pass(name, "signed by its issuer, fresh until " + crl.get().getNextUpdate().toInstant()));
     }
 
@@ -259,17 +271,22 @@ public final class TdxVerifier {
         return Check.pass("pck.revocation", "no certificate of the chain is revoked");
     }
 
-    private static <T> Check signedCheck(String name, PreparedCollateral.Part<PreparedCollateral.Signed<T>> part, Instant now,
+    private <T> Check signedCheck(String name, PreparedCollateral.Part<PreparedCollateral.Signed<T>> part, Instant now,
                                          java.util.function.Function<T, Instant> issued, java.util.function.Function<T, Instant> next) {
         if (part.value().isEmpty()) {
             return Check.fail(name, part.problem());
         }
         PreparedCollateral.Signed<T> s = part.value().get();
         String what = name.substring("collateral.".length());
-        return PreparedCollateral.staleness(what, issued.apply(s.value()), next.apply(s.value()), s.chain(), now)
-                .map(p -> Check.fail(name, p))
+        return PreparedCollateral.staleness(what, issued.apply(s.value()), next.apply(s.value()), s.chain(), now, grace)
+                .map(p -> judged(name, p))
                 .orElseGet(() -> Check.pass(name, "signed by " + CertChain.name(s.chain().leaf()) + ", current until "
                         + next.apply(s.value())));
+    }
+
+    /** A staleness finding: a failure, unless it is within the grace period. */
+    private static Check judged(String name, String problem) {
+        return problem.endsWith(PreparedCollateral.GRACE) ? Check.pass(name, problem) : Check.fail(name, problem);
     }
 
     private static Check platformMatch(Optional<TcbInfo> info, PckChain pck, PreparedCollateral pc) {

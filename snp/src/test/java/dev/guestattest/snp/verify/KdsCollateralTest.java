@@ -16,6 +16,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.DirectoryStore;
+import dev.guestattest.core.collateral.Origins;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -24,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A KDS stand-in on loopback that throttles, misses and stalls the way AMD's does. */
-class KdsClientTest {
+class KdsCollateralTest {
     @TempDir
     Path cache;
     private HttpServer server;
@@ -65,49 +68,56 @@ class KdsClientTest {
         server.stop(0);
     }
 
-    private KdsClient client(Duration timeout) {
-        return new KdsClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort()), cache, timeout, 4, Duration.ofMillis(10),
-                Duration.ofMillis(100), Clock.systemUTC());
+    private CollateralService service(Duration timeout) {
+        return CollateralService.builder().origins(Origins.none().with(Origins.KDS, URI.create("http://127.0.0.1:" + server.getAddress()
+                .getPort()))).store(new DirectoryStore(cache)).timeout(timeout).retries(4, Duration.ofSeconds(2)).build();
     }
 
+    private final KdsCollateral kds = new KdsCollateral(AmdRoots.amd());
+
     @Test
-    void aVcekIsFetchedOnceWithAmdsUrlAndThenServedFromTheCache() {
-        byte[] got = client(Duration.ofSeconds(5)).vcek(Product.MILAN, report.chipId(), report.reportedTcb());
+    void aVcekIsFetchedOnceWithAmdsUrlCheckedAndThenServedFromTheCache() {
+        byte[] got = service(Duration.ofSeconds(5)).get(kds.vcek(Product.MILAN, report.chipId(), report.reportedTcb())).value();
         assertThat(got).isEqualTo(vcek);
         assertThat(requests).containsExactly("/vcek/v1/Milan/" + report.chipId().hex() + "?blSPL=02&teeSPL=00&snpSPL=05&ucodeSPL=68");
-        assertThat(client(Duration.ofSeconds(5)).vcek(Product.MILAN, report.chipId(), report.reportedTcb())).isEqualTo(vcek);
+        CollateralService.Collected<byte[]> again = service(Duration.ofSeconds(5)).get(kds.vcek(Product.MILAN, report.chipId(),
+                report.reportedTcb()));
+        assertThat(again.value()).isEqualTo(vcek);
+        assertThat(again.source()).startsWith("cache");
         assertThat(requests).hasSize(1);
     }
 
     @Test
     void turinUrlsUseEightBytesOfHwidAndTheFmcSpl() {
-        client(Duration.ofSeconds(5)).vcek(Product.TURIN, report.chipId(), report.reportedTcb());
+        assertThatThrownBy(() -> service(Duration.ofSeconds(5)).get(kds.vcek(Product.TURIN, report.chipId(), report.reportedTcb())))
+                .hasMessageContaining("refused and not cached"); // the Milan VCEK served is not the Turin one asked for
         assertThat(requests.get(0)).startsWith("/vcek/v1/Turin/" + report.chipId().hex().substring(0, 16) + "?").endsWith("&fmcSPL=02");
     }
 
     @Test
-    void throttlingIsRetriedThenGivenUpWithAClearReason() {
+    void throttlingIsRetriedAfterRetryAfterThenGivenUpWithAClearReason() {
         throttle.set(2);
-        assertThat(client(Duration.ofSeconds(5)).vcek(Product.MILAN, report.chipId(), report.reportedTcb())).isEqualTo(vcek);
+        assertThat(service(Duration.ofSeconds(5)).get(kds.vcek(Product.MILAN, report.chipId(), report.reportedTcb())).value())
+                .isEqualTo(vcek);
         assertThat(requests).hasSize(3);
         throttle.set(100);
-        assertThatThrownBy(() -> client(Duration.ofSeconds(5)).certChain(Product.GENOA, false))
+        assertThatThrownBy(() -> service(Duration.ofSeconds(5)).get(kds.crl(Product.GENOA, false)))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.BUSY))
-                .hasMessageContaining("still was after 4 attempts");
+                .hasMessageContaining("is throttling (HTTP 429) the Genoa VCEK CRL after 4 attempt(s)");
     }
 
     @Test
     void notFoundIsToldApartFromATimeout() {
         status = 404;
-        assertThatThrownBy(() -> client(Duration.ofSeconds(5)).vcek(Product.MILAN, report.chipId(), report.reportedTcb()))
+        assertThatThrownBy(() -> service(Duration.ofSeconds(5)).get(kds.vcek(Product.MILAN, report.chipId(), report.reportedTcb())))
                 .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.KEY_NOT_FOUND))
                 .hasMessageContaining("HTTP 404");
         status = 200;
         delayMs = 2_000;
         long start = System.nanoTime();
-        assertThatThrownBy(() -> client(Duration.ofMillis(300)).vcek(Product.GENOA, report.chipId(), report.reportedTcb()))
-                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.TIMEOUT))
-                .hasMessageContaining("did not answer within 300 ms");
+        assertThatThrownBy(() -> service(Duration.ofMillis(300)).get(kds.vcek(Product.GENOA, report.chipId(), report.reportedTcb())))
+                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.IO_ERROR))
+                .hasMessageContaining("did not answer within 300 ms").hasMessageEndingWith("; no copy is cached");
         assertThat((System.nanoTime() - start) / 1_000_000).isLessThan(1_900);
     }
 
@@ -122,8 +132,9 @@ class KdsClientTest {
             x.getResponseBody().write(junk);
             x.close();
         });
-        assertThatThrownBy(() -> client(Duration.ofSeconds(5)).vcek(Product.MILAN, report.chipId(), report.reportedTcb()))
-                .hasMessageStartingWith("VCEK from KDS: not an X.509 certificate");
-        assertThat(cache.resolve("vcek/Milan")).doesNotExist();
+        assertThatThrownBy(() -> service(Duration.ofSeconds(5)).get(kds.vcek(Product.MILAN, report.chipId(), report.reportedTcb())))
+                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.KEY_REJECTED))
+                .hasMessageContaining("was refused and not cached: VCEK from KDS: not an X.509 certificate");
+        assertThat(cache.resolve("snp")).doesNotExist();
     }
 }

@@ -26,13 +26,16 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.DirectoryStore;
+import dev.guestattest.core.collateral.Origins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A PCS-compatible service on loopback, serving the emulator's collateral the way Intel's PCS serves its own. */
-class PcsCollateralSourceTest {
+class PcsCollateralTest {
     private static final Instant NOW = Instant.parse("2026-11-24T12:00:00Z");
     @TempDir
     Path tmp;
@@ -55,7 +58,7 @@ class PcsCollateralSourceTest {
                 collateral.qeIdentityIssuerChain()));
         server.createContext("/sgx/certification/v4/pckcrl", x -> send(x, collateral.pckCrl().toArray(), "SGX-PCK-CRL-Issuer-Chain",
                 collateral.pckCrlIssuerChain()));
-        server.createContext("/root.crl", x -> send(x, collateral.rootCaCrl().toArray(), null, null));
+        server.createContext("/sgx/certification/v4/rootcacrl", x -> send(x, collateral.rootCaCrl().toArray(), null, null));
         server.start();
         port = server.getAddress().getPort();
     }
@@ -90,10 +93,11 @@ class PcsCollateralSourceTest {
 
     private int port;
 
-    private PcsCollateralSource source(Instant at) {
-        URI base = URI.create("http://127.0.0.1:" + port);
-        return new PcsCollateralSource(base, base.resolve("/root.crl"), tmp.resolve("cache"), Duration.ofSeconds(5),
-                Clock.fixed(at, ZoneOffset.UTC));
+    private PcsCollateral source(Instant at) {
+        CollateralService service = CollateralService.builder().origins(Origins.none().with(Origins.PCS, URI.create("http://127.0.0.1:"
+                + port))).store(new DirectoryStore(tmp.resolve("cache"))).timeout(Duration.ofSeconds(5)).clock(Clock.fixed(at, ZoneOffset.UTC))
+                .build();
+        return new PcsCollateral(service, TrustAnchors.intel().plus(tdx.platform().rootCertificate()));
     }
 
     private TdxVerification verify(CollateralSource source) {
@@ -103,14 +107,15 @@ class PcsCollateralSourceTest {
 
     @Test
     void fetchedCollateralIsTheServedBytesAndVerifies() {
-        PcsCollateralSource pcs = source(NOW);
+        PcsCollateral pcs = source(NOW);
         TdxVerification v = verify(pcs);
         assertThat(v.result().failures()).isEmpty();
         assertThat(requests).hasValue(4);
         Collateral got = pcs.forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
         assertThat(got).isEqualTo(collateral); // the signed JSON exactly as served, never re-encoded
         assertThat(requests).as("served from memory while fresh").hasValue(4);
-        assertThat(tmp.resolve("cache/EA0001000000-platform.json")).exists();
+        assertThat(tmp.resolve("cache/tdx/tcb-info/" + tdx.platform().tcb().fmspc().hex().toUpperCase() + ".json")).exists();
+        assertThat(tmp.resolve("cache/tdx/pck-crl/platform.json")).exists();
     }
 
     @Test
@@ -120,16 +125,17 @@ class PcsCollateralSourceTest {
         server = null;
         assertThat(source(NOW.plus(Duration.ofDays(1))).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM)).isEqualTo(collateral);
         assertThatThrownBy(() -> source(NOW.plus(Duration.ofDays(31))).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM))
-                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.IO_ERROR))
-                .hasMessageStartingWith("collateral: cannot fetch http://127.0.0.1:").hasMessageContaining("the cached copy went stale at");
+                .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.KEY_EXPIRED))
+                .hasMessageStartingWith("http://127.0.0.1:").hasMessageContaining("is unreachable")
+                .hasMessageContaining("the cached copy went stale at");
     }
 
     @Test
     void aStaleCacheIsRefetched() throws IOException {
         source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
-        Files.writeString(tmp.resolve("cache/EA0001000000-platform.json"), "damaged");
+        Files.writeString(tmp.resolve("cache/tdx/tcb-info/" + tdx.platform().tcb().fmspc().hex().toUpperCase() + ".json"), "damaged");
         source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
-        assertThat(requests).hasValue(8);
+        assertThat(requests).as("only the damaged TCB Info is fetched again").hasValue(5);
     }
 
     @Test
@@ -139,7 +145,8 @@ class PcsCollateralSourceTest {
         assertThat(v.trusted()).isFalse();
         assertThat(v.result().failures()).singleElement().satisfies(c -> {
             assertThat(c.name()).isEqualTo("collateral");
-            assertThat(c.detail()).contains("answered HTTP 404 (No cache for this FMSPC)").endsWith("; no cached copy");
+            assertThat(c.detail()).contains("has no TCB Info for FMSPC").contains("(HTTP 404: No cache for this FMSPC)")
+                    .endsWith("; no copy is cached");
         });
     }
 

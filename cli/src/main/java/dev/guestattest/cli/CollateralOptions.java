@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: Apache-2.0
+package dev.guestattest.cli;
+
+import dev.guestattest.core.AttestationException;
+import dev.guestattest.core.ProviderContext;
+import dev.guestattest.core.codec.Durations;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.CollateralStore;
+import dev.guestattest.core.collateral.DirectoryStore;
+import dev.guestattest.core.collateral.Origins;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/**
+ * Where verifiers get the collateral evidence does not bring (TDX TCB Info and CRLs, SNP VCEKs and
+ * CRLs): Intel's PCS and AMD's KDS by default, or the services named, with a cache on disk, and
+ * read-only directories for air-gapped sites. One set of options for every command that verifies.
+ */
+final class CollateralOptions {
+    @Option(names = "--pcs", paramLabel = "URL", description = "Intel PCS API v4 or a PCCS to fetch TDX collateral from"
+            + " (default: https://api.trustedservices.intel.com)")
+    URI pcs;
+
+    @Option(names = "--kds", paramLabel = "URL", description = "AMD KDS to fetch SNP VCEKs and CRLs from (default: https://kdsintf.amd.com)")
+    URI kds;
+
+    @Option(names = "--collateral-dir", paramLabel = "DIR", description = "Collateral as 'collateral fetch --out' writes it, used before"
+            + " any service (repeatable; for air-gapped sites)")
+    List<Path> directories = new ArrayList<>();
+
+    @Option(names = "--offline", description = "Contact no service: collateral only from the cache, --collateral-dir and the evidence")
+    boolean offline;
+
+    @Option(names = "--collateral-grace", paramLabel = "DURATION", description = "Accept collateral this long past its nextUpdate when no"
+            + " fresh copy can be had, e.g. 24h (default: none; the result says when it was used)")
+    String grace;
+
+    Origins origins() {
+        if (offline && (pcs != null || kds != null)) {
+            throw AttestationException.invalid("--offline", "contradicts --pcs/--kds");
+        }
+        if (offline) {
+            return Origins.none();
+        }
+        Origins o = Origins.vendors();
+        return o.with(Origins.PCS, pcs != null ? pcs : Origins.INTEL_PCS).with(Origins.KDS, kds != null ? kds : Origins.AMD_KDS);
+    }
+
+    /** The service with its cache in {@code <state-dir>/collateral}. */
+    CollateralService service(Path stateDir, Clock clock) {
+        return service(new DirectoryStore((stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("collateral")), clock);
+    }
+
+    CollateralService service(CollateralStore store, Clock clock) {
+        CollateralService.Builder b = CollateralService.builder().origins(origins()).store(store).clock(clock);
+        for (Path d : directories) {
+            if (!Files.isDirectory(d)) {
+                throw AttestationException.invalid("--collateral-dir", d + " is not a directory");
+            }
+            b.directory(d);
+        }
+        if (grace != null) {
+            b.grace(Durations.parse(grace).orElseThrow(() -> AttestationException.invalid("--collateral-grace", "'" + grace
+                    + "' is not a duration such as 30m, 24h or 7d")));
+        }
+        return b.build();
+    }
+}
