@@ -11,6 +11,8 @@
 #   GUEST_ATTEST_KEK_FILE          --kek-file (required with PostgreSQL)
 #   GUEST_ATTEST_POLICY            --policy
 #   GUEST_ATTEST_RESOURCE_POLICY   --resource-policy
+#   GUEST_ATTEST_PCS               --pcs: the Intel PCS or PCCS TDX collateral is fetched from (default Intel's)
+#   GUEST_ATTEST_KDS               --kds: the AMD KDS SNP VCEKs and CRLs are fetched from (default AMD's)
 #   GUEST_ATTEST_TRUST_EMULATORS   1 or true: --trust-emulators (demos and tests only)
 #   JAVA_OPTS                      JVM options, split on blanks (never glob-expanded nor evaluated)
 #
@@ -42,6 +44,8 @@ if [ -n "${GUEST_ATTEST_ADMIN_TOKEN_FILE:-}" ]; then args+=(--admin-token-file "
 if [ -n "${GUEST_ATTEST_KEK_FILE:-}" ]; then args+=(--kek-file "$GUEST_ATTEST_KEK_FILE"); fi
 if [ -n "${GUEST_ATTEST_POLICY:-}" ]; then args+=(--policy "$GUEST_ATTEST_POLICY"); fi
 if [ -n "${GUEST_ATTEST_RESOURCE_POLICY:-}" ]; then args+=(--resource-policy "$GUEST_ATTEST_RESOURCE_POLICY"); fi
+if [ -n "${GUEST_ATTEST_PCS:-}" ]; then args+=(--pcs "$GUEST_ATTEST_PCS"); fi
+if [ -n "${GUEST_ATTEST_KDS:-}" ]; then args+=(--kds "$GUEST_ATTEST_KDS"); fi
 case "${GUEST_ATTEST_TRUST_EMULATORS:-}" in
   1 | true | yes) args+=(--trust-emulators) ;;
   "" | 0 | false | no) ;;

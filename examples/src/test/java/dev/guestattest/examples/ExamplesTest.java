@@ -12,6 +12,14 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Providers;
 import dev.guestattest.core.Tsm;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.Origins;
+import dev.guestattest.core.tee.Tees;
+import dev.guestattest.verify.AppraisalContext;
+import dev.guestattest.verify.policy.Policy;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.emulator.EmulatedCollateral;
@@ -82,16 +90,25 @@ class ExamplesTest {
         SecretKey evidence = KeyStoreExample.evidence(ctx, java.util.Base64.getEncoder().encodeToString(nonce));
         assertThat(Quote.parse(evidence.getEncoded()).body().reportData().toArray()).startsWith(nonce[0]);
 
+        // the emulated PCS and KDS: collateral is the relying party's to fetch, as from Intel's and AMD's
+        EmulatedServer pcs = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ctx, Duration.ofDays(1)),
+                EmulatedServer.Faults.none(), line -> { });
+        Origins origins = Origins.none().with(Origins.PCS, pcs.uri());
         Database db = Database.open(tmp.resolve("store").toString());
         try {
-            BrokerConfig config;
+            X509Certificate root;
+            byte[] quote;
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
-                // the broker's own TDX collateral (until it fetches it itself): the guest sends its quote and nothing else
-                config = BrokerConfig.DEFAULT.withRoots("tdx", List.of(tdx.platform().rootCertificate())).withTrustedAux("tdx", "collateral",
-                        Bytes.of(EmulatedCollateral.issue(tdx.platform(), ctx.clock().instant(), Duration.ofDays(1), false, ctx.random())
-                                .toDcapQvlJson()));
+                root = tdx.platform().rootCertificate();
+                quote = tdx.report(dev.guestattest.core.ReportRequest.of(nonce)).outblob().toArray();
             }
-            Broker broker = new Broker(db, Kek.loadOrCreate(tmp.resolve("kek")), config, Appraiser.discover(), Clock.systemUTC());
+            Appraisal fetched = CollateralExample.appraise(quote, origins, tmp.resolve("cache"), AppraisalContext.of(
+                    Policy.forVerification("tdx").build(), Instant.now()).withRoots(List.of(root)).withReportData(Bytes.of(nonce)));
+            assertThat(fetched.failures()).as(fetched.checks().toString()).isEmpty();
+            assertThat(pcs.requests("/tdx/certification/v4/tcb")).isEqualTo(1);
+            BrokerConfig config = BrokerConfig.DEFAULT.withRoots("tdx", List.of(root));
+            Broker broker = new Broker(db, Kek.loadOrCreate(tmp.resolve("kek")), config, Appraiser.discover().withCollateral(
+                    CollateralService.builder().origins(origins).build()), Clock.systemUTC());
             String guestMrtd;
             try (TdxEmulatedProvider guest = TdxEmulatedProvider.open(ctx)) {
                 guestMrtd = Quote.parse(guest.report(dev.guestattest.core.ReportRequest.of(new byte[64])).outblob().toArray()).body().mrTd().hex();
@@ -113,6 +130,7 @@ class ExamplesTest {
             }
         } finally {
             db.close();
+            pcs.close();
         }
     }
 

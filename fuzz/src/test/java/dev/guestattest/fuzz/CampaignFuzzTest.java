@@ -26,11 +26,12 @@ class CampaignFuzzTest {
         EventLogFuzzTest logs = new EventLogFuzzTest();
         DocumentFuzzTest documents = new DocumentFuzzTest();
         AppraisalFuzzTest appraisal = new AppraisalFuzzTest();
+        CollateralFuzzTest collateral = new CollateralFuzzTest();
         return List.of(tdx::quote, tdx::tdReport, tdx::collateral, snp::report, snp::certTable, snp::vcekCertificate,
                 ccaCove::ccaToken, ccaCove::ccaTrustAnchorsAndReferenceValues, ccaCove::coveChain, ccaCove::diceExtensions,
                 s390Tpm::s390, s390Tpm::tpmStructures, s390Tpm::tpmEvidence, s390Tpm::azureEvidence,
                 logs::celTlv, logs::celJson, logs::tcg2, documents::policies, documents::referenceValues, documents::teeKey,
-                appraisal::appraise);
+                appraisal::appraise, collateral::cachedDocument, collateral::pcsResponse, collateral::kdsResponse);
     }
 
     @FuzzTest(maxDuration = CI_DURATION)

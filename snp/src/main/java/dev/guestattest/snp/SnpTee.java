@@ -46,7 +46,7 @@ public final class SnpTee implements Tee {
         return Optional.of(SnpRules::parse);
     }
 
-    /** The certificate options (--certs, --kds, --product) fetch and convert and are the CLI's until the collateral service takes them. */
+    /** The certificate forms of --certs are the CLI's; without it the VCEK comes from the collateral service (the shared --kds options). */
     @Override
     public List<VerifyOption> verifyOptions() {
         return List.of(VerifyOption.evidence("snp", "REPORT", "An SEV-SNP attestation report (binary, 1184 bytes)"));

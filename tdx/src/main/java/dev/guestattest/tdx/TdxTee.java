@@ -28,7 +28,7 @@ public final class TdxTee implements Tee {
         return verifier;
     }
 
-    /** The collateral options (--collateral, --pcs) fetch and are the CLI's until the collateral service takes them. */
+    /** --collateral FILE (dcap-qvl JSON) is the CLI's; otherwise collateral comes from the collateral service (the shared --pcs options). */
     @Override
     public List<VerifyOption> verifyOptions() {
         return List.of(VerifyOption.evidence("tdx", "QUOTE", "A TDX quote (binary)"));

@@ -36,6 +36,8 @@ public final class EmulatedServer implements AutoCloseable {
     /** The marker of a TDX TCB Info response; the tamper fault corrupts only those. */
     private static final String TCB_INFO_BODY = "{\"tcbInfo\":";
     private static final String TAMPERED_FIELD = "\"tcbEvaluationDataNumber\":";
+    /** The JDK server's switch for TCP_NODELAY on its connections, read once when its first server starts. */
+    private static final String NODELAY = "sun.net.httpserver.nodelay";
 
     /**
      * What the server does wrong, for testing clients: the first {@code throttleFirst} requests
@@ -88,6 +90,11 @@ public final class EmulatedServer implements AutoCloseable {
 
     /** Listens on {@code host}:{@code port} (0: any free port) and serves {@code services}; each request is logged as one line. */
     public static EmulatedServer start(String host, int port, List<EmulatedService> services, Faults faults, Consumer<String> log) {
+        // the JDK server writes a response's headers and body as two segments: without TCP_NODELAY each
+        // response waits out the client's delayed ACK (40 ms on Linux), which real PCS and KDS do not cost
+        if (System.getProperty(NODELAY) == null) {
+            System.setProperty(NODELAY, "true");
+        }
         if (port < 0 || port > 65_535) {
             throw AttestationException.invalid("port", port + " is outside 0..65535");
         }

@@ -91,6 +91,17 @@ final class AmdCertificates {
         void add(X509v3CertificateBuilder b) throws java.io.IOException;
     }
 
+    /** A CRL of the ARK revoking nothing, signed as the ARK signs its certificates. */
+    static byte[] crl(X509Certificate ark, PrivateKey arkKey, Instant thisUpdate, Instant nextUpdate) {
+        try {
+            org.bouncycastle.cert.X509v2CRLBuilder b = new org.bouncycastle.cert.X509v2CRLBuilder(name(ark), Date.from(thisUpdate));
+            b.setNextUpdate(Date.from(nextUpdate));
+            return b.build(new JcaContentSignerBuilder(PSS).setProvider(BC).build(arkKey)).getEncoded();
+        } catch (OperatorCreationException | java.io.IOException e) {
+            throw new IllegalStateException("issuing the emulated ARK's CRL failed", e);
+        }
+    }
+
     private static X500Name name(X509Certificate c) {
         return X500Name.getInstance(c.getSubjectX500Principal().getEncoded());
     }

@@ -7,24 +7,16 @@ import dev.guestattest.core.collateral.ServedDocument;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.state.PemFiles;
 import dev.guestattest.snp.abi.TcbVersion;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.PrivateKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Date;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.cert.X509v2CRLBuilder;
-import org.bouncycastle.jce.provider.BouncyCastleProvider;
-import org.bouncycastle.operator.OperatorCreationException;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * AMD's Key Distribution Service (formats.md §2.6) for the emulated chip: its VCEK for any TCB,
@@ -50,7 +42,7 @@ public final class EmulatedKds implements EmulatedService {
         this.clock = clock;
         Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         // the chip keeps the ARK's key beside its certificate (EmulatedSnpPlatform.create)
-        this.crl = crl(chip.arkCertificate(), PemFiles.readPrivateKey(chip.directory().resolve("ark.key"), "RSA"), now, now.plus(validity));
+        this.crl = AmdCertificates.crl(chip.arkCertificate(), PemFiles.readPrivateKey(chip.directory().resolve("ark.key"), "RSA"), now, now.plus(validity));
     }
 
     /** The ARK's CRL as served (DER). */
@@ -87,7 +79,7 @@ public final class EmulatedKds implements EmulatedService {
 
     private ServedDocument vcek(String hwid, Map<String, String> query) {
         if (!HWID.matcher(hwid).matches()) {
-            return badRequest("the hwid must be the 64-byte chip ID in hex, got '" + hwid + "'");
+            return ServedDocument.badRequest("the hwid must be the 64-byte chip ID in hex, got '" + hwid + "'");
         }
         if (!hwid.equalsIgnoreCase(chip.chipId().hex())) {
             return ServedDocument.notFound("no chip with hwid " + hwid);
@@ -96,7 +88,7 @@ public final class EmulatedKds implements EmulatedService {
         for (int i = 0; i < SPLS.length; i++) {
             String v = query.get(SPLS[i]);
             if (v == null || !SPL.matcher(v).matches() || Integer.parseInt(v) > 255) {
-                return badRequest(SPLS[i] + " must be a decimal number 0..255, got " + (v == null ? "none" : "'" + v + "'"));
+                return ServedDocument.badRequest(SPLS[i] + " must be a decimal number 0..255, got " + (v == null ? "none" : "'" + v + "'"));
             }
             spl[i] = Integer.parseInt(v);
         }
@@ -109,28 +101,11 @@ public final class EmulatedKds implements EmulatedService {
         }
     }
 
-    private static ServedDocument badRequest(String message) {
-        return new ServedDocument(400, Map.of("Error-Message", message), new byte[0]);
-    }
-
     private static String pem(X509Certificate c) {
         try {
             return Pem.encode("CERTIFICATE", c.getEncoded());
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** A CRL of the ARK revoking nothing, signed as AmdCertificates signs the ARK's certificates (RSASSA-PSS, SHA-384, salt 48). */
-    private static byte[] crl(X509Certificate ark, PrivateKey arkKey, Instant thisUpdate, Instant nextUpdate) {
-        try {
-            X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ark.getSubjectX500Principal().getEncoded()), Date.from(thisUpdate));
-            b.setNextUpdate(Date.from(nextUpdate));
-            // the JDK names PSS only as "RSASSA-PSS" with parameters, which Bouncy Castle's signer builder cannot use with it
-            return b.build(new JcaContentSignerBuilder("SHA384withRSAandMGF1").setProvider(new BouncyCastleProvider()).build(arkKey))
-                    .getEncoded();
-        } catch (OperatorCreationException | IOException e) {
-            throw new IllegalStateException("issuing the emulated ARK's CRL failed", e);
         }
     }
 }

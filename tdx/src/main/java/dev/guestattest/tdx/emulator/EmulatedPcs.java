@@ -32,7 +32,12 @@ public final class EmulatedPcs implements EmulatedService {
     private final String fmspc;
 
     public EmulatedPcs(EmulatedPlatform platform, Instant now, Duration validity, SecureRandom random) {
-        this.collateral = EmulatedCollateral.issue(platform, now, validity, false, random);
+        this(platform, EmulatedCollateral.issue(platform, now, validity, false, random));
+    }
+
+    /** Serving {@code collateral} as issued for {@code platform} (e.g. with its PCK revoked, for testing relying parties). */
+    public EmulatedPcs(EmulatedPlatform platform, Collateral collateral) {
+        this.collateral = collateral;
         this.fmspc = platform.tcb().fmspc().hex().toUpperCase(Locale.ROOT);
     }
 
@@ -61,7 +66,7 @@ public final class EmulatedPcs implements EmulatedService {
 
     private ServedDocument tcbInfo(String requested) {
         if (requested == null || requested.isEmpty()) {
-            return badRequest("the fmspc parameter is required");
+            return ServedDocument.badRequest("the fmspc parameter is required");
         }
         if (!requested.equalsIgnoreCase(fmspc)) {
             return ServedDocument.notFound("no TCB Info for FMSPC " + requested + "; the emulated platform's FMSPC is " + fmspc);
@@ -75,10 +80,10 @@ public final class EmulatedPcs implements EmulatedService {
             return ServedDocument.notFound("no processor CA CRL: the emulated platform's PCK is issued by the Platform CA");
         }
         if (!"platform".equals(ca)) {
-            return badRequest("the ca parameter must be platform or processor");
+            return ServedDocument.badRequest("the ca parameter must be platform or processor");
         }
         if (encoding != null && !encoding.equals("der")) {
-            return badRequest("the encoding parameter, when given, must be der");
+            return ServedDocument.badRequest("the encoding parameter, when given, must be der");
         }
         byte[] der = collateral.pckCrl().toArray();
         Map<String, String> headers = Map.of("SGX-PCK-CRL-Issuer-Chain", headerChain(collateral.pckCrlIssuerChain()),
@@ -95,9 +100,5 @@ public final class EmulatedPcs implements EmulatedService {
     /** A PEM chain as Intel puts it into a header: URL-encoded, spaces as %20. */
     private static String headerChain(String pem) {
         return URLEncoder.encode(pem, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static ServedDocument badRequest(String message) {
-        return new ServedDocument(400, Map.of("Error-Code", "InvalidParameter", "Error-Message", message), new byte[0]);
     }
 }

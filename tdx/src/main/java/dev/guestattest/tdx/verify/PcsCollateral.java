@@ -16,6 +16,8 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -32,20 +34,22 @@ public final class PcsCollateral implements CollateralSource {
     static final String QE_CHAIN = "SGX-Enclave-Identity-Issuer-Chain";
     static final String PCK_CRL_CHAIN = "SGX-PCK-CRL-Issuer-Chain";
 
+    private static final int MAX_PLATFORMS = 256;
+
     private final CollateralService service;
     private final TrustAnchors anchors;
-    private volatile Assembled last;
+    private final Map<String, Assembled> assembled = new ConcurrentHashMap<>();
 
-    /** The parts last put together, so a warm verification reuses one {@link Collateral} (and its checked form). */
-    private record Assembled(List<Object> parts, Collateral collateral, String provenance) {
+    /** The parts last put together per platform, so a warm verification reuses one {@link Collateral} (and its checked form). */
+    private record Assembled(SignedPart tcb, SignedPart qe, CrlPart pck, CrlPart root, Collateral collateral) {
     }
 
     /** The signed JSON object as served with its signature and issuer chain. */
-    record SignedPart(String raw, Bytes signature, String chain) {
+    public record SignedPart(String raw, Bytes signature, String chain) {
     }
 
     /** A CRL as served, DER, with its issuer chain (empty for the root CA CRL). */
-    record CrlPart(Bytes der, String chain) {
+    public record CrlPart(Bytes der, String chain) {
     }
 
     public PcsCollateral(CollateralService service, TrustAnchors anchors) {
@@ -64,40 +68,37 @@ public final class PcsCollateral implements CollateralSource {
         return List.of(tcbInfo(fmspc), qeIdentity(), pckCrl(PckCa.issuerOf(pck.chain().orElseThrow().leaf())), rootCrl());
     }
 
+    /** A platform's collateral and where its TCB Info came from (cache, directory, fetched now; within the grace period). */
+    public record Fetched(Collateral collateral, String provenance) {
+    }
+
     @Override
     public Collateral forPlatform(Bytes fmspc, PckCa ca) {
-        List<CollateralService.Collected<?>> got = List.of(service.get(tcbInfo(fmspc)), service.get(qeIdentity()), service.get(pckCrl(ca)),
-                service.get(rootCrl()));
-        List<Object> parts = got.stream().map(c -> (Object) c.value()).toList();
-        Assembled a = last;
-        if (a != null && a.parts().size() == parts.size() && sameInstances(a.parts(), parts)) {
-            return a.collateral();
-        }
-        SignedPart tcb = (SignedPart) parts.get(0);
-        SignedPart qe = (SignedPart) parts.get(1);
-        CrlPart pck = (CrlPart) parts.get(2);
-        CrlPart root = (CrlPart) parts.get(3);
-        Collateral c = new Collateral(pck.chain(), root.der(), pck.der(), tcb.chain(), tcb.raw(), tcb.signature(), qe.chain(), qe.raw(),
-                qe.signature());
-        last = new Assembled(parts, c, got.get(0).source());
-        return c;
+        return fetch(fmspc, ca).collateral();
     }
 
-    /** Where the TCB Info last used came from, for the verification's record. */
-    public Optional<String> provenance() {
-        return Optional.ofNullable(last).map(Assembled::provenance);
-    }
-
-    private static boolean sameInstances(List<Object> a, List<Object> b) {
-        for (int i = 0; i < a.size(); i++) {
-            if (a.get(i) != b.get(i)) {
-                return false;
+    /** The four items of a platform from the service, put together once for as long as the service hands out the same ones. */
+    public Fetched fetch(Bytes fmspc, PckCa ca) {
+        CollateralService.Collected<SignedPart> tcb = service.get(tcbInfo(fmspc));
+        CollateralService.Collected<SignedPart> qe = service.get(qeIdentity());
+        CollateralService.Collected<CrlPart> pck = service.get(pckCrl(ca));
+        CollateralService.Collected<CrlPart> root = service.get(rootCrl());
+        String key = fmspc.hex() + "/" + ca.query();
+        Assembled a = assembled.get(key);
+        if (a == null || a.tcb() != tcb.value() || a.qe() != qe.value() || a.pck() != pck.value() || a.root() != root.value()) {
+            a = new Assembled(tcb.value(), qe.value(), pck.value(), root.value(), new Collateral(pck.value().chain(), root.value().der(),
+                    pck.value().der(), tcb.value().chain(), tcb.value().raw(), tcb.value().signature(), qe.value().chain(), qe.value().raw(),
+                    qe.value().signature()));
+            if (assembled.size() >= MAX_PLATFORMS) {
+                assembled.clear();
             }
+            assembled.put(key, a);
         }
-        return true;
+        boolean graced = tcb.withinGrace() || qe.withinGrace() || pck.withinGrace() || root.withinGrace();
+        return new Fetched(a.collateral(), "TCB Info " + tcb.source() + (graced ? "; past its freshness, used within the grace period" : ""));
     }
 
-    CollateralItem<SignedPart> tcbInfo(Bytes fmspc) {
+    public CollateralItem<SignedPart> tcbInfo(Bytes fmspc) {
         String id = fmspc.hex().toUpperCase(Locale.ROOT);
         return new Item<>("tdx/tcb-info/" + id, "TCB Info for FMSPC " + id, "/tdx/certification/v4/tcb?fmspc=" + id, List.of(TCB_CHAIN),
                 d -> {
@@ -111,7 +112,7 @@ public final class PcsCollateral implements CollateralSource {
                 });
     }
 
-    CollateralItem<SignedPart> qeIdentity() {
+    public CollateralItem<SignedPart> qeIdentity() {
         return new Item<>("tdx/qe-identity", "TD QE Identity", "/tdx/certification/v4/qe/identity", List.of(QE_CHAIN), d -> {
             SignedPart p = signed(d, "enclaveIdentity", QE_CHAIN);
             PreparedCollateral.Signed<QeIdentity> s = PreparedCollateral.signedJson("qe_identity", p.chain(), p.raw(),
@@ -120,7 +121,7 @@ public final class PcsCollateral implements CollateralSource {
         });
     }
 
-    CollateralItem<CrlPart> pckCrl(PckCa ca) {
+    public CollateralItem<CrlPart> pckCrl(PckCa ca) {
         return new Item<>("tdx/pck-crl/" + ca.query(), "PCK CRL of the " + ca.query() + " CA", "/sgx/certification/v4/pckcrl?ca="
                 + ca.query() + "&encoding=der", List.of(PCK_CRL_CHAIN), d -> {
             String chain = chain(d, PCK_CRL_CHAIN);
@@ -130,7 +131,7 @@ public final class PcsCollateral implements CollateralSource {
         });
     }
 
-    CollateralItem<CrlPart> rootCrl() {
+    public CollateralItem<CrlPart> rootCrl() {
         return new Item<>("tdx/root-ca-crl", "root CA CRL", "/sgx/certification/v4/rootcacrl", List.of(), d -> {
             byte[] der = crlBytes(d.body());
             return new CollateralItem.Checked<>(new CrlPart(Bytes.of(der), ""), nextUpdate(PreparedCollateral.rootCrl(der, anchors)));

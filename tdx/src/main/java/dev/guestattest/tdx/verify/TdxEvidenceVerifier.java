@@ -104,26 +104,26 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
         }
         PcsCollateral fetched = sources.computeIfAbsent(new Sourced(List.copyOf(roots), service),
                 k -> new PcsCollateral(service, new Key(k.roots(), service.grace()).anchors()));
-        String[] used = new String[1];
+        java.util.concurrent.atomic.AtomicReference<String> used = new java.util.concurrent.atomic.AtomicReference<>();
         TdxVerification v = verifier.verify(evidence.bytes().toArray(), (fmspc, ca) -> {
             try {
-                Collateral c = fetched.forPlatform(fmspc, ca);
-                used[0] = "from the collateral service: TCB Info " + fetched.provenance().orElse("");
-                return c;
+                PcsCollateral.Fetched f = fetched.fetch(fmspc, ca);
+                used.set("from the collateral service: " + f.provenance());
+                return f.collateral();
             } catch (AttestationException e) {
                 if (sent.isEmpty()) {
                     throw AttestationException.of(e.reason(), e.getMessage() + "; the evidence brought no collateral (aux part 'collateral')");
                 }
-                used[0] = "sent with the evidence (verified like fetched collateral), because the service had none: " + e.getMessage();
+                used.set("sent with the evidence (verified like fetched collateral), because the service had none: " + e.getMessage());
                 return sent.get();
             }
         });
         VendorVerification out = of(v);
-        if (used[0] == null) {
+        if (used.get() == null) {
             return out;
         }
         List<Check> checks = new java.util.ArrayList<>(out.result().checks());
-        checks.add(Check.pass("collateral", used[0]));
+        checks.add(Check.pass("collateral", used.get()));
         return new VendorVerification(new VerificationResult(checks), out.claims(), out.tcbStatus(), out.vendorClaims());
     }
 

@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.core.collateral.DirectoryStore;
+import dev.guestattest.core.collateral.Document;
 import dev.guestattest.core.collateral.Origins;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -136,6 +137,21 @@ class PcsCollateralTest {
         Files.writeString(tmp.resolve("cache/tdx/tcb-info/" + tdx.platform().tcb().fmspc().hex().toUpperCase() + ".json"), "damaged");
         source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
         assertThat(requests).as("only the damaged TCB Info is fetched again").hasValue(5);
+    }
+
+    @Test
+    void aCachedDocumentAlteredOnDiskIsCheckedAgainIgnoredAndRefetched() throws IOException {
+        source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
+        Path f = tmp.resolve("cache/tdx/tcb-info/" + tdx.platform().tcb().fmspc().hex().toUpperCase() + ".json");
+        Document stored = Document.fromJson("test", Files.readAllBytes(f));
+        String body = new String(stored.body(), StandardCharsets.UTF_8);
+        String altered = body.replaceFirst("\"tcbStatus\":\"OutOfDate\"", "\"tcbStatus\":\"UpToDate\"");
+        assertThat(altered).as("the emulated TCB Info has an OutOfDate level to promote").isNotEqualTo(body);
+        Files.write(f, new Document(stored.key(), stored.source(), stored.fetchedAt(), stored.freshUntil().plus(Duration.ofDays(3650)),
+                stored.headers(), altered.getBytes(StandardCharsets.UTF_8)).toJson());
+        Collateral got = source(NOW).forPlatform(tdx.platform().tcb().fmspc(), PckCa.PLATFORM);
+        assertThat(got.tcbInfo()).as("the signed bytes as served, not the altered copy").isEqualTo(collateral.tcbInfo());
+        assertThat(requests).as("only the TCB Info is fetched again").hasValue(5);
     }
 
     @Test

@@ -19,7 +19,11 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
+import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.tdx.emulator.EmulatedPcs;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import java.security.SecureRandom;
 import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
 import dev.guestattest.verify.Appraiser;
@@ -192,6 +196,33 @@ class CollateralServiceAppraisalTest {
         server.setFaults(EmulatedServer.Faults.none());
         assertThat(appraise(s, evidence("tdx/emulated"), issued).check("collateral").orElseThrow().detail())
                 .as("the failure is remembered for a while, not refetched on every request").contains("not asked again before");
+    }
+
+    @Test
+    void collateralTheGuestSendsCannotOverruleTheVerifiersOwn() {
+        Evidence quote;
+        EmulatedServer revoking;
+        try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
+            // the verifier's PCS says the platform's PCK is revoked; the guest brings older collateral that does not
+            Bytes unrevoked = Bytes.of(EmulatedCollateral.issue(tdx.platform(), issued, VALIDITY, false, new SecureRandom()).toDcapQvlJson());
+            quote = Evidence.of(tdx.report(ReportRequest.of(new byte[64])).outblob(), Map.of("collateral", unrevoked));
+            revoking = EmulatedServer.start("127.0.0.1", 0, List.of(new EmulatedPcs(tdx.platform(), EmulatedCollateral.issue(tdx.platform(),
+                    issued, VALIDITY, true, new SecureRandom()))), EmulatedServer.Faults.none(), line -> { });
+        }
+        try {
+            CollateralService s = CollateralService.builder().origins(Origins.none().with(Origins.PCS, revoking.uri()))
+                    .store(new DirectoryStore(cache)).build();
+            Appraisal a = appraise(s, quote, issued);
+            assertThat(a.affirming()).isFalse();
+            assertThat(a.check("pck.revocation")).map(Check::toString).hasValueSatisfying(c -> assertThat(c).startsWith("FAIL pck.revocation: ")
+                    .contains("is revoked"));
+        } finally {
+            revoking.close();
+        }
+        // with no service and nothing cached, the guest's collateral is used, verified like any, and the result says so
+        Appraisal fallback = appraise(CollateralService.offline(), quote, issued);
+        assertVerified(fallback, "collateral.tcb_info", "pck.revocation");
+        assertThat(fallback.check("collateral").orElseThrow().detail()).startsWith("sent with the evidence (verified like fetched collateral)");
     }
 
     @Test
