@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -79,18 +80,13 @@ final class CollateralCommand {
         }
 
         private static List<CollateralItem<?>> tdx(byte[] quote, List<X509Certificate> extra) {
-            TrustAnchors anchors = TrustAnchors.intel();
-            for (X509Certificate r : extra) {
-                anchors = anchors.plus(r);
-            }
+            TrustAnchors anchors = TrustAnchors.intelAnd(extra);
             return new PcsCollateral(CollateralService.offline(), anchors).items(quote);
         }
 
         private List<CollateralItem<?>> snp(byte[] bytes, List<X509Certificate> extra) {
             AttestationReport r = AttestationReport.parse(bytes);
-            Product p = product != null ? Product.fromName(product).orElseThrow(() -> AttestationException.invalid("--product",
-                    "'" + product + "' is not Milan, Genoa or Turin")) : Product.fromReport(r).orElseThrow(() -> AttestationException.invalid(
-                    "--product", "the report (v" + r.version() + ") does not name its product; pass --product"));
+            Product p = Product.of(r, Optional.ofNullable(product), "--product");
             KdsCollateral kds = new KdsCollateral(dev.guestattest.snp.verify.AmdRoots.amdAnd(extra));
             boolean vlek = r.signingKey() == SigningKey.VLEK;
             List<CollateralItem<?>> items = new ArrayList<>(List.of(kds.crl(p, vlek), kds.certChain(p, vlek)));

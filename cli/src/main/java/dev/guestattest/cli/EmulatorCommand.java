@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.cli;
 
-import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.Reason;
@@ -13,8 +12,6 @@ import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
 import java.util.Optional;
 import dev.guestattest.core.state.PemFiles;
-import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
-import dev.guestattest.snp.emulator.SnpEmulatedProvider;
 import dev.guestattest.tdx.abi.TdReport;
 import dev.guestattest.tdx.emulator.EmulatedPlatform;
 import dev.guestattest.tdx.emulator.TdConfig;
@@ -23,7 +20,6 @@ import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;

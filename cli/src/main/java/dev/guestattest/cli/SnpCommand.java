@@ -18,7 +18,6 @@ import dev.guestattest.snp.verify.KdsCollateral;
 import dev.guestattest.snp.verify.AmdRoots;
 import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.snp.verify.Product;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -169,9 +168,7 @@ final class SnpCommand {
                 throw AttestationException.invalid("--report", report + " is not a " + AttestationReport.SIZE + "-byte SNP report");
             }
             AttestationReport r = AttestationReport.parse(Files.readAllBytes(report));
-            Product p = product != null ? Product.fromName(product).orElseThrow(() -> AttestationException.invalid("--product",
-                    "'" + product + "' is not Milan, Genoa or Turin")) : Product.fromReport(r).orElseThrow(() -> AttestationException.invalid(
-                    "--product", "the report (v" + r.version() + ") does not name its product; pass --product"));
+            Product p = Product.of(r, java.util.Optional.ofNullable(product), "--product");
             CollateralService service = collateral.service(stateDir, Clock.systemUTC());
             KdsCollateral kds = new KdsCollateral(root == null ? AmdRoots.amd() : AmdRoots.amdAnd(InputFiles.certificates("--root", root)));
             OutputFiles.write("--out", out.resolve("vcek.der"), service.get(kds.vcek(p, r.chipId(), r.reportedTcb())).value());

@@ -8,7 +8,6 @@ import dev.guestattest.cca.verify.CcaEvidenceVerifier;
 import dev.guestattest.cca.verify.CcaVerifier;
 import dev.guestattest.cca.verify.Cpak;
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
@@ -17,7 +16,6 @@ import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.verify.AmdRoots;
-import dev.guestattest.snp.verify.KdsCollateral;
 import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.snp.verify.Product;
 import dev.guestattest.snp.verify.SnpCertificates;
@@ -43,12 +41,10 @@ import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
 import dev.guestattest.verify.policy.Policy;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
@@ -58,7 +54,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -343,10 +338,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (collateral == null) {
             CollateralService service = collateralService();
             b.grace(service.grace());
-            TrustAnchors anchors = TrustAnchors.intel();
-            for (X509Certificate r : extra) {
-                anchors = anchors.plus(r);
-            }
+            TrustAnchors anchors = TrustAnchors.intelAnd(extra);
             source = new PcsCollateral(service, anchors);
         } else {
             source = Files.isDirectory(collateral) ? CollateralSource.directory(collateral) : CollateralSource.of(CollateralSource.file(collateral));

@@ -190,6 +190,11 @@ public final class CollateralService {
         return origins;
     }
 
+    /** Whether it has nowhere to get anything from (no origin, store or directory), as {@link #offline()}: callers can skip asking. */
+    public boolean fetchesNothing() {
+        return origins.bases().isEmpty() && store == CollateralStore.none() && directories.isEmpty();
+    }
+
     /** Whether read-only directories of collateral are configured (an air-gapped site's copy). */
     public boolean hasDirectories() {
         return !directories.isEmpty();

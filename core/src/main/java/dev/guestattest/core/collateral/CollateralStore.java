@@ -20,20 +20,25 @@ public interface CollateralStore {
 
     /** Keeps nothing. */
     static CollateralStore none() {
-        return new CollateralStore() {
-            @Override
-            public Optional<Document> get(String key) {
-                return Optional.empty();
-            }
+        return Nothing.INSTANCE;
+    }
 
-            @Override
-            public void put(Document document) {
-            }
+    /** The store that keeps nothing: one instance, so a service can tell it has none. */
+    enum Nothing implements CollateralStore {
+        INSTANCE;
 
-            @Override
-            public List<Document> all() {
-                return List.of();
-            }
-        };
+        @Override
+        public Optional<Document> get(String key) {
+            return Optional.empty();
+        }
+
+        @Override
+        public void put(Document document) {
+        }
+
+        @Override
+        public List<Document> all() {
+            return List.of();
+        }
     }
 }

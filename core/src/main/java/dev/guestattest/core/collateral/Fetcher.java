@@ -83,8 +83,10 @@ final class Fetcher {
         }
     }
 
+    /** Scheme, host and port, always with the port, so an operator sees exactly what was tried. */
     private static String endpoint(URI uri) {
-        return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "");
+        int port = uri.getPort() > 0 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
+        return uri.getScheme() + "://" + uri.getHost() + ":" + port;
     }
 
     private static void sleep(long ms, URI uri) {

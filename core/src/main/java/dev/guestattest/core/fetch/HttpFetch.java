@@ -39,6 +39,24 @@ public final class HttpFetch {
         }
     }
 
+    /** What went wrong on the network, in words: the JDK often leaves the message of a failed connect empty. */
+    static String cause(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
+                return "the host name does not resolve";
+            }
+            if (t instanceof java.net.ConnectException && t.getMessage() != null) {
+                return "connection refused (" + t.getMessage() + ")";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                return t.getMessage();
+            }
+        }
+        return e.getClass().getSimpleName();
+    }
+
     public Response get(URI uri) {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         try {
@@ -53,7 +71,7 @@ public final class HttpFetch {
         } catch (HttpTimeoutException e) {
             throw AttestationException.of(Reason.TIMEOUT, uri + " did not answer within " + timeout.toMillis() + " ms");
         } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, "cannot fetch " + uri + ": " + e.getMessage());
+            throw AttestationException.of(Reason.IO_ERROR, "cannot fetch " + uri + ": " + cause(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw AttestationException.of(Reason.INTERRUPTED, "interrupted fetching " + uri);

@@ -56,6 +56,16 @@ public enum Product {
         };
     }
 
+    /** The product {@code named} (e.g. by an option, for v2 reports), else the report's own; an error naming {@code option} if neither says. */
+    public static Product of(AttestationReport r, Optional<String> named, String option) {
+        if (named.isPresent()) {
+            return fromName(named.get()).orElseThrow(() -> dev.guestattest.core.AttestationException.invalid(option, "'" + named.get()
+                    + "' is not Milan, Genoa or Turin"));
+        }
+        return fromReport(r).orElseThrow(() -> dev.guestattest.core.AttestationException.invalid(option, "the report (v" + r.version()
+                + ") does not name its product; pass " + option));
+    }
+
     public static Optional<Product> fromIssuer(X509Certificate cert) {
         return fromName(cert.getIssuerX500Principal().getName());
     }

@@ -13,11 +13,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * TDX quotes for the appraiser; the collateral comes as aux part {@code collateral} (dcap-qvl JSON,
@@ -37,11 +35,7 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
 
     private record Key(List<X509Certificate> roots, Duration grace) {
         TrustAnchors anchors() {
-            TrustAnchors a = TrustAnchors.intel();
-            for (X509Certificate r : roots) {
-                a = a.plus(r);
-            }
-            return a;
+            return TrustAnchors.intelAnd(roots);
         }
     }
 
@@ -99,6 +93,10 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
             return VendorVerification.failed(Check.fail("collateral", e.getMessage()));
         }
         TdxVerifier verifier = verifier(at, roots, service.grace());
+        if (sent.isPresent() && service.fetchesNothing()) {
+            return noted(of(verifier.verify(evidence.bytes().toArray(), sent.get())), "sent with the evidence (verified like fetched"
+                    + " collateral); no collateral service is configured");
+        }
         if (sources.size() > MAX_CACHED) {
             sources.clear();
         }
@@ -118,13 +116,14 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
                 return sent.get();
             }
         });
-        VendorVerification out = of(v);
-        if (used.get() == null) {
-            return out;
-        }
-        List<Check> checks = new java.util.ArrayList<>(out.result().checks());
-        checks.add(Check.pass("collateral", used.get()));
-        return new VendorVerification(new VerificationResult(checks), out.claims(), out.tcbStatus(), out.vendorClaims());
+        return used.get() == null ? of(v) : noted(of(v), used.get());
+    }
+
+    /** {@code v} with a passing {@code collateral} check saying where the collateral came from. */
+    private static VendorVerification noted(VendorVerification v, String source) {
+        List<Check> checks = new java.util.ArrayList<>(v.result().checks());
+        checks.add(Check.pass("collateral", source));
+        return new VendorVerification(new VerificationResult(checks), v.claims(), v.tcbStatus(), v.vendorClaims());
     }
 
     /** A TDX verdict as the appraiser takes it: the common claims, the TCB status in Intel's words, the TD's own claims. */

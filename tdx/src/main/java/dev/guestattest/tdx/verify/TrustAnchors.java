@@ -38,6 +38,13 @@ public final class TrustAnchors {
         return new TrustAnchors(roots);
     }
 
+    /** Intel's root and {@code extra} (the emulator's, a test CA). */
+    public static TrustAnchors intelAnd(List<X509Certificate> extra) {
+        List<X509Certificate> all = new ArrayList<>(List.of(intelRoot()));
+        all.addAll(extra);
+        return new TrustAnchors(all);
+    }
+
     public TrustAnchors plus(X509Certificate root) {
         List<X509Certificate> all = new ArrayList<>(roots);
         all.add(root);

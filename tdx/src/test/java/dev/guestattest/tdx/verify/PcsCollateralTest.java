@@ -24,7 +24,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.core.collateral.DirectoryStore;

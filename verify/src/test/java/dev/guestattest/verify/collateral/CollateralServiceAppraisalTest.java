@@ -13,7 +13,6 @@ import dev.guestattest.core.collateral.EmulatedServer;
 import dev.guestattest.core.collateral.EmulatedService;
 import dev.guestattest.core.collateral.Failure;
 import dev.guestattest.core.collateral.Origins;
-import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
@@ -223,6 +222,13 @@ class CollateralServiceAppraisalTest {
         Appraisal fallback = appraise(CollateralService.offline(), quote, issued);
         assertVerified(fallback, "collateral.tcb_info", "pck.revocation");
         assertThat(fallback.check("collateral").orElseThrow().detail()).startsWith("sent with the evidence (verified like fetched collateral)");
+        server.close(); // the service fails: what it cached still wins over the guest's collateral
+        assertThat(appraise(service(issued, Duration.ZERO), quote, issued).check("pck.revocation")).map(Check::passed).contains(false);
+        // with nothing cached either, the guest's collateral is the fallback, and the result names the failure
+        Appraisal unreachable = appraise(CollateralService.builder().origins(Origins.none().with(Origins.PCS, server.uri()))
+                .store(new DirectoryStore(cache.resolve("empty"))).build(), quote, issued);
+        assertVerified(unreachable, "pck.revocation");
+        assertThat(unreachable.check("collateral").orElseThrow().detail()).contains("because the service had none").contains("is unreachable");
     }
 
     @Test
