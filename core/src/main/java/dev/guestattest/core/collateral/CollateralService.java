@@ -90,9 +90,13 @@ public final class CollateralService {
         return new Builder();
     }
 
-    /** No origins, no store: only what the evidence itself brings. */
+    /** No origins, no store: only what the evidence itself brings. One instance: it holds nothing. */
     public static CollateralService offline() {
-        return builder().origins(Origins.none()).build();
+        return Offline.INSTANCE;
+    }
+
+    private static final class Offline {
+        static final CollateralService INSTANCE = builder().origins(Origins.none()).build();
     }
 
     public static final class Builder {

@@ -21,14 +21,28 @@ import java.util.Optional;
  * are the caller's to judge.
  */
 public final class HttpFetch {
-    private final HttpClient http;
     private final Duration timeout;
     private final int maxBody;
+    /** Made on the first fetch: a client costs its TLS context (a few hundred ms cold), which a cache hit never needs. */
+    private volatile HttpClient http;
 
     public HttpFetch(Duration timeout, int maxBody) {
         this.timeout = timeout;
         this.maxBody = maxBody;
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private HttpClient client() {
+        HttpClient c = http;
+        if (c == null) {
+            synchronized (this) {
+                c = http;
+                if (c == null) {
+                    c = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+                    http = c;
+                }
+            }
+        }
+        return c;
     }
 
     /** A response: status, body (at most the cap) and headers. */
@@ -60,7 +74,7 @@ public final class HttpFetch {
     public Response get(URI uri) {
         HttpRequest req = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
         try {
-            HttpResponse<InputStream> r = http.send(req, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = client().send(req, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = r.body()) {
                 byte[] body = in.readNBytes(maxBody + 1);
                 if (body.length > maxBody) {
