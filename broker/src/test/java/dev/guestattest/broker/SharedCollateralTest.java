@@ -83,4 +83,35 @@ class SharedCollateralTest {
         assertThat(new String(b.broker.metrics().scrape(), StandardCharsets.UTF_8))
                 .contains("guestattest_broker_collateral_fetches_total 0.0").contains("guestattest_broker_collateral_cache_hits_total");
     }
+
+    @Test
+    void instancesOnOneDatabaseThatSeeANewItemAtOnceFetchItOnce() throws Exception {
+        var ctx = dev.guestattest.core.ProviderContext.defaults().withStateDir(BrokerFixture.sharedTees());
+        java.security.cert.X509Certificate root;
+        try (var tdx = dev.guestattest.tdx.emulator.TdxEmulatedProvider.open(ctx)) {
+            root = tdx.platform().rootCertificate();
+        }
+        EmulatedServer slow = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ctx, Duration.ofDays(1)),
+                EmulatedServer.Faults.slow(400), line -> { });
+        List<dev.guestattest.broker.store.Database> dbs = List.of(dev.guestattest.broker.store.Database.open(pg.url()),
+                dev.guestattest.broker.store.Database.open(pg.url()), dev.guestattest.broker.store.Database.open(pg.url()));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(dbs.size());
+        try {
+            var anchors = dev.guestattest.tdx.verify.TrustAnchors.intelAnd(List.of(root));
+            List<java.util.concurrent.Future<?>> all = new java.util.ArrayList<>();
+            for (var db : dbs) { // three instances (own service, own pool) on one database
+                CollateralService s = CollateralService.builder().origins(Origins.none().with(Origins.PCS, slow.uri()))
+                        .store(new CollateralDocuments(db)).build();
+                all.add(pool.submit(() -> s.get(new dev.guestattest.tdx.verify.PcsCollateral(s, anchors).rootCrl())));
+            }
+            for (var f : all) {
+                f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(slow.requests("/sgx/certification/v4/rootcacrl")).as("one fetch for the fleet").isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            dbs.forEach(dev.guestattest.broker.store.Database::close);
+            slow.close();
+        }
+    }
 }

@@ -235,7 +235,7 @@ final class EmulatorCommand {
                 throw AttestationException.of(Reason.NO_PROVIDER, "no TEE here has an emulated collateral service");
             }
             EmulatedServer server = EmulatedServer.start(host, port, services, new EmulatedServer.Faults(throttleFirst, retryAfter,
-                    tamperTcbInfo), line -> System.out.println(line));
+                    tamperTcbInfo, 0), line -> System.out.println(line));
             // SIGINT/SIGTERM: the JVM runs its hooks and exits; an interrupt (in-process callers) returns below
             Thread hook = new Thread(server::close, "emulator-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);

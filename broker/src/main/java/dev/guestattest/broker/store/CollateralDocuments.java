@@ -17,8 +17,11 @@ import java.util.Optional;
  * each is checked again when it is read back.
  */
 public final class CollateralDocuments implements CollateralStore {
+    /** Connections held for locks at once: the rest of the pool stays free for the reads and writes the fetches make. */
+    private static final int LOCK_SLOTS = 4;
     private final Database db;
     private final String upsert;
+    private final java.util.concurrent.Semaphore lockSlots = new java.util.concurrent.Semaphore(LOCK_SLOTS);
 
     public CollateralDocuments(Database db) {
         this.db = db;
@@ -66,5 +69,41 @@ public final class CollateralDocuments implements CollateralStore {
         } catch (SQLException e) {
             throw db.failure("listing collateral", e);
         }
+    }
+
+    /**
+     * On PostgreSQL, a transaction-scoped advisory lock per item (released by the commit or rollback
+     * whatever happens, waiting at most 60 s): one instance fetches, the others find its copy. With
+     * every lock slot taken, or on H2 (one process), the fetch just runs.
+     */
+    @Override
+    public <T> T exclusively(String key, java.util.function.Supplier<T> fetch) {
+        if (db.dialect() != Database.Dialect.POSTGRESQL || !lockSlots.tryAcquire()) {
+            return fetch.get();
+        }
+        try (Connection c = db.connection()) {
+            c.setAutoCommit(false);
+            try {
+                try (java.sql.Statement s = c.createStatement()) {
+                    s.execute("SET LOCAL lock_timeout = '60s'");
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+                    ps.setLong(1, lockId(key));
+                    ps.execute();
+                }
+                return fetch.get();
+            } finally {
+                c.rollback(); // ends the transaction, and with it the lock
+            }
+        } catch (SQLException e) {
+            throw db.failure("locking collateral " + key + " for its fetch", e);
+        } finally {
+            lockSlots.release();
+        }
+    }
+
+    private static long lockId(String key) {
+        byte[] h = dev.guestattest.core.mr.HashAlgorithm.SHA256.hash(("guestattest-collateral:" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.nio.ByteBuffer.wrap(h).getLong();
     }
 }

@@ -282,7 +282,7 @@ public final class CollateralService {
             }
         }
         try {
-            Entry fetched = fetch(item, now);
+            Entry fetched = store.exclusively(item.key(), () -> fetchedElsewhere(item, horizon).orElseGet(() -> fetch(item, now)));
             failed.remove(item.key());
             return remember(fetched);
         } catch (FetchFailed f) {
@@ -300,6 +300,13 @@ public final class CollateralService {
                     + (grace.isZero() ? "" : " (grace " + grace + " also passed)");
             throw AttestationException.of(best == null ? f.failure().reason() : Reason.KEY_EXPIRED, f.getMessage() + cached);
         }
+    }
+
+    /** A copy another process sharing the store fetched while this one waited for its turn. */
+    private Optional<Entry> fetchedElsewhere(CollateralItem<?> item, Instant horizon) {
+        Optional<Entry> e = store.get(item.key()).flatMap(d -> reopen(item, d, "cache")).filter(x -> x.freshUntil().isAfter(horizon));
+        e.ifPresent(x -> hits.increment());
+        return e;
     }
 
     private List<CollateralStore> sources() {

@@ -18,6 +18,15 @@ public interface CollateralStore {
     /** Every document, for listings and metrics. */
     List<Document> all();
 
+    /**
+     * Runs {@code fetch} while no other process sharing this store fetches {@code key}, so that a
+     * fleet seeing a new platform at once makes one fetch (the broker's PostgreSQL: an advisory
+     * lock). Stores that one process owns just run it.
+     */
+    default <T> T exclusively(String key, java.util.function.Supplier<T> fetch) {
+        return fetch.get();
+    }
+
     /** Keeps nothing. */
     static CollateralStore none() {
         return Nothing.INSTANCE;

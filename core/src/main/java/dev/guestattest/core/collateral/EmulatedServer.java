@@ -44,10 +44,13 @@ public final class EmulatedServer implements AutoCloseable {
      * (counted from when the faults are set) answered {@code 429} with {@code Retry-After:
      * retryAfterSeconds}, as KDS throttles; with {@code tamperTcbInfo}, one digit inside every TCB
      * Info's signed object changed (its {@code tcbEvaluationDataNumber}), so the signature no
-     * longer verifies while the JSON still parses.
+     * longer verifies while the JSON still parses; every answer {@code delayMillis} late.
      */
-    public record Faults(int throttleFirst, int retryAfterSeconds, boolean tamperTcbInfo) {
+    public record Faults(int throttleFirst, int retryAfterSeconds, boolean tamperTcbInfo, int delayMillis) {
         public Faults {
+            if (delayMillis < 0 || delayMillis > 60_000) {
+                throw AttestationException.invalid("delay", delayMillis + " is outside 0..60000 ms");
+            }
             if (throttleFirst < 0) {
                 throw AttestationException.invalid("throttled requests", throttleFirst + " is negative");
             }
@@ -57,15 +60,20 @@ public final class EmulatedServer implements AutoCloseable {
         }
 
         public static Faults none() {
-            return new Faults(0, 0, false);
+            return new Faults(0, 0, false, 0);
         }
 
         public static Faults throttled(int requests, int retryAfterSeconds) {
-            return new Faults(requests, retryAfterSeconds, false);
+            return new Faults(requests, retryAfterSeconds, false, 0);
         }
 
         public static Faults tamperingTcbInfo() {
-            return new Faults(0, 0, true);
+            return new Faults(0, 0, true, 0);
+        }
+
+        /** Every answer {@code millis} late, as a distant service is: concurrent clients overlap. */
+        public static Faults slow(int millis) {
+            return new Faults(0, 0, false, millis);
         }
     }
 
@@ -188,6 +196,14 @@ public final class EmulatedServer implements AutoCloseable {
         }
         answered.computeIfAbsent(path, p -> new LongAdder()).increment();
         Faults f = faults.get();
+        if (f.delayMillis() > 0) {
+            try {
+                Thread.sleep(f.delayMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new ServedDocument(503, Map.of(), new byte[0]);
+            }
+        }
         if (throttleLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             return new ServedDocument(429, Map.of("Retry-After", Integer.toString(f.retryAfterSeconds())), new byte[0]);
         }
