@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -31,6 +32,12 @@ import java.util.function.Consumer;
  * max_body_bytes: 4194304
  * worker_threads: 64
  * tracked_clients: 100000
+ * collateral:                          # where TDX and SNP collateral comes from (options override each)
+ *   pcs: https://pccs.example:8081     # default Intel's PCS
+ *   kds: https://kdsintf.amd.com       # default AMD's KDS
+ *   directories: [/srv/collateral]     # prefetched with 'collateral fetch --out'
+ *   offline: false                     # true: contact no service
+ *   grace: 24h                         # accept items this long past their nextUpdate (default none)
  * </pre>
  */
 public final class BrokerConfigFile {
@@ -43,7 +50,11 @@ public final class BrokerConfigFile {
     private record Fields(String sessionLifetime, String tokenLifetime, String auditRetention, String runtimeDataHash,
                           Integer authPerClientPerSecond, Integer appraisePerClientPerSecond, Integer adminFailuresPerClientPerMinute,
                           Integer connectionsPerClient, String bodyDeadline, Integer minBodyBytesPerSecond, String idleTimeout,
-                          Integer maxBodyBytes, Integer workerThreads, Integer trackedClients) {
+                          Integer maxBodyBytes, Integer workerThreads, Integer trackedClients, CollateralFields collateral) {
+    }
+
+    /** The {@code collateral} section, as written. */
+    private record CollateralFields(String pcs, String kds, List<String> directories, Boolean offline, String grace) {
     }
 
     public static BrokerConfig load(Path file, BrokerConfig base) {
@@ -74,6 +85,42 @@ public final class BrokerConfigFile {
         r.count(f.workerThreads(), BrokerConfig.WORKER_THREADS, b::workerThreads);
         r.count(f.trackedClients(), BrokerConfig.TRACKED_CLIENTS, b::trackedClients);
         return b.build();
+    }
+
+    /** The file's {@code collateral} section ({@link CollateralSettings#DEFAULT} without one); an error names the field and its line. */
+    public static CollateralSettings collateral(Path file) {
+        try {
+            return collateral(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw AttestationException.invalid(WHAT, file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    public static CollateralSettings collateral(byte[] document) {
+        CollateralFields c = Documents.read(document, Fields.class, WHAT).collateral();
+        if (c == null) {
+            return CollateralSettings.DEFAULT;
+        }
+        Optional<java.time.Duration> grace = Optional.ofNullable(c.grace()).map(g -> Bound.parseDuration(g).orElseThrow(() ->
+                Documents.invalid(document, WHAT, "'" + g + "' is not a duration (30m, 24h, 7d)", "collateral", "grace")));
+        return new CollateralSettings(url(document, c.pcs(), "pcs"), url(document, c.kds(), "kds"),
+                Optional.ofNullable(c.directories()).orElse(List.of()).stream().map(java.nio.file.Path::of).toList(),
+                Boolean.TRUE.equals(c.offline()), grace);
+    }
+
+    private static Optional<java.net.URI> url(byte[] document, String text, String field) {
+        if (text == null) {
+            return Optional.empty();
+        }
+        try {
+            java.net.URI u = new java.net.URI(text);
+            if (!"https".equals(u.getScheme()) && !"http".equals(u.getScheme())) {
+                throw Documents.invalid(document, WHAT, "'" + text + "' is not an http(s) URL", "collateral", field);
+            }
+            return Optional.of(u);
+        } catch (java.net.URISyntaxException e) {
+            throw Documents.invalid(document, WHAT, "'" + text + "' is not a URL: " + e.getReason(), "collateral", field);
+        }
     }
 
     /** Checks each field against its bound before it is set, so the error has the field's line. */

@@ -77,4 +77,28 @@ class BrokerConfigTest {
         assertThatThrownBy(() -> read("worker_threads: \"64\"\n")).hasMessageContaining("field 'worker_threads'").hasMessageContaining("whole number");
         assertThatThrownBy(() -> read("roots: {}\n")).as("trust anchors come from the command line").hasMessageContaining("unknown field 'roots'");
     }
+
+    @Test
+    void theCollateralSectionNamesTheServicesAndIsCheckedWithItsLine() {
+        CollateralSettings c = BrokerConfigFile.collateral("""
+                session_lifetime: 2m
+                collateral:
+                  pcs: https://pccs.example:8081
+                  directories: [/srv/collateral]
+                  grace: 24h
+                """.getBytes(StandardCharsets.UTF_8));
+        assertThat(c.pcs()).contains(java.net.URI.create("https://pccs.example:8081"));
+        assertThat(c.kds()).isEmpty();
+        assertThat(c.directories()).containsExactly(java.nio.file.Path.of("/srv/collateral"));
+        assertThat(c.grace()).contains(java.time.Duration.ofHours(24));
+        assertThat(c.offline()).isFalse();
+        assertThat(read("collateral:\n  offline: true\n")).as("the other settings do not mind the section").isEqualTo(BrokerConfig.DEFAULT);
+        assertThat(BrokerConfigFile.collateral("token_lifetime: 5m\n".getBytes(StandardCharsets.UTF_8))).isEqualTo(CollateralSettings.DEFAULT);
+        assertThatThrownBy(() -> BrokerConfigFile.collateral("collateral:\n  pcs: ftp://x\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("line 2").hasMessageContaining("'ftp://x' is not an http(s) URL");
+        assertThatThrownBy(() -> BrokerConfigFile.collateral("collateral:\n  grace: later\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("'later' is not a duration");
+        assertThatThrownBy(() -> BrokerConfigFile.collateral("collateral:\n  pccs: https://x\n".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("line 2").hasMessageContaining("unknown field 'collateral.pccs'");
+    }
 }

@@ -13,6 +13,7 @@ import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.verify.Appraiser;
 import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.broker.CollateralSettings;
 import dev.guestattest.broker.store.CollateralDocuments;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -126,6 +127,7 @@ final class BrokerCommand {
             ProviderContext ctx = common.context();
             // the settings, checked before anything is created: the file, then the options over it
             BrokerConfig.Builder settings = (config != null ? BrokerConfigFile.load(config, BrokerConfig.DEFAULT) : BrokerConfig.DEFAULT).toBuilder();
+            CollateralSettings collateralSettings = config != null ? BrokerConfigFile.collateral(config) : CollateralSettings.DEFAULT;
             Optional.ofNullable(connectionsPerClient).ifPresent(n -> settings.connectionsPerClient(within("--connections-per-client", n, 100_000)));
             Optional.ofNullable(bodyDeadlineSeconds).ifPresent(n -> settings.bodyDeadline(Duration.ofSeconds(within("--body-deadline-seconds", n, 3_600))));
             Optional.ofNullable(authRate).ifPresent(n -> settings.authPerClientPerSecond(within("--auth-rate", n, 1_000_000)));
@@ -157,7 +159,7 @@ final class BrokerCommand {
             byte[] admin = adminToken(tokenFile, adminTokenFile == null);
             Database db = Database.open(location);
             // collateral the guests do not send is fetched once for every instance on this store, and refreshed ahead of expiry
-            CollateralService collateralService = collateral.service(new CollateralDocuments(db), Clock.systemUTC());
+            CollateralService collateralService = collateral.service(new CollateralDocuments(db), Clock.systemUTC(), collateralSettings);
             AutoCloseable refresh = collateralService.refreshEvery(Duration.ofMinutes(5));
             Broker broker = new Broker(db, kek, brokerConfig, Appraiser.discover().withCollateral(collateralService), Clock.systemUTC());
             if (policy != null) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.cli;
 
+import dev.guestattest.broker.CollateralSettings;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.codec.Durations;
@@ -41,24 +42,37 @@ final class CollateralOptions {
     String grace;
 
     Origins origins() {
+        return origins(CollateralSettings.DEFAULT);
+    }
+
+    /** The options over {@code file}'s settings: an option given wins, a directory adds to the file's. */
+    private Origins origins(CollateralSettings file) {
         if (offline && (pcs != null || kds != null)) {
             throw AttestationException.invalid("--offline", "contradicts --pcs/--kds");
         }
-        if (offline) {
+        if (offline || file.offline() && pcs == null && kds == null) {
             return Origins.none();
         }
-        Origins o = Origins.vendors();
-        return o.with(Origins.PCS, pcs != null ? pcs : Origins.INTEL_PCS).with(Origins.KDS, kds != null ? kds : Origins.AMD_KDS);
+        return Origins.none().with(Origins.PCS, pcs != null ? pcs : file.pcs().orElse(Origins.INTEL_PCS))
+                .with(Origins.KDS, kds != null ? kds : file.kds().orElse(Origins.AMD_KDS));
     }
 
     /** The service with its cache in {@code <state-dir>/collateral}. */
     CollateralService service(Path stateDir, Clock clock) {
-        return service(new DirectoryStore((stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("collateral")), clock);
+        return service(new DirectoryStore((stateDir != null ? stateDir : ProviderContext.defaultStateDir()).resolve("collateral")), clock,
+                CollateralSettings.DEFAULT);
     }
 
     CollateralService service(CollateralStore store, Clock clock) {
-        CollateralService.Builder b = CollateralService.builder().origins(origins()).store(store).clock(clock);
-        for (Path d : directories) {
+        return service(store, clock, CollateralSettings.DEFAULT);
+    }
+
+    /** The service these options and a broker settings file's {@code collateral} section describe. */
+    CollateralService service(CollateralStore store, Clock clock, CollateralSettings file) {
+        CollateralService.Builder b = CollateralService.builder().origins(origins(file)).store(store).clock(clock);
+        List<Path> all = new ArrayList<>(file.directories());
+        all.addAll(directories);
+        for (Path d : all) {
             if (!Files.isDirectory(d)) {
                 throw AttestationException.invalid("--collateral-dir", d + " is not a directory");
             }
@@ -67,6 +81,8 @@ final class CollateralOptions {
         if (grace != null) {
             b.grace(Durations.parse(grace).orElseThrow(() -> AttestationException.invalid("--collateral-grace", "'" + grace
                     + "' is not a duration such as 30m, 24h or 7d")));
+        } else {
+            file.grace().ifPresent(b::grace);
         }
         return b.build();
     }
