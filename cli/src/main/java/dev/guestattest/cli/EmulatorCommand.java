@@ -239,8 +239,10 @@ final class EmulatorCommand {
             // SIGINT/SIGTERM: the JVM runs its hooks and exits; an interrupt (in-process callers) returns below
             Thread hook = new Thread(server::close, "emulator-serve-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            System.out.println("serving at " + server.uri());
-            services.forEach(s -> System.out.println("  " + s.description()));
+            // one write: whoever waits for the ready line finds the services under it
+            StringBuilder ready = new StringBuilder("serving at " + server.uri() + "\n");
+            services.forEach(s -> ready.append("  ").append(s.description()).append('\n'));
+            System.out.print(ready);
             System.out.flush();
             try {
                 new CountDownLatch(1).await();
