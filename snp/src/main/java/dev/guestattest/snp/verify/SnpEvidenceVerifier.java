@@ -5,19 +5,19 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.core.collateral.Origins;
-import dev.guestattest.core.verify.VerificationResult;
-import dev.guestattest.snp.abi.SigningKey;
-import java.util.ArrayList;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
+import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
+import dev.guestattest.snp.abi.SigningKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,15 +76,14 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         SnpVerifier.Builder b = SnpVerifier.builder().roots(amd).clock(Clock.fixed(at, ZoneOffset.UTC)).grace(service.grace());
         Optional<Product> product = Product.fromIssuer(certs.signer()).or(() -> Product.fromReport(report));
         if (service.origins().base(Origins.KDS).isPresent() || service.hasDirectories()) {
-            if (product.isEmpty()) {
-                return VendorVerification.failed(Check.fail("chain.revocation", "cannot tell the product to fetch its CRL"));
-            }
+            // revocation is checked whenever there is somewhere to get the CRL from; a CRL that cannot be had fails it
             try {
-                CollateralService.Collected<byte[]> crl = service.get(kds.crl(product.get(), report.signingKey() == SigningKey.VLEK));
+                Product p = product.orElseThrow(() -> AttestationException.invalid("product", "cannot tell which ARK's CRL to fetch"));
+                CollateralService.Collected<byte[]> crl = service.get(kds.crl(p, report.signingKey() == SigningKey.VLEK));
                 b.crl(crl.value());
                 notes.add(Check.pass("collateral.crl", "the ARK's CRL from the collateral service: " + crl.source()));
             } catch (AttestationException e) {
-                return VendorVerification.failed(Check.fail("chain.revocation", "cannot be checked: " + e.getMessage()));
+                notes.add(Check.fail("chain.revocation", "cannot be checked: " + e.getMessage()));
             }
         }
         VendorVerification v = of(b.build().verify(evidence.bytes().toArray(), certs));
@@ -113,9 +112,9 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                 last = e;
             }
         }
-        throw AttestationException.of(last.reason(), "no VCEK" + (candidates.size() > 1 ? " (a v" + report.version()
-                + " report does not name its product; tried " + candidates + ")" : "") + ": " + last.getMessage() + "; the evidence brought no certificate table"
-                + " (aux part 'certs')");
+        String tried = candidates.size() > 1 ? " (a v" + report.version() + " report does not name its product; tried " + candidates + ")" : "";
+        throw AttestationException.of(last.reason(), "no VCEK" + tried + ": " + last.getMessage()
+                + "; the evidence brought no certificate table (aux part 'certs')");
     }
 
     /** An SNP verdict as the appraiser takes it: common claims only from a report that verified, the report's own claims. */

@@ -147,6 +147,25 @@ class CollateralServiceAppraisalTest {
     }
 
     @Test
+    void anSnpReportWhoseArkCrlCannotBeHadFailsClosedAndKeepsItsOtherChecks() {
+        Evidence withTable;
+        try (ProviderSession s = ProviderSession.open(Optional.of("snp/emulated"), ctx)) {
+            Report r = s.report(ReportRequest.of(new byte[64]));
+            withTable = Evidence.of(r.outblob(), Map.of("certs", r.auxblob())); // the VCEK comes from the guest, the CRL cannot
+        }
+        server.close();
+        Appraisal a = appraise(service(issued, Duration.ZERO), withTable, issued);
+        assertThat(a.affirming()).isFalse();
+        assertThat(a.check("chain.revocation")).hasValueSatisfying(c -> {
+            assertThat(c.passed()).isFalse();
+            assertThat(c.detail()).startsWith("cannot be checked: ").contains("Milan VCEK CRL").contains("is unreachable");
+        });
+        assertThat(a.check("report.signature")).map(Check::passed).contains(true);
+        assertThat(a.claims()).as("claims of evidence not fully verified are not passed on").isEmpty();
+        assertVerified(appraise(CollateralService.offline(), withTable, issued), "report.signature"); // offline: no revocation check
+    }
+
+    @Test
     void fiftyConcurrentAppraisalsOfANewPlatformMakeOneFetch() throws Exception {
         CollateralService s = service(issued, Duration.ZERO);
         List<Evidence> quotes = new ArrayList<>();
