@@ -286,7 +286,6 @@ public final class CollateralService {
             failed.remove(item.key());
             return remember(fetched);
         } catch (FetchFailed f) {
-            failures.get(f.failure()).increment();
             if (best != null && now.isBefore(best.freshUntil())) {
                 LOG.log(System.Logger.Level.WARNING, "could not refresh the " + item.what() + " ahead of time: " + f.getMessage());
                 return remember(best);
@@ -352,6 +351,7 @@ public final class CollateralService {
             store.put(d.withFreshUntil(c.freshUntil()));
             return new Entry(c.value(), c.freshUntil(), now, "fetched " + now + " from " + uri, item);
         } catch (FetchFailed f) {
+            failures.get(f.failure()).increment(); // a fetch tried, or none to try: not a remembered failure repeated
             if (f.failure() != Failure.NO_SOURCE) {
                 Duration wait = f.retryAfter().filter(d -> d.compareTo(failureBackoff) > 0).orElse(failureBackoff);
                 failed.put(item.key(), new Memo(f, now.plus(wait)));

@@ -37,8 +37,11 @@ final class Fetcher {
             try {
                 r = http.get(uri);
             } catch (AttestationException e) {
-                if (e.reason() == Reason.INTERRUPTED || e.reason() == Reason.TOO_LARGE) {
+                if (e.reason() == Reason.INTERRUPTED) {
                     throw e;
+                }
+                if (e.reason() == Reason.TOO_LARGE) {
+                    throw new FetchFailed(Failure.BAD_DOCUMENT, "the " + what + " from " + uri + " was refused and not cached: " + e.getMessage());
                 }
                 String why = e.reason() == Reason.TIMEOUT ? "did not answer within " + timeout.toMillis() + " ms" : "is unreachable ("
                         + e.getMessage().replaceFirst("^cannot fetch \\S+: ", "") + ")";
