@@ -43,6 +43,7 @@ public class SnpVerifyBench {
     @State(Scope.Benchmark)
     public static class Input {
         byte[] report;
+        dev.guestattest.core.verify.Evidence evidence;
         SnpCertificates certs;
         SnpVerifier verifier;
         ECPublicKeyParameters vcek;
@@ -55,8 +56,13 @@ public class SnpVerifyBench {
             report = Files.readAllBytes(TdxBench.vectors().resolve("amd-sev-snp/go-sev-guest/attestation.bin"));
             byte[] der = Files.readAllBytes(TdxBench.vectors().resolve("amd-sev-snp/go-sev-guest/vcek.der"));
             certs = SnpCertificates.ofSigner(der);
+            evidence = dev.guestattest.core.verify.Evidence.of(dev.guestattest.core.codec.Bytes.of(report),
+                    java.util.Map.of("certs", dev.guestattest.core.codec.Bytes.of(der)));
             verifier = SnpVerifier.builder()
                     .clock(Clock.fixed(Instant.parse("2025-01-01T00:00:00Z"), ZoneOffset.UTC)).build();
+            if (!EVIDENCE_VERIFIER.verify(evidence, Instant.now(), java.util.List.of()).result().trusted()) {
+                throw new IllegalStateException("the benchmark report must verify now, as the appraiser calls it");
+            }
             if (!verifier.verify(report, certs).trusted()) {
                 throw new IllegalStateException("the benchmark report must verify");
             }
@@ -74,6 +80,15 @@ public class SnpVerifyBench {
     public SnpVerification verify1(Input in) {
         return in.verifier.verify(in.report, in.certs);
     }
+
+    /** As the appraiser calls it, once per evidence: the roots and the verifier are the evidence verifier's to keep. */
+    @Benchmark
+    @Threads(1)
+    public dev.guestattest.core.verify.VendorVerification evidenceVerifier1(Input in) {
+        return EVIDENCE_VERIFIER.verify(in.evidence, Instant.now(), java.util.List.of());
+    }
+
+    private static final dev.guestattest.snp.verify.SnpEvidenceVerifier EVIDENCE_VERIFIER = new dev.guestattest.snp.verify.SnpEvidenceVerifier();
 
     @Benchmark
     @Threads(2)

@@ -41,10 +41,6 @@ final class CollateralOptions {
             + " fresh copy can be had, e.g. 24h (default: none; the result says when it was used)")
     String grace;
 
-    Origins origins() {
-        return origins(CollateralSettings.DEFAULT);
-    }
-
     /** The options over {@code file}'s settings: an option given wins, a directory adds to the file's. */
     private Origins origins(CollateralSettings file) {
         if (offline && (pcs != null || kds != null)) {

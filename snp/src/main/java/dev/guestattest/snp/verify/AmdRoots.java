@@ -39,8 +39,16 @@ public final class AmdRoots {
         this.chains = List.copyOf(chains);
     }
 
-    /** AMD's ARKs with their ASKs and ASVKs. */
+    /** AMD's ARKs with their ASKs and ASVKs: read and checked once, shared (the value is immutable). */
     public static AmdRoots amd() {
+        return Builtin.AMD;
+    }
+
+    private static final class Builtin {
+        static final AmdRoots AMD = load();
+    }
+
+    private static AmdRoots load() {
         List<X509Certificate> arks = new ArrayList<>();
         List<Chain> chains = new ArrayList<>();
         for (Product p : Product.values()) {

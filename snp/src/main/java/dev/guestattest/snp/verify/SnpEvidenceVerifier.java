@@ -10,13 +10,14 @@ import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
 import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.core.verify.WarmVerifiers;
 import dev.guestattest.snp.abi.AttestationReport;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.abi.SigningKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,18 @@ import java.util.Optional;
  * self-signed ARKs and the intermediates they issued, as {@code emulator root --tee snp} prints them.
  */
 public final class SnpEvidenceVerifier implements EvidenceVerifier {
+    /** Verifiers per configuration, keeping the signer chains they checked. */
+    private final WarmVerifiers<Key, SnpVerifier> verifiers = new WarmVerifiers<>(SnpEvidenceVerifier::build);
+
+    /** What a verifier is made for: the extra roots, the grace, and the ARK CRL from the service (DER), if any. */
+    private record Key(List<X509Certificate> roots, Duration grace, Optional<Bytes> crl) {
+    }
+
+    private static SnpVerifier build(Clock clock, Key key) {
+        SnpVerifier.Builder b = SnpVerifier.builder().roots(AmdRoots.amdAnd(key.roots())).clock(clock).grace(key.grace());
+        key.crl().ifPresent(c -> b.crl(c.toArray()));
+        return b.build();
+    }
     @Override
     public String format() {
         return "snp";
@@ -73,20 +86,21 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("certs", e.getMessage()));
         }
-        SnpVerifier.Builder b = SnpVerifier.builder().roots(amd).clock(Clock.fixed(at, ZoneOffset.UTC)).grace(service.grace());
+        Optional<Bytes> crl = Optional.empty();
         Optional<Product> product = Product.fromIssuer(certs.signer()).or(() -> Product.fromReport(report));
         if (service.origins().base(Origins.KDS).isPresent() || service.hasDirectories()) {
             // revocation is checked whenever there is somewhere to get the CRL from; a CRL that cannot be had fails it
             try {
                 Product p = product.orElseThrow(() -> AttestationException.invalid("product", "cannot tell which ARK's CRL to fetch"));
-                CollateralService.Collected<byte[]> crl = service.get(kds.crl(p, report.signingKey() == SigningKey.VLEK));
-                b.crl(crl.value());
-                notes.add(Check.pass("collateral.crl", "the ARK's CRL from the collateral service: " + crl.source()));
+                CollateralService.Collected<byte[]> got = service.get(kds.crl(p, report.signingKey() == SigningKey.VLEK));
+                crl = Optional.of(Bytes.of(got.value()));
+                notes.add(Check.pass("collateral.crl", "the ARK's CRL from the collateral service: " + got.source()));
             } catch (AttestationException e) {
                 notes.add(Check.fail("chain.revocation", "cannot be checked: " + e.getMessage()));
             }
         }
-        VendorVerification v = of(b.build().verify(evidence.bytes().toArray(), certs));
+        SnpVerifier verifier = verifiers.at(at, new Key(List.copyOf(roots), service.grace(), crl));
+        VendorVerification v = of(verifier.verify(evidence.bytes().toArray(), certs));
         if (notes.isEmpty()) {
             return v;
         }

@@ -4,6 +4,7 @@ package dev.guestattest.tdx.verify;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.collateral.CollateralService;
 import dev.guestattest.core.verify.VerificationResult;
+import dev.guestattest.core.verify.WarmVerifiers;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
@@ -12,7 +13,6 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +22,10 @@ import java.util.Optional;
  * as {@code emulator collateral} writes it).
  */
 public final class TdxEvidenceVerifier implements EvidenceVerifier {
-    private static final long NOW_TOLERANCE_SECONDS = 5;
     private static final int MAX_CACHED = 64;
 
-    /** Verifiers on the system clock, per set of extra roots: they keep what they checked (chains, CRLs, collateral signatures). */
-    private final Map<Key, TdxVerifier> current = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Verifiers per set of extra roots and grace: they keep what they checked (chains, CRLs, collateral signatures). */
+    private final WarmVerifiers<Key, TdxVerifier> verifiers = new WarmVerifiers<>(TdxEvidenceVerifier::build);
     /** The service's collateral per set of roots it is checked against, keeping the last assembled collateral warm. */
     private final Map<Sourced, PcsCollateral> sources = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -56,20 +55,9 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
         return e.length > 48 && (e[0] == 4 || e[0] == 5) && e[1] == 0 && (e[4] & 0xff) == 0x81 && e[5] == 0 && e[6] == 0 && e[7] == 0;
     }
 
-    /** "Now" (within a few seconds) reuses a warm verifier; another instant gets a fresh one fixed at it. */
-    private TdxVerifier verifier(Instant at, List<X509Certificate> roots, Duration grace) {
-        if (Math.abs(Duration.between(at, Instant.now()).toSeconds()) <= NOW_TOLERANCE_SECONDS) {
-            if (current.size() > MAX_CACHED) {
-                current.clear();
-            }
-            return current.computeIfAbsent(new Key(List.copyOf(roots), grace), k -> build(Clock.systemUTC(), k.roots(), grace));
-        }
-        return build(Clock.fixed(at, ZoneOffset.UTC), roots, grace);
-    }
-
-    private static TdxVerifier build(Clock clock, List<X509Certificate> roots, Duration grace) {
-        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock).grace(grace);
-        roots.forEach(b::trust);
+    private static TdxVerifier build(Clock clock, Key key) {
+        TdxVerifier.Builder b = TdxVerifier.builder().clock(clock).grace(key.grace());
+        key.roots().forEach(b::trust);
         return b.build();
     }
 
@@ -92,7 +80,7 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
         } catch (AttestationException e) {
             return VendorVerification.failed(Check.fail("collateral", e.getMessage()));
         }
-        TdxVerifier verifier = verifier(at, roots, service.grace());
+        TdxVerifier verifier = verifiers.at(at, new Key(List.copyOf(roots), service.grace()));
         if (sent.isPresent() && service.fetchesNothing()) {
             return noted(of(verifier.verify(evidence.bytes().toArray(), sent.get())), "sent with the evidence (verified like fetched"
                     + " collateral); no collateral service is configured");
