@@ -320,7 +320,7 @@ public final class CollateralService {
             CollateralItem.Checked<?> c = item.open(d);
             return Optional.of(new Entry(c.value(), c.freshUntil(), d.fetchedAt(), where + " (fetched " + d.fetchedAt() + " from "
                     + d.source() + ")", item));
-        } catch (AttestationException e) {
+        } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "ignoring the cached " + item.what() + ": " + e.getMessage());
             return Optional.empty();
         }
@@ -344,9 +344,9 @@ public final class CollateralService {
             CollateralItem.Checked<?> c;
             try {
                 c = item.open(d);
-            } catch (AttestationException e) {
+            } catch (RuntimeException e) { // a check that cannot read the document refuses it, whatever it throws
                 throw new FetchFailed(Failure.BAD_DOCUMENT, "the " + item.what() + " from " + uri + " was refused and not cached: "
-                        + e.getMessage());
+                        + (e instanceof AttestationException ? e.getMessage() : "unreadable (" + e.getClass().getSimpleName() + ")"));
             }
             store.put(d.withFreshUntil(c.freshUntil()));
             return new Entry(c.value(), c.freshUntil(), now, "fetched " + now + " from " + uri, item);

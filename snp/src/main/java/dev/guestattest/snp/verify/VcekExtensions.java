@@ -73,7 +73,11 @@ public record VcekExtensions(int structVersion, String productName, TcbVersion.P
             if (!(v instanceof ASN1String s)) {
                 throw AttestationException.invalid("VCEK extension " + PREFIX + suffix, "is not a string");
             }
-            return s.getString();
+            try {
+                return s.getString();
+            } catch (IllegalArgumentException e) { // a UTF8String whose bytes are not UTF-8
+                throw AttestationException.invalid("VCEK extension " + PREFIX + suffix, "is not a valid string: " + e.getMessage());
+            }
         });
     }
 }
