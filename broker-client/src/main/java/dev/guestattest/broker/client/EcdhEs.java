@@ -14,10 +14,12 @@ import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.util.Base64URL;
+import dev.guestattest.broker.wire.ProtectedHeader;
 import dev.guestattest.core.AttestationException;
 import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
@@ -182,8 +184,9 @@ public final class EcdhEs {
         public JWECryptoParts encrypt(JWEHeader header, byte[] clearText, byte[] aad) throws JOSEException {
             ECPublicKeyParameters theirs = point(domain, recipient);
             AsymmetricCipherKeyPair ephemeral = newKeyPair(domain);
-            JWEHeader withEpk = new JWEHeader.Builder(header)
-                    .ephemeralPublicKey(jwk(domain, ((ECPublicKeyParameters) ephemeral.getPublic()).getQ()).build()).build();
+            // the header as kbs-types writes it, which is what a guest-components guest authenticates
+            JWEHeader withEpk = ProtectedHeader.of(header.getAlgorithm(), header.getEncryptionMethod(),
+                    Optional.of(jwk(domain, ((ECPublicKeyParameters) ephemeral.getPublic()).getQ()).build()));
             SecretKey z = z(domain, (ECPrivateKeyParameters) ephemeral.getPrivate(), theirs);
             // the AAD is the protected header, which now carries the epk
             return encryptWithZ(withEpk, z, clearText, AAD.compute(withEpk));

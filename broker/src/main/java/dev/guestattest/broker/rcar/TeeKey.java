@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jose.EncryptionMethod;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWEAlgorithm;
-import com.nimbusds.jose.JWEHeader;
 import com.nimbusds.jose.JWEObject;
 import com.nimbusds.jose.Payload;
 import com.nimbusds.jose.crypto.RSAEncrypter;
@@ -15,6 +14,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.guestattest.broker.client.EcdhEs;
 import dev.guestattest.broker.wire.Jwe;
+import dev.guestattest.broker.wire.ProtectedHeader;
 import dev.guestattest.core.AttestationException;
 import java.text.ParseException;
 
@@ -83,7 +83,7 @@ public record TeeKey(JWK jwk, JWEAlgorithm algorithm) {
 
     /** Wraps {@code secret} to this key: a flattened JSON JWE. */
     public String wrap(byte[] secret) {
-        JWEObject jwe = new JWEObject(new JWEHeader.Builder(algorithm, EncryptionMethod.A256GCM).build(), new Payload(secret));
+        JWEObject jwe = new JWEObject(ProtectedHeader.of(algorithm, EncryptionMethod.A256GCM, java.util.Optional.empty()), new Payload(secret));
         try {
             if (jwk instanceof ECKey ec) {
                 jwe.encrypt(EcdhEs.encrypter(ec));
