@@ -13,6 +13,7 @@ import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
 import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.verify.Appraiser;
 import dev.guestattest.verify.policy.Policy;
 import java.io.IOException;
@@ -44,6 +45,9 @@ final class EvidenceTrust {
     /** Aux parts any TEE declares as the verifier's own (trust anchors, verifier secrets): never taken from a guest. */
     private final java.util.Set<String> verifierParts;
     private final SecureRandom random = new SecureRandom();
+    /** kbs-types TEEs (trustee 78962cd4, kbs-types 900aa8f {@code Tee}) for which no verifier exists here: refused by name at auth. */
+    private static final Map<String, String> UNVERIFIED_TEES = Map.of("sgx", "Intel SGX", "csv", "Hygon CSV", "hygon-dcu", "Hygon DCU",
+            "nvidia", "NVIDIA GPU", "sample-device", "a sample device");
 
     EvidenceTrust(BrokerConfig config, Kek kek, Tees tees, Appraiser appraiser, Policies policies) {
         this.config = config;
@@ -60,8 +64,23 @@ final class EvidenceTrust {
      * declares); a TEE without a verifier here is refused.
      */
     String canonical(String name) {
+        String peerOnly = UNVERIFIED_TEES.get(name);
+        if (peerOnly != null) {
+            throw new BrokerException(Refusal.UNKNOWN_TEE, "tee '" + name + "' (" + peerOnly + ") is a kbs-types TEE this broker has no verifier for;"
+                    + " it appraises " + new java.util.TreeSet<>(appraised));
+        }
         return tees.find(name).map(Tee::name).filter(appraised::contains).orElseThrow(() -> new BrokerException(
                 Refusal.UNKNOWN_TEE, "tee '" + name + "' is not one this broker appraises " + new java.util.TreeSet<>(appraised)));
+    }
+
+    /**
+     * Evidence of {@code tee} as guest-components sends it ({@link TrusteeEvidence}); a shape that does
+     * not read is refused naming the field.
+     */
+    Evidence fromGuestComponents(String tee, JsonNode primary) {
+        TrusteeEvidence shape = tees.find(tee).flatMap(Tee::trusteeEvidence).orElseThrow(() -> new BrokerException(Refusal.BAD_REQUEST,
+                "tee-evidence.primary_evidence: this broker reads " + tee + " evidence only as {\"evidence\": base64, \"aux\": {...}}"));
+        return shape.read(primary);
     }
 
     /** The verifier's part of a challenge for {@code tee}, when its TEE needs one; fails when the broker is not set up for it. */

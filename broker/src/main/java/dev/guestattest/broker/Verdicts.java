@@ -4,6 +4,7 @@ package dev.guestattest.broker;
 import dev.guestattest.broker.rcar.TeeKey;
 import dev.guestattest.broker.store.Sessions;
 import dev.guestattest.broker.wire.Attestation;
+import dev.guestattest.broker.wire.TeeEvidence;
 import dev.guestattest.broker.wire.Wire;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
@@ -52,10 +53,19 @@ final class Verdicts {
             throw new BrokerException(Refusal.ATTESTATION_FAILED, "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
         }
         TeeKey teeKey = TeeKey.parse(req.runtimeData().teePubkey());
+        String additional = req.teeEvidence().additional().orElse("");
+        AdditionalEvidence.refuseUnverifiable(additional);
+        Optional<TeeEvidence> own = req.teeEvidence().own();
+        Evidence sent = own.map(e -> e.toEvidence(Optional.of(s.tee()))).orElseGet(() -> trust.fromGuestComponents(s.tee(),
+                req.teeEvidence().primary()));
+        // this project's own older guests bind {nonce, tee-pubkey}; everyone else binds additional-evidence too, as Trustee does
+        Bytes reportData = own.isPresent() && req.teeEvidence().additional().isEmpty()
+                ? RuntimeData.legacyReportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash())
+                : RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), additional, config.runtimeDataHash());
         Map<String, Bytes> secret = s.verifierSecret().map(sealed -> trust.open(s.id(), sealed)).orElse(Map.of());
-        Evidence evidence = trust.trusted(Optional.of(s.tee()), req.teeEvidence().toEvidence(Optional.of(s.tee())), secret);
+        Evidence evidence = trust.trusted(Optional.of(s.tee()), sent, secret);
         AppraisalContext ctx = trust.context(policies.attestation(" (guest-attest broker policy set)"), Optional.of(s.tee()), Instant.ofEpochMilli(now))
-                .withReportData(RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash()));
+                .withReportData(reportData);
         Appraisal a = trust.appraise(evidence, ctx);
         events.appraised(s.tee(), a.status());
         if (!a.format().equals(s.tee())) {

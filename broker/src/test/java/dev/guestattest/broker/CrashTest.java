@@ -66,7 +66,7 @@ class CrashTest {
         var ctx = dev.guestattest.core.ProviderContext.defaults().withStateDir(tees);
         byte[] quote;
         try (var s = dev.guestattest.core.ProviderSession.open(java.util.Optional.of("tdx/emulated"), ctx)) {
-            quote = s.report(dev.guestattest.core.ReportRequest.of(dev.guestattest.verify.freshness.RuntimeData.reportData(nonce, jwk,
+            quote = s.report(dev.guestattest.core.ReportRequest.of(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(nonce, jwk,
                     dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384).toArray())).outblob().toArray();
         }
         byte[] collateral;

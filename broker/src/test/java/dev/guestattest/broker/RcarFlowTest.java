@@ -164,7 +164,7 @@ class RcarFlowTest {
 
         // an honest attestation
         String[] s1 = open.apply("tdx");
-        var ev1 = att.evidence(dev.guestattest.verify.freshness.RuntimeData.reportData(s1[1], jwkA,
+        var ev1 = att.evidence(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(s1[1], jwkA,
                 dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384));
         String body1 = attestBody(s1[1], jwkA, ev1).toString();
         assertThat(f.call("POST", "/kbs/v0/attest", body1, Optional.empty(), Optional.of(s1[0])).status()).isEqualTo(200);
@@ -183,7 +183,7 @@ class RcarFlowTest {
 
         // fresh evidence bound to key A, but the runtime data names key B: the release would go to B
         String[] s3 = open.apply("tdx");
-        var evA = att.evidence(dev.guestattest.verify.freshness.RuntimeData.reportData(s3[1], jwkA,
+        var evA = att.evidence(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(s3[1], jwkA,
                 dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384));
         var foreign = f.call("POST", "/kbs/v0/attest", attestBody(s3[1], jwkB, evA).toString(), Optional.empty(), Optional.of(s3[0]));
         assertThat(foreign.status()).isEqualTo(401);
@@ -192,7 +192,7 @@ class RcarFlowTest {
         // a nonce from another session
         String[] s4 = open.apply("tdx");
         String[] s5 = open.apply("tdx");
-        var evOther = att.evidence(dev.guestattest.verify.freshness.RuntimeData.reportData(s5[1], jwkA,
+        var evOther = att.evidence(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(s5[1], jwkA,
                 dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384));
         var crossed = f.call("POST", "/kbs/v0/attest", attestBody(s5[1], jwkA, evOther).toString(), Optional.empty(), Optional.of(s4[0]));
         assertThat(crossed.status()).isEqualTo(401);
@@ -200,7 +200,7 @@ class RcarFlowTest {
 
         // tampered evidence
         String[] s6 = open.apply("tdx");
-        var ev6 = att.evidence(dev.guestattest.verify.freshness.RuntimeData.reportData(s6[1], jwkA,
+        var ev6 = att.evidence(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(s6[1], jwkA,
                 dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384));
         byte[] bent = ev6.bytes().toArray();
         bent[700] ^= 1;

@@ -81,7 +81,7 @@ class SharedPostgresTest {
         var kpg = java.security.KeyPairGenerator.getInstance("EC");
         kpg.initialize(256);
         var jwk = RcarFlowTest.jwk(kpg.generateKeyPair());
-        var ev = a.attester("tdx/emulated").evidence(dev.guestattest.verify.freshness.RuntimeData.reportData(nonce, jwk,
+        var ev = a.attester("tdx/emulated").evidence(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(nonce, jwk,
                 dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384));
         var body = BrokerFixture.JSON.createObjectNode();
         body.putObject("runtime-data").put("nonce", nonce).set("tee-pubkey", jwk);

@@ -245,7 +245,7 @@ class SlowBodyTest {
         var kp = java.security.KeyPairGenerator.getInstance("EC");
         kp.initialize(256);
         var jwk = RcarFlowTest.jwk(kp.generateKeyPair());
-        var ev = f.attester("tdx/emulated").evidence(dev.guestattest.verify.freshness.RuntimeData.reportData(nonce, jwk,
+        var ev = f.attester("tdx/emulated").evidence(dev.guestattest.verify.freshness.RuntimeData.legacyReportData(nonce, jwk,
                 dev.guestattest.verify.freshness.RuntimeData.Hash.SHA384));
         var body = BrokerFixture.JSON.createObjectNode();
         body.putObject("runtime-data").put("nonce", nonce).set("tee-pubkey", jwk);

@@ -166,7 +166,7 @@ class UncheckedAppraisalTest {
     }
 
     private Evidence honest(String nonce, JsonNode jwk) throws Exception {
-        return f.attester("tdx/emulated").evidence(RuntimeData.reportData(nonce, jwk, RuntimeData.Hash.SHA384));
+        return f.attester("tdx/emulated").evidence(RuntimeData.legacyReportData(nonce, jwk, RuntimeData.Hash.SHA384));
     }
 
     private static Evidence crafted() {

@@ -4,6 +4,7 @@ package dev.guestattest.cca;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.guestattest.cca.abi.CcaTrusteeEvidence;
 import dev.guestattest.cca.emulator.EmulatedRealm;
 import dev.guestattest.cca.validate.CcaRules;
 import dev.guestattest.cca.verify.CcaEvidenceVerifier;
@@ -12,6 +13,7 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.TeeRules;
@@ -30,6 +32,11 @@ import java.util.Set;
  */
 public final class CcaTee implements Tee {
     private final EvidenceVerifier verifier = new CcaEvidenceVerifier();
+
+    @Override
+    public Optional<TrusteeEvidence> trusteeEvidence() {
+        return Optional.of(new CcaTrusteeEvidence());
+    }
 
     @Override
     public String name() {

@@ -7,9 +7,11 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.TeeRules;
+import dev.guestattest.snp.abi.SnpTrusteeEvidence;
 import dev.guestattest.snp.emulator.EmulatedKds;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
@@ -34,6 +36,11 @@ public final class SnpTee implements Tee {
     @Override
     public EvidenceVerifier verifier() {
         return verifier;
+    }
+
+    @Override
+    public Optional<TrusteeEvidence> trusteeEvidence() {
+        return Optional.of(new SnpTrusteeEvidence());
     }
 
     @Override

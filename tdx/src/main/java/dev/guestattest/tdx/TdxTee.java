@@ -5,8 +5,10 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.collateral.EmulatedService;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.tdx.abi.TdxTrusteeEvidence;
 import dev.guestattest.tdx.emulator.EmulatedPcs;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.tdx.verify.TdxEvidenceVerifier;
@@ -29,6 +31,11 @@ public final class TdxTee implements Tee {
     }
 
     /** --collateral FILE (dcap-qvl JSON) is the CLI's; otherwise collateral comes from the collateral service (the shared --pcs options). */
+    @Override
+    public Optional<TrusteeEvidence> trusteeEvidence() {
+        return Optional.of(new TdxTrusteeEvidence());
+    }
+
     @Override
     public List<VerifyOption> verifyOptions() {
         return List.of(VerifyOption.evidence("tdx", "QUOTE", "A TDX quote (binary)"));

@@ -18,6 +18,9 @@ import dev.guestattest.broker.wire.TokenResponse;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.Tees;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.verify.freshness.RuntimeData;
@@ -43,6 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class KbsClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_RESPONSE = 8 << 20;
+    private static final Tees TEES = Tees.discover();
 
     private final List<URI> brokers;
     private final AtomicInteger next = new AtomicInteger();
@@ -133,6 +137,19 @@ public final class KbsClient {
 
     /** Auth and attest for {@code tee} ("tdx", "snp", ...). */
     public Session attest(String tee, Attester attester) {
+        return attest(tee, attester, Optional.empty());
+    }
+
+    /**
+     * Auth and attest for {@code tee}, as a guest-components guest does (guest-components 8246e5e0
+     * {@code kbs_protocol/src/client/rcar_client.rs}): the evidence in its attester's JSON where the
+     * TEE has one ({@link TrusteeEvidence}), no device evidence, and the report data binding
+     * {@code {"additional-evidence": "", "nonce", "tee-pubkey"}}; with {@code initData} (a TOML
+     * document) when the guest was launched with one. TEEs guest-components has no attester this
+     * project reads for (CoVE; s390, whose Trustee challenge differs) speak this project's own
+     * dialect, {@code {"evidence", "aux"}} binding {@code {nonce, tee-pubkey}}.
+     */
+    public Session attest(String tee, Attester attester, Optional<String> initData) {
         EcdhEs.KeyPair key = EcdhEs.KeyPair.generate(Curve.P_256);
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve(Protocol.AUTH)).POST(body(Request.of(tee).toJson())), "auth");
         String cookie = r.headers().allValues("set-cookie").stream().map(c -> c.split(";", 2)[0].trim())
@@ -143,8 +160,17 @@ public final class KbsClient {
             throw AttestationException.of(Reason.IO_ERROR, "broker auth: the challenge has no nonce");
         }
         JsonNode jwk = publicJwk(key);
-        Evidence ev = attester.evidence(RuntimeData.reportData(challenge.nonce(), jwk, challenge.hash()), challenge.extraParams());
-        Attestation attestation = new Attestation(new Attestation.Runtime(challenge.nonce(), jwk), TeeEvidence.of(ev));
+        Optional<TrusteeEvidence> shape = TEES.find(tee).flatMap(Tee::trusteeEvidence);
+        Attestation.CompositeEvidence composite;
+        if (shape.isPresent()) {
+            Evidence ev = attester.evidence(RuntimeData.reportData(challenge.nonce(), jwk, "", challenge.hash()), challenge.extraParams());
+            composite = new Attestation.CompositeEvidence(shape.get().write(ev), Optional.of(""));
+        } else {
+            Evidence ev = attester.evidence(RuntimeData.legacyReportData(challenge.nonce(), jwk, challenge.hash()), challenge.extraParams());
+            composite = new Attestation.CompositeEvidence(TeeEvidence.of(ev).toJson(), Optional.empty());
+        }
+        Attestation attestation = new Attestation(initData.map(body -> new Attestation.InitData("toml", body)),
+                new Attestation.Runtime(challenge.nonce(), jwk), composite);
         HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker().resolve(Protocol.ATTEST)).header("Cookie", cookie)
                 .POST(body(attestation.toJson())), "broker attest");
         String token = TokenResponse.fromJson(tree(t.body(), "broker attest")).token();

@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * RCAR's {@code tee-evidence}: {@code {"evidence": base64, "aux": {name: base64}}}, or that object
- * under {@code primary_evidence} (what this client sends). Field names in refusals are the wire's.
+ * This project's own dialect of RCAR's primary evidence, {@code {"evidence": base64, "aux": {name:
+ * base64}}}, which its older guests send and {@code /appraise} takes; guest-components' shapes are
+ * each TEE's {@link dev.guestattest.core.tee.TrusteeEvidence}. Field names in refusals are the wire's.
  */
 public record TeeEvidence(Bytes evidence, Map<String, Bytes> aux) {
     public TeeEvidence {
@@ -21,11 +22,6 @@ public record TeeEvidence(Bytes evidence, Map<String, Bytes> aux) {
 
     public static TeeEvidence of(Evidence e) {
         return new TeeEvidence(e.bytes(), e.aux());
-    }
-
-    /** {@code tee-evidence} as an attestation carries it: plain, or under {@code primary_evidence}. */
-    public static TeeEvidence fromJson(JsonNode teeEvidence) {
-        return fromObject(teeEvidence.has("primary_evidence") ? teeEvidence.get("primary_evidence") : teeEvidence);
     }
 
     /** The plain object, {@code {"evidence", "aux"}}: the broker's {@code /appraise} takes it at the top level. */
@@ -50,9 +46,7 @@ public record TeeEvidence(Bytes evidence, Map<String, Bytes> aux) {
         ObjectNode primary = Wire.object().put("evidence", Wire.base64(evidence));
         ObjectNode parts = primary.putObject("aux");
         aux.forEach((k, v) -> parts.put(k, Wire.base64(v)));
-        ObjectNode n = Wire.object();
-        n.set("primary_evidence", primary);
-        return n;
+        return primary;
     }
 
     public Evidence toEvidence(Optional<String> format) {

@@ -37,11 +37,17 @@ class WireTest {
         assertThat(new Challenge("n", Map.of()).hash()).as("Trustee's default").isEqualTo(RuntimeData.Hash.SHA384);
 
         TeeEvidence ev = TeeEvidence.of(new Evidence(Optional.empty(), Bytes.of(new byte[] {1, 2}), Map.of("certs", Bytes.of(new byte[] {3}))));
-        Attestation a = new Attestation(new Attestation.Runtime("n0nce", json("{\"kty\": \"EC\"}")), ev);
+        Attestation a = new Attestation(Optional.of(new Attestation.InitData("toml", "version = \"0.1.0\"")),
+                new Attestation.Runtime("n0nce", json("{\"kty\": \"EC\"}")), new Attestation.CompositeEvidence(ev.toJson(), Optional.of("")));
         Attestation back = Attestation.fromJson(a.toJson());
         assertThat(back.runtimeData()).isEqualTo(a.runtimeData());
-        assertThat(back.teeEvidence().evidence()).isEqualTo(ev.evidence());
-        assertThat(back.teeEvidence().aux()).isEqualTo(ev.aux());
+        assertThat(back.initData()).isEqualTo(a.initData());
+        assertThat(back.teeEvidence().additional()).contains("");
+        assertThat(back.teeEvidence().own().orElseThrow().evidence()).isEqualTo(ev.evidence());
+        assertThat(back.teeEvidence().own().orElseThrow().aux()).isEqualTo(ev.aux());
+        // kbs-types' member names, snake_case inside tee-evidence
+        assertThat(a.toJson().fieldNames()).toIterable().containsExactly("init-data", "runtime-data", "tee-evidence");
+        assertThat(a.toJson().get("tee-evidence").fieldNames()).toIterable().containsExactly("primary_evidence", "additional_evidence");
 
         assertThat(TokenResponse.fromJson(new TokenResponse("t.o.k").toJson()).token()).isEqualTo("t.o.k");
         assertThat(ErrorBody.fromJson(new ErrorBody("urn:x", "why").toJson())).isEqualTo(new ErrorBody("urn:x", "why"));
@@ -61,7 +67,7 @@ class WireTest {
         assertThat(Protocol.accepts("1.0.0")).isFalse();
         // tee-evidence without primary_evidence, and without aux
         TeeEvidence plain = Attestation.fromJson(json("{\"runtime-data\": {\"nonce\": \"n\"}, \"tee-evidence\": {\"evidence\": \"AQI=\"},"
-                + " \"init-data\": null}")).teeEvidence();
+                + " \"init-data\": null}")).teeEvidence().own().orElseThrow();
         assertThat(plain.evidence()).isEqualTo(Bytes.of(new byte[] {1, 2}));
         assertThat(plain.aux()).isEmpty();
         assertThat(Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"\"}}")).runtimeData().teePubkey().isMissingNode()).isTrue();
@@ -73,13 +79,15 @@ class WireTest {
                 .isInstanceOf(WireException.class).hasMessageStartingWith("auth request is not JSON");
         assertThatThrownBy(() -> Wire.object("[1]".getBytes(StandardCharsets.UTF_8), "auth request")).hasMessage("auth request must be a JSON object");
         assertThatThrownBy(() -> Attestation.fromJson(json("{\"init-data\": {}, \"tee-evidence\": {\"evidence\": \"\"}}")))
-                .hasMessageContaining("init-data is not supported");
-        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": 5}}")))
+                .hasMessageContaining("init-data must be null or {\"format\": text, \"body\": text}");
+        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"primary_evidence\": {}, \"additional_evidence\": {}}}")))
+                .hasMessageContaining("additional_evidence must be JSON text");
+        assertThatThrownBy(() -> TeeEvidence.fromObject(json("{\"evidence\": 5}")))
                 .hasMessage("tee-evidence.evidence must be the evidence in base64");
-        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"%%\"}}"))).hasMessage("tee-evidence.evidence is not base64");
-        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"\", \"aux\": []}}")))
+        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"%%\"}}")).teeEvidence().own()).hasMessage("tee-evidence.evidence is not base64");
+        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"\", \"aux\": []}}")).teeEvidence().own())
                 .hasMessage("tee-evidence.aux must be an object of base64 parts");
-        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"\", \"aux\": {\"certs\": \"%\"}}}")))
+        assertThatThrownBy(() -> Attestation.fromJson(json("{\"tee-evidence\": {\"evidence\": \"\", \"aux\": {\"certs\": \"%\"}}}")).teeEvidence().own())
                 .hasMessage("tee-evidence.aux.certs is not base64");
         assertThatThrownBy(() -> Jwe.compact("{\"protected\": \"x\"}")).isInstanceOf(AttestationException.class).hasMessageContaining("JWE encrypted_key");
         assertThatThrownBy(() -> Jwe.flatten("a.b")).isInstanceOf(AttestationException.class).hasMessageContaining("5 parts");

@@ -6,6 +6,7 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.cose.Cbor;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.InitDataField;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +31,8 @@ public record RealmClaims(Optional<String> profile, Bytes challenge, Bytes perso
 
     /** The realm token has no debug claim (the platform's security lifecycle is the nearest thing). */
     public CommonClaims common() {
-        return new CommonClaims("cca", Optional.of(rim), CommonClaims.registers("rem", rems), Optional.empty(), challenge);
+        return new CommonClaims("cca", Optional.of(rim), CommonClaims.registers("rem", rems), Optional.empty(), challenge)
+                .withInitDataField(new InitDataField("personalization_value", personalizationValue, InitDataField.Binding.EXACT));
     }
 
     private static String text(JsonNode c, String key, String what) {

@@ -38,6 +38,11 @@ public interface Tee {
         return Optional.empty();
     }
 
+    /** How a guest-components guest sends this TEE's evidence over RCAR; empty if it sends none this project reads. */
+    default Optional<TrusteeEvidence> trusteeEvidence() {
+        return Optional.empty();
+    }
+
     /** The TEE's own policy rules (a section of the appraisal policy named after it), judged by the appraiser; empty if it has none. */
     default Optional<TeeRules.Parser> rules() {
         return Optional.empty();

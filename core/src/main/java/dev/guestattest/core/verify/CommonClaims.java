@@ -23,7 +23,7 @@ import java.util.TreeMap;
  */
 public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, SortedMap<String, Bytes> runtimeRegisters,
                            Optional<Boolean> debug, Bytes reportData, SortedMap<String, Long> tcb, SortedMap<String, Bytes> signers,
-                           Optional<Bytes> platformId, Optional<Integer> vmpl) {
+                           Optional<Bytes> platformId, Optional<Integer> vmpl, Optional<InitDataField> initDataField) {
     public CommonClaims {
         Objects.requireNonNull(tee, "tee");
         Objects.requireNonNull(initialMeasurement, "initialMeasurement");
@@ -31,6 +31,7 @@ public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, Sorte
         Objects.requireNonNull(reportData, "reportData");
         Objects.requireNonNull(platformId, "platformId");
         Objects.requireNonNull(vmpl, "vmpl");
+        Objects.requireNonNull(initDataField, "initDataField");
         if (vmpl.isPresent() && (vmpl.get() < 0 || vmpl.get() > 3)) {
             throw dev.guestattest.core.AttestationException.invalid("vmpl", vmpl.get() + " is outside 0..3");
         }
@@ -43,30 +44,35 @@ public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, Sorte
     public CommonClaims(String tee, Optional<Bytes> initialMeasurement, SortedMap<String, Bytes> runtimeRegisters, Optional<Boolean> debug,
                         Bytes reportData) {
         this(tee, initialMeasurement, runtimeRegisters, debug, reportData, Collections.emptySortedMap(), Collections.emptySortedMap(),
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty());
     }
 
     public CommonClaims withTcb(java.util.Map<String, Long> svns) {
-        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, new TreeMap<>(svns), signers, platformId, vmpl);
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, new TreeMap<>(svns), signers, platformId, vmpl, initDataField);
     }
 
     public CommonClaims withSigners(java.util.Map<String, Bytes> identities) {
         return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, new TreeMap<>(identities), platformId,
-                vmpl);
+                vmpl, initDataField);
     }
 
     public CommonClaims withPlatformId(Bytes id) {
-        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, signers, Optional.of(id), vmpl);
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, signers, Optional.of(id), vmpl, initDataField);
     }
 
     /** The VMPL (0 most privileged .. 3) of the guest software that asked for the evidence. */
     public CommonClaims withVmpl(int level) {
-        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, signers, platformId, Optional.of(level));
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, signers, platformId, Optional.of(level), initDataField);
     }
 
     /** For TEEs whose debug state is known only beside the claims the rest come from (CCA: the platform token's lifecycle). */
     public CommonClaims withDebug(boolean on) {
-        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, Optional.of(on), reportData, tcb, signers, platformId, vmpl);
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, Optional.of(on), reportData, tcb, signers, platformId, vmpl, initDataField);
+    }
+
+    /** Where this evidence carries the digest of the guest's init-data (TDX MRCONFIGID, SNP HOST_DATA, ...). */
+    public CommonClaims withInitDataField(InitDataField field) {
+        return new CommonClaims(tee, initialMeasurement, runtimeRegisters, debug, reportData, tcb, signers, platformId, vmpl, Optional.of(field));
     }
 
     /** The claims by their JSON names, bytes as hex, in this order; {@code tee} is left to the caller. */
@@ -88,6 +94,7 @@ public record CommonClaims(String tee, Optional<Bytes> initialMeasurement, Sorte
             m.put("signers", s);
         }
         platformId.ifPresent(p -> m.put("platform_id", p.hex()));
+        initDataField.ifPresent(f -> m.put("init_data", f.value().hex()));
         return m;
     }
 

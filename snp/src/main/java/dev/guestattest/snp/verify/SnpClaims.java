@@ -32,7 +32,9 @@ public record SnpClaims(Bytes measurement, Bytes hostData, Bytes reportData, lon
                 .withTcb(tcb(reportedTcb))
                 .withSigners(java.util.Map.of("id_key", idKeyDigest, "author_key", authorKeyDigest))
                 .withPlatformId(chipId)
-                .withVmpl(Math.toIntExact(vmpl));
+                .withVmpl(Math.toIntExact(vmpl))
+                .withInitDataField(new dev.guestattest.core.verify.InitDataField("host_data", hostData,
+                        dev.guestattest.core.verify.InitDataField.Binding.ZERO_PADDED));
     }
 
     /** A TCB by component name, as {@link #TCB_COMPONENTS} names them. */

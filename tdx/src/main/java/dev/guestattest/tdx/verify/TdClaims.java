@@ -3,6 +3,7 @@ package dev.guestattest.tdx.verify;
 
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.InitDataField;
 import dev.guestattest.tdx.abi.TdQuoteBody;
 import java.util.List;
 import java.util.Optional;
@@ -25,7 +26,8 @@ public record TdClaims(Bytes mrTd, List<Bytes> rtmrs, Bytes mrConfigId, Bytes mr
             svns.put("tee_tcb_svn." + i, (long) (teeTcbSvn.get(i) & 0xff));
         }
         return new CommonClaims("tdx", Optional.of(mrTd), CommonClaims.registers("rtmr", rtmrs), Optional.of(debug), reportData)
-                .withTcb(svns).withSigners(java.util.Map.of("mrsigner_seam", mrSignerSeam));
+                .withTcb(svns).withSigners(java.util.Map.of("mrsigner_seam", mrSignerSeam))
+                .withInitDataField(new InitDataField("mr_config_id", mrConfigId, InitDataField.Binding.ZERO_PADDED));
     }
 
     /** TDATTRIBUTES bit 0 (TUD.DEBUG): the host can read and write the TD's memory. */

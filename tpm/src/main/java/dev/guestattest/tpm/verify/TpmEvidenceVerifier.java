@@ -5,6 +5,7 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
+import dev.guestattest.core.verify.InitDataField;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.core.verify.EvidenceVerifier;
 import dev.guestattest.core.verify.VendorVerification;
@@ -58,7 +59,11 @@ public final class TpmEvidenceVerifier implements EvidenceVerifier {
         SortedMap<String, Bytes> pcrs = new TreeMap<>();
         e.pcrs().forEach((i, v) -> pcrs.put("pcr" + i, v));
         Bytes nonce = TpmAttest.parse(e.attest().toArray()).extraData();
-        return new VendorVerification(all, Optional.of(new CommonClaims("tpm", Optional.empty(), pcrs, Optional.empty(), nonce)), Optional.empty(),
-                Map.of("bank", e.bank().toString()));
+        CommonClaims claims = new CommonClaims("tpm", Optional.empty(), pcrs, Optional.empty(), nonce);
+        // PCR 8 of the SHA-256 bank, where Trustee's TPM verifier finds the init-data digest
+        if (e.bank() == dev.guestattest.core.mr.HashAlgorithm.SHA256 && pcrs.containsKey("pcr8")) {
+            claims = claims.withInitDataField(new InitDataField("pcr8", pcrs.get("pcr8"), InitDataField.Binding.PCR_EXTENDED));
+        }
+        return new VendorVerification(all, Optional.of(claims), Optional.empty(), Map.of("bank", e.bank().toString()));
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.verify.freshness;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,16 +8,18 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
 import java.util.Arrays;
-import java.util.Iterator;
+import java.io.IOException;
 import java.util.Locale;
-import java.util.TreeMap;
+import org.erdtman.jcs.JsonCanonicalizer;
 
 /**
- * Binding a key to evidence the way Trustee's KBS protocol does (peers.md §1.2): the runtime data is
- * {@code {"nonce": <the KBS nonce>, "tee-pubkey": <the TEE's public JWK>}}, serialized as compact
- * JSON with every object's keys sorted (what the guest's serde_json writes), hashed with the
- * algorithm the broker selected (sha256, sha384 or sha512), and zero-padded to the 64 bytes of
- * report data. A caller binds a TLS or wrapping key this way; the broker recomputes it.
+ * Binding a key to evidence the way Trustee's KBS protocol does (peers.md §1.2). A guest-components
+ * guest (every release since v0.14.0) and Trustee hash the JCS form (RFC 8785) of
+ * {@code {"additional-evidence": <the additional_evidence string, "" when none>, "nonce": <the KBS
+ * nonce>, "tee-pubkey": <the TEE's public JWK>}} with the algorithm the broker selected, and zero-pad
+ * it to the 64 bytes of report data (guest-components 8246e5e0 {@code kbs_protocol/src/client/rcar_client.rs}
+ * {@code get_composite_evidence}; trustee 78962cd4 {@code kbs/src/attestation/backend.rs}). This
+ * project's own older dialect binds {@code {"nonce", "tee-pubkey"}} alone ({@link #legacyReportData}).
  */
 public final class RuntimeData {
     public static final int REPORT_DATA_SIZE = 64;
@@ -46,46 +47,46 @@ public final class RuntimeData {
             };
         }
 
-        byte[] digest(byte[] data) {
+        public byte[] digest(byte[] data) {
             return algorithm.hash(data);
         }
     }
 
-    /** The canonical runtime data: compact JSON, keys sorted at every level. */
-    public static byte[] canonical(String nonce, JsonNode teePubkey) {
+    /** The runtime data a guest-components guest hashes, in JCS form. */
+    public static byte[] canonical(String nonce, JsonNode teePubkey, String additionalEvidence) {
+        ObjectNode runtime = JSON.createObjectNode();
+        runtime.put("additional-evidence", additionalEvidence);
+        runtime.put("nonce", nonce);
+        runtime.set("tee-pubkey", jwk(teePubkey));
+        return jcs(runtime);
+    }
+
+    /** The report data a guest-components guest binds: {@link #canonical} hashed and zero-padded to 64 bytes. */
+    public static Bytes reportData(String nonce, JsonNode teePubkey, String additionalEvidence, Hash hash) {
+        return Bytes.of(Arrays.copyOf(hash.digest(canonical(nonce, teePubkey, additionalEvidence)), REPORT_DATA_SIZE));
+    }
+
+    /** This project's older binding, {@code {"nonce", "tee-pubkey"}} in JCS form; what its own dialect's guests send. */
+    public static Bytes legacyReportData(String nonce, JsonNode teePubkey, Hash hash) {
+        ObjectNode runtime = JSON.createObjectNode();
+        runtime.put("nonce", nonce);
+        runtime.set("tee-pubkey", jwk(teePubkey));
+        return Bytes.of(Arrays.copyOf(hash.digest(jcs(runtime)), REPORT_DATA_SIZE));
+    }
+
+    private static JsonNode jwk(JsonNode teePubkey) {
         if (teePubkey == null || !teePubkey.isObject() || !teePubkey.has("kty")) {
             throw AttestationException.invalid("tee-pubkey", "must be a JWK object with a kty");
         }
-        ObjectNode runtime = JSON.createObjectNode();
-        runtime.put("nonce", nonce);
-        runtime.set("tee-pubkey", teePubkey);
+        return teePubkey;
+    }
+
+    /** RFC 8785 through the reference implementation: sorted keys, ES6 numbers, minimal string escapes. */
+    private static byte[] jcs(JsonNode n) {
         try {
-            return JSON.writeValueAsBytes(sorted(runtime));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a JSON tree always serializes", e);
+            return new JsonCanonicalizer(JSON.writeValueAsString(n)).getEncodedUTF8();
+        } catch (IOException e) {
+            throw AttestationException.invalid("runtime-data", "cannot be put in canonical JSON form: " + e.getMessage());
         }
-    }
-
-    public static Bytes reportData(String nonce, JsonNode teePubkey, Hash hash) {
-        return Bytes.of(Arrays.copyOf(hash.digest(canonical(nonce, teePubkey)), REPORT_DATA_SIZE));
-    }
-
-    private static JsonNode sorted(JsonNode n) {
-        if (n.isObject()) {
-            TreeMap<String, JsonNode> fields = new TreeMap<>();
-            for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
-                String k = it.next();
-                fields.put(k, sorted(n.get(k)));
-            }
-            ObjectNode out = JSON.createObjectNode();
-            fields.forEach(out::set);
-            return out;
-        }
-        if (n.isArray()) {
-            var out = JSON.createArrayNode();
-            n.forEach(x -> out.add(sorted(x)));
-            return out;
-        }
-        return n;
     }
 }
