@@ -86,7 +86,7 @@ public class CollateralBench {
         /** "Now" for each call: a verifier judging at another instant would be built afresh and measure that instead. */
         AppraisalContext now() {
             return new AppraisalContext(context.policy(), context.expectedReportData(), Instant.now(), context.roots(), context.store(),
-                    context.challenge());
+                    context.challenge(), context.initData());
         }
 
         Appraisal cold() {

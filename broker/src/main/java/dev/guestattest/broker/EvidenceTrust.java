@@ -73,14 +73,10 @@ final class EvidenceTrust {
                 Refusal.UNKNOWN_TEE, "tee '" + name + "' is not one this broker appraises " + new java.util.TreeSet<>(appraised)));
     }
 
-    /**
-     * Evidence of {@code tee} as guest-components sends it ({@link TrusteeEvidence}); a shape that does
-     * not read is refused naming the field.
-     */
-    Evidence fromGuestComponents(String tee, JsonNode primary) {
-        TrusteeEvidence shape = tees.find(tee).flatMap(Tee::trusteeEvidence).orElseThrow(() -> new BrokerException(Refusal.BAD_REQUEST,
+    /** How guest-components sends evidence of {@code tee}; refused when this broker reads it only in its own dialect. */
+    TrusteeEvidence trusteeEvidence(String tee) {
+        return tees.find(tee).flatMap(Tee::trusteeEvidence).orElseThrow(() -> new BrokerException(Refusal.BAD_REQUEST,
                 "tee-evidence.primary_evidence: this broker reads " + tee + " evidence only as {\"evidence\": base64, \"aux\": {...}}"));
-        return shape.read(primary);
     }
 
     /** The verifier's part of a challenge for {@code tee}, when its TEE needs one; fails when the broker is not set up for it. */

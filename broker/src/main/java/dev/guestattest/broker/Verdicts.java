@@ -5,6 +5,7 @@ import dev.guestattest.broker.rcar.TeeKey;
 import dev.guestattest.broker.store.Sessions;
 import dev.guestattest.broker.wire.Attestation;
 import dev.guestattest.broker.wire.TeeEvidence;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.broker.wire.Wire;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
@@ -56,12 +57,19 @@ final class Verdicts {
         String additional = req.teeEvidence().additional().orElse("");
         AdditionalEvidence.refuseUnverifiable(additional);
         Optional<TeeEvidence> own = req.teeEvidence().own();
-        Evidence sent = own.map(e -> e.toEvidence(Optional.of(s.tee()))).orElseGet(() -> trust.fromGuestComponents(s.tee(),
-                req.teeEvidence().primary()));
-        // this project's own older guests bind {nonce, tee-pubkey}; everyone else binds additional-evidence too, as Trustee does
-        Bytes reportData = own.isPresent() && req.teeEvidence().additional().isEmpty()
-                ? RuntimeData.legacyReportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash())
-                : RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), additional, config.runtimeDataHash());
+        Evidence sent;
+        Bytes reportData;
+        if (own.isPresent()) {
+            sent = own.get().toEvidence(Optional.of(s.tee()));
+            // this project's own older guests bind {nonce, tee-pubkey}; with device evidence, the guest-components rule
+            reportData = req.teeEvidence().additional().isEmpty()
+                    ? RuntimeData.legacyReportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash())
+                    : RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), additional, config.runtimeDataHash());
+        } else {
+            TrusteeEvidence shape = trust.trusteeEvidence(s.tee());
+            sent = shape.read(req.teeEvidence().primary());
+            reportData = shape.reportData(RuntimeData.digest(nonce, req.runtimeData().teePubkey(), additional, config.runtimeDataHash()));
+        }
         Map<String, Bytes> secret = s.verifierSecret().map(sealed -> trust.open(s.id(), sealed)).orElse(Map.of());
         Evidence evidence = trust.trusted(Optional.of(s.tee()), sent, secret);
         AppraisalContext ctx = trust.context(policies.attestation(" (guest-attest broker policy set)"), Optional.of(s.tee()), Instant.ofEpochMilli(now))

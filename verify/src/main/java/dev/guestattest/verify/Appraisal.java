@@ -5,6 +5,7 @@ import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.CommonClaims;
 import dev.guestattest.verify.ar4si.Tier;
 import dev.guestattest.verify.ar4si.TrustVector;
+import dev.guestattest.verify.initdata.InitData;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -12,12 +13,13 @@ import java.util.Optional;
 
 /**
  * The one answer for any TEE: the status and trust vector, every check made (the vendor verifier's,
- * then the policy's, each requirement by name), the common claims, the vendor's own claims, and
- * which policy (id and SHA-256) decided.
+ * then the policy's, each requirement by name), the common claims, the vendor's own claims,
+ * which policy (id and SHA-256) decided, and the init-data the evidence was found to carry.
  */
 public record Appraisal(String format, Tier status, TrustVector trustVector, List<Check> checks, Optional<CommonClaims> claims,
-                        Map<String, Object> vendorClaims, String policyId, String policySha256, Instant appraisedAt) {
+                        Map<String, Object> vendorClaims, String policyId, String policySha256, Instant appraisedAt, Optional<InitData> initData) {
     public Appraisal {
+        java.util.Objects.requireNonNull(initData, "initData");
         checks = List.copyOf(checks);
         vendorClaims = Map.copyOf(vendorClaims);
         java.util.Set<String> names = new java.util.HashSet<>();
@@ -55,6 +57,7 @@ public record Appraisal(String format, Tier status, TrustVector trustVector, Lis
         }
         claims.ifPresent(c -> n.set("common", m.valueToTree(c.toMap())));
         n.set(format, m.valueToTree(vendorClaims));
+        initData.ifPresent(d -> n.set("init_data_claims", d.claims()));
         return n;
     }
 }

@@ -128,6 +128,7 @@ public final class Appraiser {
             tv = tv.withInstanceIdentity(TrustVector.UNTRUSTWORTHY_INSTANCE);
         }
         tv = reportData(c, context.expectedReportData(), tv, checks);
+        tv = InitDataAppraisal.appraise(c, context.initData(), policy.initData(), tv, checks);
         tv = tcb(v.tcbStatus(), policy.acceptedTcbStatus(), tv, checks);
         tv = minimumTcb(c, policy.minimumTcb().getOrDefault(format, Map.of()), tv, checks);
         tv = debug(c, policy.allowDebug() || c.debug().isEmpty() && !policy.requireClaims(), tv, checks);
@@ -312,7 +313,7 @@ public final class Appraiser {
     private static Appraisal result(String format, TrustVector tv, List<Check> checks, Optional<CommonClaims> claims,
                                     Map<String, Object> vendorClaims, AppraisalContext context) {
         return new Appraisal(format, tv.status(), tv, checks, claims, vendorClaims, context.policy().id(), context.policy().sha256().hex(),
-                context.at());
+                context.at(), claims.isPresent() ? context.initData() : Optional.empty());
     }
 
     /**

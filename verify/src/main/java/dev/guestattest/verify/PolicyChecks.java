@@ -13,6 +13,10 @@ public final class PolicyChecks {
     public static final String NONCE = "policy.nonce";
     public static final String FRESHNESS = "policy.freshness";
     public static final String REPORT_DATA = "policy.report_data";
+    /** The evidence carries the digest of the init-data the guest sent. */
+    public static final String INIT_DATA = "policy.init_data";
+    /** Followed by {@code .<claim path>}: a value the policy requires in the init-data. */
+    public static final String INIT_DATA_CLAIMS = "policy.init_data_claims";
     public static final String TCB_STATUS = "policy.tcb_status";
     /** Followed by {@code .<component>}. */
     public static final String MINIMUM_TCB = "policy.minimum_tcb";

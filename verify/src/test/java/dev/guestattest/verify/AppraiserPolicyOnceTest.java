@@ -126,6 +126,6 @@ class AppraiserPolicyOnceTest {
     void noAppraisalCanHoldTwoVerdictsForOneCheck() {
         List<Check> twice = List.of(Check.pass("policy.debug", "off"), Check.fail("policy.debug", "on"));
         assertThatThrownBy(() -> new Appraisal("snp", Tier.AFFIRMING, TrustVector.NO_CLAIMS, twice, Optional.empty(), Map.of(), "p", "00",
-                Instant.now())).isInstanceOf(IllegalStateException.class).hasMessage("two verdicts for check policy.debug");
+                Instant.now(), Optional.empty())).isInstanceOf(IllegalStateException.class).hasMessage("two verdicts for check policy.debug");
     }
 }

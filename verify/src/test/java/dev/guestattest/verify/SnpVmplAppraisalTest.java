@@ -57,7 +57,7 @@ class SnpVmplAppraisalTest {
         Policy p = policy("{\"id\": \"p\", \"tees\": [\"snp\"], \"reference_values\": {\"initial_measurement\": [\"" + measurement + "\"]}"
                 + extra + "}");
         return Appraiser.discover().appraise(e, new AppraisalContext(p, base.expectedReportData(), base.at(), base.roots(), base.store(),
-                base.challenge()));
+                base.challenge(), base.initData()));
     }
 
     @Test

@@ -163,7 +163,8 @@ public final class KbsClient {
         Optional<TrusteeEvidence> shape = TEES.find(tee).flatMap(Tee::trusteeEvidence);
         Attestation.CompositeEvidence composite;
         if (shape.isPresent()) {
-            Evidence ev = attester.evidence(RuntimeData.reportData(challenge.nonce(), jwk, "", challenge.hash()), challenge.extraParams());
+            Evidence ev = attester.evidence(shape.get().reportData(RuntimeData.digest(challenge.nonce(), jwk, "", challenge.hash())),
+                    challenge.extraParams());
             composite = new Attestation.CompositeEvidence(shape.get().write(ev), Optional.of(""));
         } else {
             Evidence ev = attester.evidence(RuntimeData.legacyReportData(challenge.nonce(), jwk, challenge.hash()), challenge.extraParams());

@@ -2,6 +2,7 @@
 package dev.guestattest.core.tee;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Evidence;
 
 /**
@@ -24,6 +25,15 @@ public interface TrusteeEvidence {
 
     /** The attester's JSON for {@code evidence}; a part the attester has no place for is refused by name, not dropped. */
     JsonNode write(Evidence evidence);
+
+    /**
+     * The report data this TEE's guest-components attester puts in its evidence for a runtime-data
+     * digest: zero-padded (or truncated) to 64 bytes, unless the attester does otherwise (the TPM
+     * attester resizes it to 32 bytes, the Azure vTPM ones use the digest as it is).
+     */
+    default Bytes reportData(Bytes digest) {
+        return Bytes.of(java.util.Arrays.copyOf(digest.toArray(), 64));
+    }
 
     /** The prefix refusals name fields with. */
     String FIELD = "tee-evidence.primary_evidence";

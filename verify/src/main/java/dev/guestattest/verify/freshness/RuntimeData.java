@@ -63,7 +63,12 @@ public final class RuntimeData {
 
     /** The report data a guest-components guest binds: {@link #canonical} hashed and zero-padded to 64 bytes. */
     public static Bytes reportData(String nonce, JsonNode teePubkey, String additionalEvidence, Hash hash) {
-        return Bytes.of(Arrays.copyOf(hash.digest(canonical(nonce, teePubkey, additionalEvidence)), REPORT_DATA_SIZE));
+        return Bytes.of(Arrays.copyOf(digest(nonce, teePubkey, additionalEvidence, hash).toArray(), REPORT_DATA_SIZE));
+    }
+
+    /** {@link #canonical} hashed: what each TEE's attester turns into its report data (TDX pads it to 64 bytes, a TPM cuts it to 32...). */
+    public static Bytes digest(String nonce, JsonNode teePubkey, String additionalEvidence, Hash hash) {
+        return Bytes.of(hash.digest(canonical(nonce, teePubkey, additionalEvidence)));
     }
 
     /** This project's older binding, {@code {"nonce", "tee-pubkey"}} in JCS form; what its own dialect's guests send. */

@@ -35,6 +35,9 @@ import java.util.Set;
  *   required: true
  *   events: [{register: rtmr2, description: "app.jar"}, {register: rtmr3, digest: "..."}]
  * freshness: {max_age_seconds: 300}
+ * init_data:
+ *   required: true
+ *   claims: {"/aa.toml/token_configs/kbs/url": "https://kbs.example"}
  * tee_rules:
  *   snp: {allow_smt: false, host_data: "..."}
  * </pre>
@@ -46,13 +49,14 @@ import java.util.Set;
  * to date; any other is a warning (absent: UpToDate only). {@code minimum_tcb} names, per TEE, the
  * lowest security version of each TCB component ({@link dev.guestattest.core.verify.CommonClaims#tcb}).
  * {@code event_log} requires an event log that replays to the registers, and events that must be in
- * it. {@code freshness} requires the evidence to answer a nonce the appraiser issued at most that
+ * it. {@code init_data} requires the guest's init-data (its digest is checked against the evidence
+ * whenever a guest sends one) and values in its claims. {@code freshness} requires the evidence to answer a nonce the appraiser issued at most that
  * long ago. {@code tee_rules} holds each TEE's own rules, read by that TEE ({@link TeeRules}).
  */
 public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDebug, Set<Integer> vmpls, Set<String> acceptedTcbStatus,
                      Map<String, Map<String, Long>> minimumTcb, Set<Bytes> initialMeasurements, Map<String, Set<Bytes>> runtimeRegisters,
                      Optional<EventLogRule> eventLog, Optional<Duration> freshness, Map<String, TeeRules> teeRules,
-                     boolean requireClaims) {
+                     boolean requireClaims, Optional<InitDataRule> initData) {
     public static final int MAX_SIZE = 1 << 20;
     /** Absent {@code vmpl}: only the most privileged level, the one the guest's measured firmware (or SVSM) runs at. */
     public static final Set<Integer> DEFAULT_VMPLS = Set.of(0);
@@ -75,6 +79,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         Objects.requireNonNull(eventLog, "eventLog");
         Objects.requireNonNull(freshness, "freshness");
         teeRules = Map.copyOf(teeRules);
+        Objects.requireNonNull(initData, "initData");
     }
 
     /**
@@ -149,7 +154,17 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         public Policy build() {
             return new Policy(id, Bytes.of(HashAlgorithm.SHA256.hash(id.getBytes(java.nio.charset.StandardCharsets.UTF_8))), tees, allowDebug,
                     vmpls, acceptedTcbStatus, minimumTcb, initialMeasurements, Map.of(), eventLog, Optional.empty(), teeRules,
-                    false);
+                    false, Optional.empty());
+        }
+    }
+
+    /**
+     * What the policy asks of the guest's init-data: that there is some, and values in its claims by
+     * JSON pointer ({@code /aa.toml/token_configs/kbs/url}), compared as text; claims imply required.
+     */
+    public record InitDataRule(boolean required, Map<String, String> claims) {
+        public InitDataRule {
+            claims = Map.copyOf(claims);
         }
     }
 
@@ -175,7 +190,10 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     /** The file's shape; snake_case names, unknown fields refused. */
     private record File(String id, List<String> tees, Boolean allowDebug, List<Integer> vmpl, List<String> acceptedTcbStatus,
                         Map<String, Map<String, Long>> minimumTcb, ReferenceValues referenceValues, EventLog eventLog, Freshness freshness,
-                        Map<String, JsonNode> teeRules) {
+                        Map<String, JsonNode> teeRules, InitDataFile initData) {
+    }
+
+    private record InitDataFile(Boolean required, Map<String, String> claims) {
     }
 
     private record ReferenceValues(List<String> initialMeasurement, Map<String, List<String>> runtimeRegisters) {
@@ -246,7 +264,18 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
         return new Policy(f.id(), Bytes.of(HashAlgorithm.SHA256.hash(document)), Set.copyOf(f.tees()), Boolean.TRUE.equals(f.allowDebug()),
                 vmpls(document, Optional.ofNullable(f.vmpl())), accepted, minimumTcb, initial, registers,
                 Optional.ofNullable(f.eventLog()).map(Policy::eventLog), Optional.ofNullable(f.freshness()).map(Policy::freshness),
-                teeRules(document, f, tees), true);
+                teeRules(document, f, tees), true, Optional.ofNullable(f.initData()).map(Policy::initData));
+    }
+
+    private static InitDataRule initData(InitDataFile f) {
+        Map<String, String> claims = Optional.ofNullable(f.claims()).orElse(Map.of());
+        claims.forEach((pointer, value) -> {
+            if (!pointer.startsWith("/") || value == null) {
+                throw AttestationException.invalid("policy: init_data.claims." + pointer, "keys are JSON pointers (\"/aa.toml/...\")"
+                        + " and values text");
+            }
+        });
+        return new InitDataRule(Boolean.TRUE.equals(f.required()), claims);
     }
 
     /** Each section by its TEE's parser; a TEE the policy does not accept, or without rules, is an error, never ignored. */
