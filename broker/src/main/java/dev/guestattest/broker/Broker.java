@@ -81,6 +81,11 @@ public final class Broker {
         return tokens.publicKey();
     }
 
+    /** That key as a JWK Set ({@code kid}, {@code alg} ES256). */
+    public String tokenJwks() {
+        return tokens.jwks();
+    }
+
     /** {@code POST /kbs/v0/auth}: {@code {version, tee, extra-params}} opens a session with a fresh nonce. */
     public Opened auth(byte[] body, String client) {
         return rcar.auth(body, client);

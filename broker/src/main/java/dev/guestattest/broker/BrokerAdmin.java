@@ -99,12 +99,14 @@ public final class BrokerAdmin {
 
     /** Sets the attestation policy after checking it whole (a typo fails here, with its line). Returns its id. */
     public String setAttestationPolicy(byte[] document, String client) {
+        document = TrusteePolicyUpload.unwrap(document, "attestation policy");
         Policy p = Policy.parse(document);
         set(SharedDocuments.ATTESTATION_POLICY, document, client, "policy " + p.id() + " sha256 " + p.sha256().hex());
         return p.id();
     }
 
     public void setResourcePolicy(byte[] document, String client) {
+        document = TrusteePolicyUpload.unwrap(document, "resource policy");
         ResourcePolicy p = ResourcePolicy.parse(document);
         set(SharedDocuments.RESOURCE_POLICY, document, client, p.rules().size() + " rules");
     }

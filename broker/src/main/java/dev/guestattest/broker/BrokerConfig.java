@@ -3,6 +3,7 @@ package dev.guestattest.broker;
 
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.verify.freshness.RuntimeData;
+import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Dur
                            int authPerClientPerSecond, int appraisePerClientPerSecond, int adminFailuresPerClientPerMinute,
                            int connectionsPerClient, Duration bodyDeadline, int minBodyBytesPerSecond, Duration idleTimeout, int maxBodyBytes,
                            int workerThreads, int trackedClients, Map<String, List<X509Certificate>> roots,
-                           Map<String, Map<String, Bytes>> trustedAux) {
+                           Map<String, Map<String, Bytes>> trustedAux, List<PublicKey> adminJwtKeys, boolean allowSample) {
     static final Bound SESSION_LIFETIME = Bound.duration("sessionLifetime", Duration.ofMillis(1), Duration.ofDays(1));
     static final Bound TOKEN_LIFETIME = Bound.duration("tokenLifetime", Duration.ofSeconds(1), Duration.ofDays(1));
     static final Bound AUDIT_RETENTION = Bound.duration("auditRetention", Duration.ofMinutes(1), Duration.ofDays(36_500));
@@ -50,7 +51,7 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Dur
      */
     public static final BrokerConfig DEFAULT = new BrokerConfig(Duration.ofMinutes(5), Duration.ofMinutes(5), Duration.ofDays(90),
             RuntimeData.Hash.SHA384, 100, 10, 10, 64, Duration.ofSeconds(20), 4096, Duration.ofSeconds(30), 4 << 20, 64, 100_000,
-            Map.of(), Map.of());
+            Map.of(), Map.of(), List.of(), false);
 
     public BrokerConfig {
         SESSION_LIFETIME.check(Objects.requireNonNull(sessionLifetime, "sessionLifetime"));
@@ -73,6 +74,13 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Dur
         Map<String, Map<String, Bytes>> t = new HashMap<>();
         trustedAux.forEach((k, v) -> t.put(k, Map.copyOf(v)));
         trustedAux = Map.copyOf(t);
+        adminJwtKeys = List.copyOf(adminJwtKeys);
+        for (PublicKey k : adminJwtKeys) {
+            if (!AdminJwt.usable(k)) {
+                throw dev.guestattest.core.AttestationException.invalid("admin JWT key", k.getAlgorithm() + " key: it must be Ed25519 (EdDSA)"
+                        + " or EC P-256 (ES256)");
+            }
+        }
     }
 
     /** The session cookie lives as long as the session it names, in whole seconds (at least one). */
@@ -137,6 +145,8 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Dur
         private int trackedClients;
         private final Map<String, List<X509Certificate>> roots;
         private final Map<String, Map<String, Bytes>> trustedAux;
+        private List<PublicKey> adminJwtKeys;
+        private boolean allowSample;
 
         private Builder(BrokerConfig c) {
             sessionLifetime = c.sessionLifetime;
@@ -155,6 +165,20 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Dur
             trackedClients = c.trackedClients;
             roots = new HashMap<>(c.roots);
             trustedAux = new HashMap<>(c.trustedAux);
+            adminJwtKeys = c.adminJwtKeys;
+            allowSample = c.allowSample;
+        }
+
+        /** Keys whose signed JWTs are admin credentials (Trustee's kbs-client tokens), besides the admin token. */
+        public Builder adminJwtKeys(List<PublicKey> keys) {
+            this.adminJwtKeys = List.copyOf(keys);
+            return this;
+        }
+
+        /** Accept Trustee's {@code sample} TEE, whose evidence nothing signs: for testing only. */
+        public Builder allowSample(boolean allow) {
+            this.allowSample = allow;
+            return this;
         }
 
         public Builder sessionLifetime(Duration d) {
@@ -242,7 +266,7 @@ public record BrokerConfig(Duration sessionLifetime, Duration tokenLifetime, Dur
         public BrokerConfig build() {
             return new BrokerConfig(sessionLifetime, tokenLifetime, auditRetention, runtimeDataHash, authPerClientPerSecond,
                     appraisePerClientPerSecond, adminFailuresPerClientPerMinute, connectionsPerClient, bodyDeadline, minBodyBytesPerSecond,
-                    idleTimeout, maxBodyBytes, workerThreads, trackedClients, roots, trustedAux);
+                    idleTimeout, maxBodyBytes, workerThreads, trackedClients, roots, trustedAux, adminJwtKeys, allowSample);
         }
     }
 }

@@ -112,7 +112,8 @@ final class Rcar {
                 spend(s, c, why.refusal().auditOutcome(), why.getMessage());
                 throw why;
             }
-            Sessions.Completion done = sessions.attest(s.id(), v.evidenceDigest(), v.teePubkey(), v.status().earName(), v.measurement(), v.at(),
+            Sessions.Completion done = sessions.attest(s.id(), v.evidenceDigest(), v.teePubkey(), v.status().earName(), v.measurement(), v.token(),
+                    v.at(),
                     v.expiresAt(), c.entry(v.at(), v.status().earName(), v.detail()));
             settled = true;
             if (done != Sessions.Completion.ATTESTED) {

@@ -84,7 +84,11 @@ final class Releases {
         } catch (BrokerException e) {
             throw auditor.refuse(c, e);
         }
-        return new Requester(Optional.empty(), new ResourcePolicy.Result(t.tee(), t.status(), t.initialMeasurement()), t.teeKey());
+        return new Requester(Optional.empty(), result(t), t.teeKey());
+    }
+
+    private static ResourcePolicy.Result result(Tokens.Claims t) {
+        return new ResourcePolicy.Result(t.tee(), t.status(), t.initialMeasurement(), Optional.of(t.all()));
     }
 
     private Requester bySession(Optional<String> id, AuditContext c, String path) {
@@ -93,8 +97,19 @@ final class Releases {
             throw auditor.refuse(Refusal.UNAUTHORIZED_SESSION, c.session(s.id()).tee(s.tee()).path(path),
                     "this session has not attested; POST " + Protocol.ATTEST + " first");
         }
+        if (s.token().isPresent()) {
+            // read again as a bearer token would be: the same claims decide, whichever way the guest asks
+            Tokens.Claims t;
+            try {
+                t = tokens.verify(s.token().get(), clock.millis());
+            } catch (BrokerException e) {
+                throw auditor.refuse(c.session(s.id()).tee(s.tee()).path(path), e);
+            }
+            return new Requester(Optional.of(s.id()), result(t), t.teeKey());
+        }
+        // attested by an older instance on this store, which kept no token
         ResourcePolicy.Result result = new ResourcePolicy.Result(s.tee(), Tokens.tier(s.status().orElse("")),
-                s.measurement().map(h -> Bytes.fromHex("session measurement", h)));
+                s.measurement().map(h -> Bytes.fromHex("session measurement", h)), Optional.empty());
         return new Requester(Optional.of(s.id()), result, TeeKey.parse(s.teePubkey().orElseThrow()));
     }
 }

@@ -11,6 +11,8 @@ import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.ar4si.Tier;
 import dev.guestattest.verify.ear.EarVerifier;
+import dev.guestattest.verify.ear.TrusteeEar;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Date;
@@ -19,17 +21,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The broker's tokens, issued and verified here alone: an EAR JWT ({@code EarSigner}) with the
- * attested TEE key and an expiry, so that the token by itself authorizes a release wrapped to that
- * key; verified with {@link EarVerifier} (signature, profile, submods), then read for what a
+ * The broker's tokens, issued and verified here alone: an EAR JWT laid out as Trustee's attestation
+ * service issues it ({@link TrusteeEar}: {@code submods.cpu0}, the runtime data with the attested
+ * TEE key under {@code ear.veraison.annotated-evidence.runtime_data_claims}, {@code iss}, {@code exp},
+ * the key in the header as {@code jwk}), so that the token by itself authorizes a release wrapped to
+ * that key; verified with {@link EarVerifier} (signature, profile, submods), then read for what a
  * release needs. Every instance on a store shares the key ({@link TokenKey}).
  */
 final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final TokenKey key;
 
-    /** What a verified token attests: one TEE's appraisal, and the key its releases are wrapped to. */
-    record Claims(String tee, Tier status, Optional<Bytes> initialMeasurement, TeeKey teeKey) {
+    /** What a verified token attests: one TEE's appraisal, the key its releases are wrapped to, and all its claims (for resource rules). */
+    record Claims(String tee, Tier status, Optional<Bytes> initialMeasurement, TeeKey teeKey, JsonNode all) {
     }
 
     Tokens(SharedDocuments documents, Kek kek, long now) {
@@ -40,12 +44,14 @@ final class Tokens {
         return key.publicKey();
     }
 
-    /** A token for an accepted attestation, valid until {@code expires}. */
-    String issue(Appraisal a, TeeKey teeKey, Instant expires) {
-        Map<String, Object> extra = new HashMap<>();
-        extra.put("exp", expires);
-        extra.put("tee-pubkey", teeKey.jwk().toJSONObject());
-        return key.signer().sign(a, Optional.empty(), extra);
+    /** A token for an accepted attestation of a {@code tee} guest whose runtime data was {@code runtimeData}, valid until {@code expires}. */
+    String issue(Appraisal a, String tee, JsonNode runtimeData, Instant expires) {
+        return key.signer().signWithJwk(TrusteeEar.claims(a, tee, runtimeData, expires));
+    }
+
+    /** This broker's token key as a JWK Set, for relying parties that look keys up by {@code kid}. */
+    String jwks() {
+        return key.signer().jwks().orElseThrow().toString(true);
     }
 
     /** An appraisal's EAR, as {@code /appraise} answers it: it authorizes nothing here (no key, no expiry). */
@@ -65,16 +71,15 @@ final class Tokens {
         if (exp == null || exp.getTime() <= now) {
             throw new BrokerException(Refusal.TOKEN_EXPIRED, "token expired; attest again");
         }
-        Map<?, ?> submods = claims.getClaim("submods") instanceof Map<?, ?> m ? m : Map.of();
-        if (submods.size() != 1 || !(claims.getClaim("tee-pubkey") instanceof Map<?, ?> jwk)) {
+        JsonNode all = JSON.valueToTree(claims.toJSONObject());
+        JsonNode cpu = all.path("submods").path(TrusteeEar.SUBMOD);
+        JsonNode jwk = cpu.path(TrusteeEar.ANNOTATED_EVIDENCE).path("runtime_data_claims").path("tee-pubkey");
+        if (all.path("submods").size() != 1 || !cpu.path(TrusteeEar.TEE).isTextual() || !jwk.isObject()) {
             throw new BrokerException(Refusal.TOKEN_INVALID, "token is not one this broker issues");
         }
-        Map.Entry<?, ?> sub = submods.entrySet().iterator().next();
-        Map<?, ?> appraisal = sub.getValue() instanceof Map<?, ?> m ? m : Map.of();
-        Optional<Bytes> measurement = appraisal.get("ear.guestattest.claims") instanceof Map<?, ?> common
-                && common.get("initial_measurement") instanceof String h ? Optional.of(Bytes.fromHex("token initial_measurement", h)) : Optional.empty();
-        return new Claims(String.valueOf(sub.getKey()), tier(String.valueOf(appraisal.get("ear.status"))), measurement,
-                TeeKey.parse(JSON.valueToTree(jwk)));
+        JsonNode h = cpu.path("ear.guestattest.claims").path("initial_measurement");
+        Optional<Bytes> measurement = h.isTextual() ? Optional.of(Bytes.fromHex("token initial_measurement", h.asText())) : Optional.empty();
+        return new Claims(cpu.get(TrusteeEar.TEE).asText(), tier(cpu.path("ear.status").asText()), measurement, TeeKey.parse(jwk), all);
     }
 
     /** The tier an EAR status names; none for a name it does not know. */

@@ -3,6 +3,7 @@ package dev.guestattest.broker;
 
 import dev.guestattest.broker.rcar.TeeKey;
 import dev.guestattest.broker.store.Sessions;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.broker.wire.Attestation;
 import dev.guestattest.broker.wire.TeeEvidence;
 import dev.guestattest.core.tee.TrusteeEvidence;
@@ -15,6 +16,7 @@ import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.AppraisalContext;
 import dev.guestattest.verify.ar4si.Tier;
 import dev.guestattest.verify.freshness.RuntimeData;
+import dev.guestattest.verify.initdata.InitData;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
@@ -74,6 +76,9 @@ final class Verdicts {
         Evidence evidence = trust.trusted(Optional.of(s.tee()), sent, secret);
         AppraisalContext ctx = trust.context(policies.attestation(" (guest-attest broker policy set)"), Optional.of(s.tee()), Instant.ofEpochMilli(now))
                 .withReportData(reportData);
+        if (req.initData().isPresent()) {
+            ctx = ctx.withInitData(InitData.parse(req.initData().get().format(), req.initData().get().body()));
+        }
         Appraisal a = trust.appraise(evidence, ctx);
         events.appraised(s.tee(), a.status());
         if (!a.format().equals(s.tee())) {
@@ -84,8 +89,21 @@ final class Verdicts {
                     + String.join("; ", a.failures().stream().map(Check::toString).toList()));
         }
         Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
-        return new Verdict(tokens.issue(a, teeKey, exp), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(), teeKey.json(),
+        return new Verdict(tokens.issue(a, s.tee(), runtimeClaims(req), exp), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(),
+                teeKey.json(),
                 a.status(), a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex), now, exp.toEpochMilli(),
                 "policy " + a.policyId() + ", vector " + a.trustVector().values());
+    }
+
+    /** The runtime data as the guest hashed it: Trustee's {@code runtime_data_claims} (this project's older guests bound no additional-evidence). */
+    private static ObjectNode runtimeClaims(Attestation req) {
+        ObjectNode n = Wire.object();
+        boolean legacy = req.teeEvidence().own().isPresent() && req.teeEvidence().additional().isEmpty();
+        if (!legacy) {
+            n.put("additional-evidence", req.teeEvidence().additional().orElse(""));
+        }
+        n.put("nonce", req.runtimeData().nonce());
+        n.set("tee-pubkey", req.runtimeData().teePubkey());
+        return n;
     }
 }

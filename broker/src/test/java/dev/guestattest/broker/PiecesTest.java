@@ -172,10 +172,11 @@ class PiecesTest {
         assertThat(p.allows("test/key/a", r("cca", Tier.NONE))).isFalse();
         assertThat(p.allows("other/key/a", r("tdx", Tier.AFFIRMING))).isFalse();
         // a rule naming workloads: only those initial measurements, and evidence without one never
-        var only = new ResourcePolicy.Result("tdx", Tier.AFFIRMING, java.util.Optional.of(dev.guestattest.core.codec.Bytes.fromHex("m", "ccdd")));
+        var only = new ResourcePolicy.Result("tdx", Tier.AFFIRMING, java.util.Optional.of(dev.guestattest.core.codec.Bytes.fromHex("m", "ccdd")),
+                java.util.Optional.empty());
         assertThat(p.allows("db/secret/pw", only)).isTrue();
         assertThat(p.allows("db/secret/pw", new ResourcePolicy.Result("tdx", Tier.AFFIRMING,
-                java.util.Optional.of(dev.guestattest.core.codec.Bytes.fromHex("m", "eeff"))))).isFalse();
+                java.util.Optional.of(dev.guestattest.core.codec.Bytes.fromHex("m", "eeff")), java.util.Optional.empty()))).isFalse();
         assertThat(p.allows("db/secret/pw", r("tpm", Tier.AFFIRMING))).isFalse();
         assertThatThrownBy(() -> ResourcePolicy.parse("rules:\n  - {path: a/b/c, initial_measurement: [zz]}\n".getBytes(StandardCharsets.UTF_8)))
                 .hasMessageContaining("rules[0].initial_measurement");
@@ -191,7 +192,7 @@ class PiecesTest {
     }
 
     private static ResourcePolicy.Result r(String tee, Tier status) {
-        return new ResourcePolicy.Result(tee, status, java.util.Optional.empty());
+        return new ResourcePolicy.Result(tee, status, java.util.Optional.empty(), java.util.Optional.empty());
     }
 
     @Test

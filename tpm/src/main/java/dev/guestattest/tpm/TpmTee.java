@@ -4,8 +4,10 @@ package dev.guestattest.tpm;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.tee.EmulatorAnchors;
 import dev.guestattest.core.tee.Tee;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.tee.VerifyOption;
 import dev.guestattest.core.verify.EvidenceVerifier;
+import dev.guestattest.tpm.abi.TpmTrusteeEvidence;
 import dev.guestattest.tpm.verify.TpmEvidenceVerifier;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +25,12 @@ public final class TpmTee implements Tee {
     @Override
     public EvidenceVerifier verifier() {
         return verifier;
+    }
+
+    /** guest-components' TPM evidence; its {@code ak_public} is carried, never trusted: the pin stays the verifier's. */
+    @Override
+    public Optional<TrusteeEvidence> trusteeEvidence() {
+        return Optional.of(new TpmTrusteeEvidence());
     }
 
     @Override

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.broker.http;
 
+import dev.guestattest.broker.AdminJwt;
 import dev.guestattest.broker.Broker;
 import dev.guestattest.broker.BrokerException;
 import dev.guestattest.broker.Refusal;
@@ -107,7 +108,8 @@ final class Dispatcher extends Handler.Abstract {
 
     private boolean adminCredential(Request request) {
         Optional<String> token = Routes.bearer(request);
-        return token.isPresent() && MessageDigest.isEqual(HashAlgorithm.SHA256.hash(token.get().getBytes(StandardCharsets.UTF_8)), adminDigest);
+        return token.isPresent() && (MessageDigest.isEqual(HashAlgorithm.SHA256.hash(token.get().getBytes(StandardCharsets.UTF_8)), adminDigest)
+                || AdminJwt.valid(token.get(), broker.config().adminJwtKeys(), System.currentTimeMillis()));
     }
 
     private static int error(Exchange x, int status, String detail) {

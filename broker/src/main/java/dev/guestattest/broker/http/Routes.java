@@ -59,6 +59,9 @@ final class Routes {
                 new Route("GET", Protocol.PREFIX + "audit", false, ADMIN, true, 0, c -> Route.Reply.json(auditJson(admin.audit(limit(c.request()))))),
                 new Route("GET", Protocol.PREFIX + "token-key", false, "token-key", false, 0,
                         c -> Route.Reply.of(200, "application/x-pem-file", Pem.encode("PUBLIC KEY", broker.tokenPublicKey().getEncoded()))),
+                // the same key as a JWK Set, for relying parties that look it up by kid (Trustee's trusted_jwk_sets)
+                new Route("GET", Protocol.PREFIX + "token-jwks", false, "token-jwks", false, 0,
+                        c -> Route.Reply.of(200, "application/jwk-set+json", broker.tokenJwks())),
                 new Route("POST", "/appraise", false, "appraise", false, body,
                         c -> Route.Reply.json(broker.appraise(c.body().get(), c.client()).toString())),
                 new Route("GET", "/metrics", false, "metrics", false, 0,

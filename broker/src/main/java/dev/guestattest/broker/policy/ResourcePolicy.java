@@ -8,6 +8,8 @@ import dev.guestattest.verify.policy.Documents;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import java.util.Set;
 
@@ -19,7 +21,12 @@ import java.util.Set;
  *     tees: [tdx, snp]          # optional: any TEE
  *     status: affirming         # the worst status still allowed: affirming (default) or warning
  *     initial_measurement: [..] # optional: only these workloads (hex, any of)
+ *     claims:                   # optional: token claims by JSON pointer, compared as text, as a
+ *       "/submods/cpu0/ear.veraison.annotated-evidence/init_data_claims/aa.toml/token_configs/kbs/url": "..."
  * </pre>
+ * The {@code claims} pointers address the attestation token as Trustee lays it out
+ * ({@link dev.guestattest.verify.ear.TrusteeEar}), so a Trustee resource policy's condition on
+ * {@code input.submods.cpu0["ear.veraison.annotated-evidence"]...} is written here as the same path.
  * A request is allowed when any rule matches; none matching is a refusal. The default policy lets
  * affirming results read every path; a warning never reads anything unless a rule says so.
  */
@@ -32,7 +39,7 @@ public record ResourcePolicy(List<Rule> rules) {
     }
 
     /** One rule: a path pattern of three parts, the TEEs (empty: any), the worst tier allowed, the workloads (empty: any). */
-    public record Rule(String[] path, Set<String> tees, Tier worst, Set<Bytes> initialMeasurements) {
+    public record Rule(String[] path, Set<String> tees, Tier worst, Set<Bytes> initialMeasurements, Map<String, String> claims) {
         boolean allows(String[] p, Result r) {
             for (int i = 0; i < 3; i++) {
                 if (!path[i].equals("*") && !path[i].equals(p[i])) {
@@ -40,18 +47,24 @@ public record ResourcePolicy(List<Rule> rules) {
                 }
             }
             return (tees.isEmpty() || tees.contains(r.tee())) && r.status() != Tier.NONE && r.status().compareTo(worst) <= 0
-                    && (initialMeasurements.isEmpty() || r.initialMeasurement().filter(initialMeasurements::contains).isPresent());
+                    && (initialMeasurements.isEmpty() || r.initialMeasurement().filter(initialMeasurements::contains).isPresent())
+                    && claims.entrySet().stream().allMatch(want -> r.claims().map(all -> all.at(want.getKey()))
+                    .filter(have -> have.isValueNode() && have.asText().equals(want.getValue())).isPresent());
         }
     }
 
-    /** What the rules judge: the attested TEE, the appraisal's status, and the workload's initial measurement when the evidence has one. */
-    public record Result(String tee, Tier status, Optional<Bytes> initialMeasurement) {
+    /**
+     * What the rules judge: the attested TEE, the appraisal's status, the workload's initial
+     * measurement when the evidence has one, and the token's claims (none for a session attested by
+     * an older broker, which kept no token: rules on claims then do not match).
+     */
+    public record Result(String tee, Tier status, Optional<Bytes> initialMeasurement, Optional<JsonNode> claims) {
     }
 
     private record File(List<RuleFile> rules) {
     }
 
-    private record RuleFile(String path, List<String> tees, String status, List<String> initialMeasurement) {
+    private record RuleFile(String path, List<String> tees, String status, List<String> initialMeasurement, Map<String, String> claims) {
     }
 
     public static ResourcePolicy parse(byte[] document) {
@@ -74,8 +87,15 @@ public record ResourcePolicy(List<Rule> rules) {
             for (String h : Optional.ofNullable(r.initialMeasurement()).orElse(List.of())) {
                 measurements.add(Bytes.fromHex(field + ".initial_measurement", h));
             }
+            Map<String, String> claims = Optional.ofNullable(r.claims()).orElse(Map.of());
+            claims.forEach((pointer, value) -> {
+                if (!pointer.startsWith("/") || value == null) {
+                    throw AttestationException.invalid(field + ".claims." + pointer, "keys are JSON pointers into the token (\"/submods/cpu0/...\")"
+                            + " and values text");
+                }
+            });
             rules.add(new Rule(r.path().split("/", -1), Set.copyOf(Optional.ofNullable(r.tees()).orElse(List.of())),
-                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING, measurements));
+                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING, measurements, Map.copyOf(claims)));
         }
         return new ResourcePolicy(rules);
     }

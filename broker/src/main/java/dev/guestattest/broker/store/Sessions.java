@@ -20,7 +20,7 @@ public final class Sessions {
 
     /** A session as stored; {@code teePubkey} and {@code status} once attested. */
     public record Session(String id, String tee, String nonce, State state, long expiresAt, Optional<String> teePubkey, Optional<String> status,
-                          Optional<byte[]> verifierSecret, Optional<String> measurement) {
+                          Optional<byte[]> verifierSecret, Optional<String> measurement, Optional<String> token) {
         public boolean live(long now) {
             return now < expiresAt;
         }
@@ -54,7 +54,7 @@ public final class Sessions {
 
     public Optional<Session> find(String id) {
         try (Connection c = db.connection();
-             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status, verifier_secret, measurement FROM sessions WHERE id = ?")) {
+             PreparedStatement ps = c.prepareStatement("SELECT tee, nonce, state, expires_at, tee_pubkey, status, verifier_secret, measurement, token FROM sessions WHERE id = ?")) {
             ps.setString(1, id);
             try (ResultSet r = ps.executeQuery()) {
                 if (!r.next()) {
@@ -62,7 +62,7 @@ public final class Sessions {
                 }
                 return Optional.of(new Session(id, r.getString(1), r.getString(2), State.valueOf(r.getString(3)), r.getLong(4),
                         Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6)), Optional.ofNullable(r.getBytes(7)),
-                        Optional.ofNullable(r.getString(8))));
+                        Optional.ofNullable(r.getString(8)), Optional.ofNullable(r.getString(9))));
             }
         } catch (SQLException e) {
             throw db.failure("reading a session", e);
@@ -84,8 +84,8 @@ public final class Sessions {
      * {@code audit}. One commit instead of a claim before the appraisal and a completion after it:
      * the store's writes were the broker's largest cost after the cryptography.
      */
-    public Completion attest(String id, String evidenceDigest, String teePubkey, String status, Optional<String> measurement, long now,
-                             long expiresAt, Audit.Entry audit) {
+    public Completion attest(String id, String evidenceDigest, String teePubkey, String status, Optional<String> measurement, String token,
+                             long now, long expiresAt, Audit.Entry audit) {
         try {
             return db.write(c -> {
                 try (PreparedStatement used = c.prepareStatement("INSERT INTO used_evidence (digest, used_at) VALUES (?, ?)")) {
@@ -99,14 +99,15 @@ public final class Sessions {
                     throw duplicate;
                 }
                 try (PreparedStatement ps = c.prepareStatement(
-                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, measurement = ?, expires_at = ?, verifier_secret = NULL"
-                                + " WHERE id = ? AND state = 'CHALLENGED' AND expires_at > ?")) {
+                        "UPDATE sessions SET state = 'ATTESTED', tee_pubkey = ?, status = ?, measurement = ?, token = ?, expires_at = ?,"
+                                + " verifier_secret = NULL WHERE id = ? AND state = 'CHALLENGED' AND expires_at > ?")) {
                     ps.setString(1, teePubkey);
                     ps.setString(2, status);
                     ps.setString(3, measurement.orElse(null));
-                    ps.setLong(4, expiresAt);
-                    ps.setString(5, id);
-                    ps.setLong(6, now);
+                    ps.setString(4, token);
+                    ps.setLong(5, expiresAt);
+                    ps.setString(6, id);
+                    ps.setLong(7, now);
                     if (ps.executeUpdate() != 1) {
                         throw new Refused(Completion.NONCE_SPENT);
                     }

@@ -45,7 +45,7 @@ class SessionsTest {
     }
 
     private Sessions.Completion complete(String id, String digest) {
-        return sessions.attest(id, digest, "{\"kty\":\"EC\"}", "affirming", Optional.of("aa"), NOW, NOW + 60_000, audit(id));
+        return sessions.attest(id, digest, "{\"kty\":\"EC\"}", "affirming", Optional.of("aa"), "token-" + id, NOW, NOW + 60_000, audit(id));
     }
 
     private static Audit.Entry audit(String id) {

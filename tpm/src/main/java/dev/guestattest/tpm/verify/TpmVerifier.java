@@ -13,6 +13,7 @@ import dev.guestattest.tpm.abi.Tpm2;
 import dev.guestattest.tpm.abi.TpmAttest;
 import dev.guestattest.tpm.abi.TpmPublic;
 import dev.guestattest.tpm.abi.TpmSignature;
+import dev.guestattest.tpm.abi.SpkiKeys;
 import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
@@ -28,6 +29,14 @@ import java.util.Set;
  * Checks a TPM quote: magic and type, the AK's signature (ECDSA P-256 or RSASSA, SHA-256), the PCR digest against the supplied PCR values, and, given a log, that replaying it
  * gives those values. The AK must be pinned: any software key makes a well-formed quote, and without
  * credential activation nothing else ties the AK to a TPM, so no pinned AK fails {@code ak.pinned}.
+ *
+ * <p>The evidence's AK is its TPMT_PUBLIC (this project's quotes) or, from a guest-components guest
+ * (guest-components 8246e5e0 {@code attestation-agent/attester/src/tpm/utils.rs} {@code read_ak_public_key}),
+ * only its public key as a DER SubjectPublicKeyInfo. Such a bare key says nothing of its attributes,
+ * so it is accepted only through a pin: a pinned TPMT_PUBLIC must hold the same key and its name must
+ * be the quote's qualifiedSigner (so the pin's attributes, restricted included, are the signer's); a
+ * pinned SubjectPublicKeyInfo (what Trustee's {@code trusted_ak} reference value holds) must be the
+ * same key, and that it is a restricted TPM key then rests on whoever pinned it.
  */
 public final class TpmVerifier {
     private TpmVerifier() {
@@ -43,20 +52,30 @@ public final class TpmVerifier {
     public static VerificationResult verify(TpmEvidence e, Optional<Bytes> pinnedAk, List<X509Certificate> ekRoots, Instant at) {
         List<Check> checks = new ArrayList<>();
         TpmAttest attest;
-        TpmPublic ak;
+        Ak ak;
         TpmSignature sig;
         try {
             attest = TpmAttest.parse(e.attest().toArray());
-            ak = TpmPublic.parse(e.akPublic().toArray());
+            ak = Ak.of("TPM evidence ak_public", e.akPublic());
             sig = TpmSignature.parse(e.signature().toArray());
             checks.add(Check.pass("quote.format", "TPM-generated quote over " + attest.pcrSelection().pcrs().size() + " PCRs"));
         } catch (AttestationException x) {
             checks.add(Check.fail("quote.format", x.getMessage()));
             return new VerificationResult(checks);
         }
-        checks.add(signature(attest, e, ak, sig));
-        checks.add(pinnedAk.map(p -> p.equals(e.akPublic()) ? Check.pass("ak.pinned", "the AK is the pinned one")
-                : Check.fail("ak.pinned", "the quote is signed by another AK than the pinned one"))
+        Optional<Ak> pin = Optional.empty();
+        Optional<String> badPin = Optional.empty();
+        try {
+            pin = pinnedAk.map(p -> Ak.of("pinned AK", p));
+        } catch (AttestationException x) {
+            badPin = Optional.of("the pinned AK is neither a TPMT_PUBLIC nor a SubjectPublicKeyInfo: " + x.getMessage());
+        }
+        Optional<Ak> pinnedKey = pin;
+        // a bare key's attributes are the pinned area's, once that area is shown to be the signer's
+        Optional<TpmPublic> area = ak.area().or(() -> pinnedKey.flatMap(Ak::area).filter(p -> SpkiKeys.same(p.key(), ak.key())
+                && nameIs(p, attest)));
+        checks.add(signature(e, ak, area, sig));
+        checks.add(badPin.map(why -> Check.fail("ak.pinned", why)).or(() -> pinnedKey.map(p -> pinned(p, ak, e, attest)))
                 .orElseGet(() -> Check.fail("ak.pinned", "no pinned AK: the quote's signer is not known to be the TPM's;"
                         + " give --ak (verify) or the aux part 'ak' (appraise)")));
         checks.add(pcrDigest(attest, e));
@@ -109,11 +128,53 @@ public final class TpmVerifier {
         return c.getSubjectX500Principal().equals(c.getIssuerX500Principal());
     }
 
-    private static Check signature(TpmAttest attest, TpmEvidence e, TpmPublic ak, TpmSignature sig) {
+    /**
+     * The AK as evidence or a pin gives it: a TPMT_PUBLIC, or (first byte 0x30, a DER SEQUENCE, where
+     * a TPMT_PUBLIC starts with its type's high byte 0x00) a SubjectPublicKeyInfo without attributes.
+     */
+    record Ak(Bytes encoded, PublicKey key, int type, Optional<TpmPublic> area) {
+        static Ak of(String field, Bytes b) {
+            if (b.length() > 0 && b.get(0) == 0x30) {
+                PublicKey key = SpkiKeys.parse(field, b);
+                return new Ak(b, key, key instanceof java.security.interfaces.RSAPublicKey ? Tpm2.ALG_RSA : Tpm2.ALG_ECC, Optional.empty());
+            }
+            TpmPublic p = TpmPublic.parse(b.toArray());
+            return new Ak(b, p.key(), p.type(), Optional.of(p));
+        }
+    }
+
+    /** Whether {@code p}'s name is the quote's qualifiedSigner: the quote was made by exactly that object. */
+    private static boolean nameIs(TpmPublic p, TpmAttest attest) {
+        try {
+            return p.name().equals(attest.qualifiedSigner());
+        } catch (AttestationException x) {
+            return false;
+        }
+    }
+
+    private static Check pinned(Ak pin, Ak ak, TpmEvidence e, TpmAttest attest) {
+        if (ak.area().isPresent() && pin.area().isPresent()) {
+            return pin.encoded().equals(e.akPublic()) ? Check.pass("ak.pinned", "the AK is the pinned one")
+                    : Check.fail("ak.pinned", "the quote is signed by another AK than the pinned one");
+        }
+        if (!SpkiKeys.same(pin.key(), ak.key())) {
+            return Check.fail("ak.pinned", "the quote is signed by another AK than the pinned one");
+        }
+        if (pin.area().isPresent()) {
+            return nameIs(pin.area().get(), attest) ? Check.pass("ak.pinned", "the AK is the pinned one: the evidence's public key is the"
+                    + " pinned TPMT_PUBLIC's, whose name is the quote's signer")
+                    : Check.fail("ak.pinned", "the pinned TPMT_PUBLIC holds the evidence's key but its name is not the quote's signer:"
+                    + " the quote was made by another object with that key");
+        }
+        return Check.pass("ak.pinned", "the AK is the pinned public key (pinned as a bare key, as Trustee's trusted_ak: that it is a"
+                + " restricted TPM key rests on the pin)");
+    }
+
+    private static Check signature(TpmEvidence e, Ak ak, Optional<TpmPublic> area, TpmSignature sig) {
         if (sig.hashAlg() != Tpm2.ALG_SHA256) {
             return Check.fail("quote.signature", String.format("hash 0x%04x is not SHA-256", sig.hashAlg()));
         }
-        if ((ak.attributes() & 0x10000) == 0) {
+        if (area.isPresent() && (area.get().attributes() & 0x10000) == 0) {
             return Check.fail("quote.signature", "the signing key is not restricted, so it could sign forged quotes");
         }
         try {
@@ -129,7 +190,9 @@ public final class TpmVerifier {
             } else {
                 return Check.fail("quote.signature", "the signature algorithm does not match the AK's type");
             }
-            return ok ? Check.pass("quote.signature", "signed by the AK (" + (ak.type() == Tpm2.ALG_ECC ? "ECDSA P-256" : "RSASSA") + ")")
+            String how = ak.type() == Tpm2.ALG_ECC ? "ECDSA P-256" : "RSASSA";
+            return ok ? Check.pass("quote.signature", "signed by the AK (" + how + ")" + (area.isPresent() ? ""
+                    : "; the evidence carries only its public key, so its attributes (restricted) are not shown here"))
                     : Check.fail("quote.signature", "does not verify with the AK");
         } catch (AttestationException x) {
             return Check.fail("quote.signature", "cannot be checked: " + x.getMessage());

@@ -43,6 +43,8 @@ public final class EarSigner {
     private final JWSAlgorithm algorithm;
     private final int coseAlgorithm;
     private final String keyId;
+    /** The public key as a JWK ({@code alg} included), for tokens that carry it in their header; none for Ed25519. */
+    private final Optional<com.nimbusds.jose.jwk.JWK> publicJwk;
 
     public EarSigner(KeyPair key) {
         this(key, java.util.Optional.empty());
@@ -56,6 +58,7 @@ public final class EarSigner {
             this.algorithm = JWSAlgorithm.EdDSA;
             this.coseAlgorithm = dev.guestattest.core.cose.CoseSign1.EDDSA;
             this.signer = Ed25519Jws.signer(key.getPrivate());
+            this.publicJwk = Optional.empty();
             return;
         }
         if (!(key.getPrivate() instanceof ECPrivateKey priv) || !(key.getPublic() instanceof ECPublicKey pub)) {
@@ -71,6 +74,7 @@ public final class EarSigner {
             ECDSASigner ec = new ECDSASigner(priv);
             jca.ifPresent(p -> ec.getJCAContext().setProvider(p));
             this.signer = ec;
+            this.publicJwk = Optional.of(new com.nimbusds.jose.jwk.ECKey.Builder(curve, pub).algorithm(algorithm).build());
         } catch (JOSEException e) {
             throw AttestationException.invalid("appraiser key", e.getMessage());
         }
@@ -103,6 +107,28 @@ public final class EarSigner {
             throw new IllegalStateException("signing with a checked EC key failed", e);
         }
         return jwt.serialize();
+    }
+
+    /**
+     * Signs {@code claims} as they are, with the public key also in the header as {@code jwk} (how
+     * Trustee's attestation service lets a KBS configured with {@code insecure_header_jwk} find it)
+     * and its {@code kid} (how a relying party holding this signer's JWKS finds it).
+     */
+    public String signWithJwk(JWTClaimsSet claims) {
+        JWSHeader.Builder header = new JWSHeader.Builder(algorithm).type(new JOSEObjectType("JWT")).keyID(keyId);
+        publicJwk.ifPresent(header::jwk);
+        SignedJWT jwt = new SignedJWT(header.build(), claims);
+        try {
+            jwt.sign(signer);
+        } catch (JOSEException e) {
+            throw new IllegalStateException("signing with a checked key failed", e);
+        }
+        return jwt.serialize();
+    }
+
+    /** This signer's public key as a JWK Set (one key, with its {@code kid} and {@code alg}); empty for Ed25519. */
+    public Optional<com.nimbusds.jose.jwk.JWKSet> jwks() {
+        return publicJwk.map(k -> new com.nimbusds.jose.jwk.JWKSet(new com.nimbusds.jose.jwk.ECKey.Builder(k.toECKey()).keyID(keyId).build()));
     }
 
     /**

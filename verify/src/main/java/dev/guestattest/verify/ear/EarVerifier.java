@@ -16,6 +16,8 @@ import java.util.Set;
 public final class EarVerifier {
     private static final Set<JWSAlgorithm> ALLOWED = Set.of(JWSAlgorithm.ES256, JWSAlgorithm.ES384, JWSAlgorithm.EdDSA);
     public static final int MAX_SIZE = 256 * 1024;
+    /** The veraison EAR profile, and Trustee's profile of it (a broker's tokens). */
+    private static final Set<String> PROFILES = Set.of(EarSigner.PROFILE, TrusteeEar.PROFILE);
 
     private EarVerifier() {
     }
@@ -68,8 +70,8 @@ public final class EarVerifier {
                 throw AttestationException.invalid("EAR", "the signature does not verify with the appraiser's key");
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
-            if (!EarSigner.PROFILE.equals(claims.getStringClaim("eat_profile"))) {
-                throw AttestationException.invalid("EAR eat_profile", "is not " + EarSigner.PROFILE);
+            if (!PROFILES.contains(claims.getStringClaim("eat_profile"))) {
+                throw AttestationException.invalid("EAR eat_profile", "is not " + EarSigner.PROFILE + " or " + TrusteeEar.PROFILE);
             }
             Map<String, Object> submods = claims.getJSONObjectClaim("submods");
             if (submods == null || submods.isEmpty()) {

@@ -18,7 +18,7 @@ import java.util.Set;
  * EdDSA (Ed25519) JWS through the JDK's own Ed25519 (Java 15+): nimbus's Ed25519 signer needs
  * Google Tink, a large dependency for one algorithm the JDK already has.
  */
-final class Ed25519Jws implements JWSSigner, JWSVerifier {
+public final class Ed25519Jws implements JWSSigner, JWSVerifier {
     private final PrivateKey signing;
     private final PublicKey verifying;
     private final JCAContext jca = new JCAContext();
@@ -28,15 +28,15 @@ final class Ed25519Jws implements JWSSigner, JWSVerifier {
         this.verifying = verifying;
     }
 
-    static Ed25519Jws signer(PrivateKey key) {
+    public static Ed25519Jws signer(PrivateKey key) {
         return new Ed25519Jws(key, null);
     }
 
-    static Ed25519Jws verifier(PublicKey key) {
+    public static Ed25519Jws verifier(PublicKey key) {
         return new Ed25519Jws(null, key);
     }
 
-    static boolean isEd25519(java.security.Key key) {
+    public static boolean isEd25519(java.security.Key key) {
         return key instanceof java.security.interfaces.EdECKey ed && ed.getParams().getName().equals("Ed25519");
     }
 
