@@ -13,6 +13,11 @@ import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.broker.store.CollateralDocuments;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.Origins;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.cove.emulator.EmulatedTsm;
@@ -79,7 +84,24 @@ final class BrokerFixture implements AutoCloseable {
     }
 
     BrokerFixture(Path tees, Path state, String store, java.util.function.UnaryOperator<BrokerConfig> tweak) {
-        this(tees, state, store, tweak, Appraiser.discover());
+        this(tees, state, store, tweak, db -> Appraiser.discover().withCollateral(CollateralService.builder()
+                .origins(Origins.none().with(Origins.PCS, pcsAndKds(tees)).with(Origins.KDS, pcsAndKds(tees))).store(new CollateralDocuments(db))
+                .build()));
+    }
+
+    private static final Map<Path, EmulatedServer> SERVICES = new HashMap<>();
+
+    /**
+     * The emulated PCS and KDS of the emulators in {@code tees}, one per directory for the whole run:
+     * a broker fetches TDX collateral and SNP VCEKs itself, as Trustee does (a guest-components guest sends none).
+     */
+    static synchronized URI pcsAndKds(Path tees) {
+        return SERVICES.computeIfAbsent(tees, dir -> {
+            EmulatedServer s = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ProviderContext.defaults().withStateDir(dir),
+                    Duration.ofDays(1)), EmulatedServer.Faults.none(), line -> { });
+            Runtime.getRuntime().addShutdownHook(new Thread(s::close));
+            return s;
+        }).uri();
     }
 
     /** With the broker's appraiser ({@code appraiser}: a seam for verifiers that misbehave); the server's per-client limits are in the config. */
@@ -136,9 +158,6 @@ final class BrokerFixture implements AutoCloseable {
                 }
                 if (provider.startsWith("snp/")) {
                     aux.put("certs", b.auxblob());
-                }
-                if (provider.startsWith("tdx/")) {
-                    aux.put("collateral", collateral);
                 }
                 return new Evidence(Optional.empty(), b.outblob(), aux);
             }

@@ -80,7 +80,7 @@ class RcarFlowTest {
         var ev = att.evidence(dev.guestattest.core.codec.Bytes.zeros(64));
         ObjectNode req = BrokerFixture.JSON.createObjectNode().put("format", "tdx")
                 .put("evidence", java.util.Base64.getEncoder().encodeToString(ev.bytes().toArray()));
-        req.putObject("aux").put("collateral", java.util.Base64.getEncoder().encodeToString(ev.aux().get("collateral").toArray()));
+        // no collateral: the broker fetches it from the (emulated) PCS
         BrokerFixture.Answer appraised = f.call("POST", "/appraise", req.toString(), Optional.empty(), Optional.empty());
         assertThat(appraised.status()).as(appraised.body()).isEqualTo(200);
         JsonNode common = appraised.json().get("common");

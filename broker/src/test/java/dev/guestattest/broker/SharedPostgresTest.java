@@ -87,7 +87,7 @@ class SharedPostgresTest {
         body.putObject("runtime-data").put("nonce", nonce).set("tee-pubkey", jwk);
         var p = body.putObject("tee-evidence").putObject("primary_evidence");
         p.put("evidence", java.util.Base64.getEncoder().encodeToString(ev.bytes().toArray()));
-        p.putObject("aux").put("collateral", java.util.Base64.getEncoder().encodeToString(ev.aux().get("collateral").toArray()));
+        p.putObject("aux").put("collateral", java.util.Base64.getEncoder().encodeToString(a.collateral.toArray()));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             List<Callable<Integer>> tries = new java.util.ArrayList<>();

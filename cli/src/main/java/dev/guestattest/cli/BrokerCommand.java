@@ -68,6 +68,13 @@ final class BrokerCommand {
         @Option(names = "--admin-token-file", paramLabel = "FILE", description = "The admin credential (default: <store>/admin-token, made on first start)")
         Path adminTokenFile;
 
+        @Option(names = "--admin-jwt-key", paramLabel = "PEM", description = "Also take bearer JWTs signed by this key (Ed25519 or EC"
+                + " P-256, with exp) as the admin credential, as Trustee's kbs-client sends them (repeatable)")
+        List<Path> adminJwtKeys = new ArrayList<>();
+
+        @Option(names = "--allow-sample", description = "Accept Trustee's 'sample' TEE, whose evidence nothing signs: for testing clients only")
+        boolean allowSample;
+
         @Option(names = "--policy", paramLabel = "FILE", description = "Set this attestation policy at start (JSON or YAML)")
         Path policy;
 
@@ -145,6 +152,11 @@ final class BrokerCommand {
                 settings.trustedAux(t.substring(0, colon), t.substring(colon + 1, eq),
                         Bytes.of(InputFiles.read("--trust-aux", Path.of(t.substring(eq + 1)), MAX_DOCUMENT)));
             }
+            List<java.security.PublicKey> jwtKeys = new ArrayList<>();
+            for (Path p : adminJwtKeys) {
+                jwtKeys.addAll(dev.guestattest.core.pki.Pem.publicKeys("--admin-jwt-key " + p, InputFiles.read("--admin-jwt-key", p, MAX_DOCUMENT)));
+            }
+            settings.adminJwtKeys(jwtKeys).allowSample(allowSample);
             BrokerConfig brokerConfig = settings.build();
             if (trustEmulators) {
                 brokerConfig = EmulatorTrust.apply(ctx, brokerConfig);

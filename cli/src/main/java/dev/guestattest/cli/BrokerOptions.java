@@ -21,6 +21,10 @@ final class BrokerOptions {
     @Option(names = "--broker-ca", paramLabel = "PEM", description = "Trust these certificates for an https:// broker (default: the JDK's CAs)")
     Path brokerCa;
 
+    @Option(names = "--init-data", paramLabel = "FILE", description = "The init-data (TOML) this guest was launched with, sent with"
+            + " the evidence as a Confidential Containers attestation agent does; the broker checks its digest against the evidence")
+    Path initData;
+
     @Option(names = "--provider", paramLabel = "P", description = "The evidence provider, e.g. tdx/emulated (default: this machine's TEE)")
     String provider;
 
@@ -33,6 +37,15 @@ final class BrokerOptions {
         String tee = SecretCommand.tee(p, ctx);
         KbsClient client = new KbsClient(List.of(broker), timeout,
                 Optional.ofNullable(brokerCa).map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
-        return client.get(tee, SecretCommand.attester(p, ctx, tee, parts), path);
+        Optional<String> init = Optional.empty();
+        if (initData != null) {
+            try {
+                init = Optional.of(new String(InputFiles.read("--init-data", initData, dev.guestattest.verify.initdata.InitData.MAX_SIZE),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            } catch (java.io.IOException e) {
+                throw dev.guestattest.core.AttestationException.invalid("--init-data", initData + " cannot be read: " + e.getMessage());
+            }
+        }
+        return client.resource(client.attest(tee, SecretCommand.attester(p, ctx, tee, parts), init), path);
     }
 }

@@ -17,6 +17,8 @@ import dev.guestattest.tdx.emulator.EmulatedPlatform;
 import dev.guestattest.tdx.emulator.TdConfig;
 import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
+import dev.guestattest.snp.emulator.SnpGuestConfig;
+import dev.guestattest.verify.initdata.InitData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,11 +100,27 @@ final class EmulatorCommand {
         @Option(names = "--xfam", paramLabel = "HEX", description = "8-byte XFAM")
         String xfam;
 
+        @Option(names = "--init-data", paramLabel = "FILE", description = "Launch with this init-data (TOML, as a Confidential Containers"
+                + " pod's): its digest goes into the TD's MRCONFIGID and the SNP guest's HOST_DATA, zero-padded or cut to their size")
+        Path initData;
+
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             ProviderContext context = common.context();
             TdConfig d = TdConfig.DEFAULT;
-            TdConfig config = new TdConfig(hex("--mrtd", mrTd, d.mrTd(), 48), hex("--mrconfigid", mrConfigId, d.mrConfigId(), 48),
+            Optional<Bytes> digest = Optional.empty();
+            if (initData != null) {
+                if (mrConfigId != null) {
+                    throw AttestationException.invalid("--init-data", "sets MRCONFIGID itself; leave out --mrconfigid");
+                }
+                InitData id = InitData.parse("toml", new String(InputFiles.read("--init-data", initData, InitData.MAX_SIZE),
+                        java.nio.charset.StandardCharsets.UTF_8));
+                digest = Optional.of(id.digest());
+                SnpGuestConfig.launchWith(context, sized(id.digest(), 32));
+                System.out.println("emulator: init-data " + id.algorithm().label() + " " + id.digest().hex() + " in MRCONFIGID and SNP HOST_DATA");
+            }
+            TdConfig config = new TdConfig(hex("--mrtd", mrTd, d.mrTd(), 48), digest.map(x -> sized(x, 48))
+                    .orElseGet(() -> hex("--mrconfigid", mrConfigId, d.mrConfigId(), 48)),
                     hex("--mrowner", mrOwner, d.mrOwner(), 48), hex("--mrownerconfig", mrOwnerConfig, d.mrOwnerConfig(), 48),
                     hex("--attributes", attributes, d.attributes(), 8), hex("--xfam", xfam, d.xfam(), 8));
             if (platform) {
@@ -114,6 +132,11 @@ final class EmulatorCommand {
                 System.out.println("emulator: TD reset (RTMR0-3 zero, MRTD " + config.mrTd().hex().substring(0, 16) + "...)");
             }
             return Main.OK;
+        }
+
+        /** Trustee's rule: the digest zero-padded, or its first bytes, to the field's size. */
+        private static Bytes sized(Bytes digest, int length) {
+            return Bytes.of(java.util.Arrays.copyOf(digest.toArray(), length));
         }
 
         private static Bytes hex(String option, String value, Bytes fallback, int length) {

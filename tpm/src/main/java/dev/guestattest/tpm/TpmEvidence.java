@@ -16,7 +16,9 @@ import java.util.TreeMap;
 /**
  * TPM evidence as GuestAttest's report outblob: the TPMS_ATTEST and TPMT_SIGNATURE exactly as the
  * TPM marshalled them, the attestation key's TPMT_PUBLIC, the values of the quoted PCRs, and the
- * EK certificate when the TPM has one.
+ * EK certificate when the TPM has one. Evidence read from a guest-components guest
+ * ({@link dev.guestattest.tpm.abi.TpmTrusteeEvidence}) carries the AK as that guest sends it, a DER
+ * SubjectPublicKeyInfo (first byte 0x30; a TPMT_PUBLIC starts with 0x00), and no EK certificate.
  */
 public record TpmEvidence(Bytes attest, Bytes signature, Bytes akPublic, HashAlgorithm bank, Map<Integer, Bytes> pcrs,
                           java.util.Optional<Bytes> ekCertificate) {

@@ -45,7 +45,7 @@ final class InitDataAppraisal {
         if (data.isEmpty()) {
             if (rule.get().required() || !rule.get().claims().isEmpty()) {
                 checks.add(Check.fail(PolicyChecks.INIT_DATA, "the policy requires init-data; the guest sent none"));
-                return tv.withConfiguration(Math.max(tv.configuration(), TrustVector.UNSAFE_CONFIG));
+                return tv.withConfiguration(Math.max(tv.configuration(), TrustVector.UNSUPPORTABLE_CONFIG));
             }
             return tv;
         }
@@ -65,6 +65,6 @@ final class InitDataAppraisal {
             }
         }
         return ok ? tv.withConfiguration(Math.max(tv.configuration(), TrustVector.APPROVED_CONFIG))
-                : tv.withConfiguration(Math.max(tv.configuration(), TrustVector.UNSAFE_CONFIG));
+                : tv.withConfiguration(Math.max(tv.configuration(), TrustVector.UNSUPPORTABLE_CONFIG));
     }
 }

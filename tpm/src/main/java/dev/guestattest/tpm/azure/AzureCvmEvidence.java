@@ -134,13 +134,23 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
      * the PCRs. The nonce is the quote's extraData ({@link #nonce}), report data for the appraiser to judge.
      */
     public VerificationResult verify(SnpVerifier snp) {
+        return verification(snp).result();
+    }
+
+    /** A verdict with the SNP report's claims, when the report could be read. */
+    public record Verification(VerificationResult result, java.util.Optional<dev.guestattest.snp.verify.SnpClaims> snp) {
+    }
+
+    /** As {@link #verify}, keeping the SNP report's claims for the caller's common claims. */
+    public Verification verification(SnpVerifier snp) {
         List<Check> checks = new ArrayList<>();
         SnpVerification hw;
         try {
             hw = snp.verify(snpReport().toArray(), SnpCertificates.ofSigner(vcek.toArray()));
         } catch (AttestationException e) {
-            return new VerificationResult(List.of(Check.fail("hcl.format", e.getMessage())));
+            return new Verification(new VerificationResult(List.of(Check.fail("hcl.format", e.getMessage()))), java.util.Optional.empty());
         }
+        java.util.Optional<dev.guestattest.snp.verify.SnpClaims> claims = hw.claims();
         hw.result().checks().forEach(c -> checks.add(new Check("snp." + c.name(), c.passed(), c.detail())));
         byte[] reportData = hw.claims().orElseThrow().reportData().toArray();
         byte[] claimsHash = HashAlgorithm.SHA256.hash(runtimeClaims().toArray());
@@ -152,7 +162,7 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
             attest = TpmAttest.parse(quoteMessage.toArray());
         } catch (AttestationException e) {
             checks.add(Check.fail("tpm.quote.format", e.getMessage()));
-            return new VerificationResult(checks);
+            return new Verification(new VerificationResult(checks), claims);
         }
         try {
             checks.add(Signatures.rsaPkcs1Sha256(attestationKey(), quoteMessage.toArray(), quoteSignature.toArray())
@@ -165,13 +175,13 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
         for (int pcr : attest.pcrSelection().pcrs()) {
             if (pcr >= pcrs.size()) {
                 checks.add(Check.fail("tpm.quote.pcr_digest", "PCR " + pcr + " is quoted but not supplied"));
-                return new VerificationResult(checks);
+                return new Verification(new VerificationResult(checks), claims);
             }
             selected.writeBytes(pcrs.get(pcr).toArray());
         }
         checks.add(Bytes.of(HashAlgorithm.SHA256.hash(selected.toByteArray())).equals(attest.pcrDigest())
                 ? Check.pass("tpm.quote.pcr_digest", "the " + attest.pcrSelection().pcrs().size() + " supplied PCRs are the quoted ones")
                 : Check.fail("tpm.quote.pcr_digest", "the supplied PCRs do not hash to the quoted digest"));
-        return new VerificationResult(checks);
+        return new Verification(new VerificationResult(checks), claims);
     }
 }
