@@ -30,6 +30,28 @@ public final class AdminJwt {
     private AdminJwt() {
     }
 
+    /** An operator's public key from PEM ({@code PUBLIC KEY}, as {@code openssl pkey -pubout} writes it): Ed25519 or EC P-256. */
+    public static PublicKey readKey(String what, byte[] pem) {
+        java.security.spec.X509EncodedKeySpec spki;
+        try {
+            spki = new java.security.spec.X509EncodedKeySpec(dev.guestattest.core.pki.Pem.decode("PUBLIC KEY",
+                    new String(pem, java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (RuntimeException e) {
+            throw dev.guestattest.core.AttestationException.invalid(what, "holds no PEM PUBLIC KEY block");
+        }
+        for (String algorithm : List.of("Ed25519", "EC")) {
+            try {
+                PublicKey k = java.security.KeyFactory.getInstance(algorithm).generatePublic(spki);
+                if (usable(k)) {
+                    return k;
+                }
+            } catch (java.security.GeneralSecurityException notThisOne) {
+                // the next algorithm
+            }
+        }
+        throw dev.guestattest.core.AttestationException.invalid(what, "is not an Ed25519 or EC P-256 public key");
+    }
+
     /** Whether {@code key} can verify admin tokens: Ed25519, or EC on P-256. */
     public static boolean usable(PublicKey key) {
         return Ed25519Jws.isEd25519(key) || key instanceof ECPublicKey ec && Curve.P_256.equals(Curve.forECParameterSpec(ec.getParams()));

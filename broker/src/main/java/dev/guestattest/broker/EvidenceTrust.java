@@ -80,12 +80,13 @@ final class EvidenceTrust {
                 Refusal.UNKNOWN_TEE, "tee '" + name + "' is not one this broker appraises " + new java.util.TreeSet<>(appraised)));
     }
 
+    private Optional<TrusteeEvidence> shape(String tee) {
+        return tee.equals(SampleEvidence.TEE) ? Optional.of(new SampleEvidence()) : tees.find(tee).flatMap(Tee::trusteeEvidence);
+    }
+
     /** How guest-components sends evidence of {@code tee}; refused when this broker reads it only in its own dialect. */
     TrusteeEvidence trusteeEvidence(String tee) {
-        if (tee.equals(SampleEvidence.TEE)) {
-            return new SampleEvidence();
-        }
-        return tees.find(tee).flatMap(Tee::trusteeEvidence).orElseThrow(() -> new BrokerException(Refusal.BAD_REQUEST,
+        return shape(tee).orElseThrow(() -> new BrokerException(Refusal.BAD_REQUEST,
                 "tee-evidence.primary_evidence: this broker reads " + tee + " evidence only as {\"evidence\": base64, \"aux\": {...}}"));
     }
 

@@ -63,7 +63,7 @@ final class Verdicts {
         Bytes reportData;
         if (own.isPresent()) {
             sent = own.get().toEvidence(Optional.of(s.tee()));
-            // this project's own older guests bind {nonce, tee-pubkey}; with device evidence, the guest-components rule
+            // this project's own guests bind {nonce, tee-pubkey}; with additional_evidence, the guest-components rule
             reportData = req.teeEvidence().additional().isEmpty()
                     ? RuntimeData.legacyReportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash())
                     : RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), additional, config.runtimeDataHash());

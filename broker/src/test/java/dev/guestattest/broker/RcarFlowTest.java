@@ -303,7 +303,7 @@ class RcarFlowTest {
                 .contains("guestattest_broker_http_requests_total{endpoint=\"attest\",status=\"200\"} 1.0")
                 .contains("guestattest_broker_attest_duration_seconds_bucket");
         assertThat(f.call("POST", "/kbs/v0/auth", "{\"tee\": \"sgx\"}", Optional.empty(), Optional.empty()).json().get("detail").asText())
-                .contains("tee 'sgx' is not one this broker appraises");
+                .contains("tee 'sgx' (Intel SGX) is a kbs-types TEE this broker has no verifier for");
         assertThat(f.call("POST", "/kbs/v0/auth", "not json", Optional.empty(), Optional.empty()).status()).isEqualTo(400);
         assertThat(f.call("GET", "/kbs/v0/resource/../etc/passwd", null, Optional.empty(), Optional.empty()).status()).isIn(400, 401, 404);
         assertThat(f.admin("POST", "/kbs/v0/resource/a/b", "x").json().get("detail").asText()).contains("REPOSITORY/TYPE/TAG");

@@ -166,7 +166,9 @@ class UncheckedAppraisalTest {
     }
 
     private Evidence honest(String nonce, JsonNode jwk) throws Exception {
-        return f.attester("tdx/emulated").evidence(RuntimeData.legacyReportData(nonce, jwk, RuntimeData.Hash.SHA384));
+        // this broker's appraiser fetches nothing: the guest brings the collateral, as this project's own dialect may
+        Evidence e = f.attester("tdx/emulated").evidence(RuntimeData.legacyReportData(nonce, jwk, RuntimeData.Hash.SHA384));
+        return new Evidence(e.format(), e.bytes(), java.util.Map.of("collateral", f.collateral));
     }
 
     private static Evidence crafted() {

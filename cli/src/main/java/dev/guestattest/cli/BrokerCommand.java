@@ -154,7 +154,7 @@ final class BrokerCommand {
             }
             List<java.security.PublicKey> jwtKeys = new ArrayList<>();
             for (Path p : adminJwtKeys) {
-                jwtKeys.addAll(dev.guestattest.core.pki.Pem.publicKeys("--admin-jwt-key " + p, InputFiles.read("--admin-jwt-key", p, MAX_DOCUMENT)));
+                jwtKeys.add(dev.guestattest.broker.AdminJwt.readKey("--admin-jwt-key " + p, InputFiles.read("--admin-jwt-key", p, MAX_DOCUMENT)));
             }
             settings.adminJwtKeys(jwtKeys).allowSample(allowSample);
             BrokerConfig brokerConfig = settings.build();

@@ -78,6 +78,30 @@ class BrokerCliTest {
         assertThat(new String(ks.getKey("db", "changeit".toCharArray()).getEncoded(), StandardCharsets.UTF_8)).isEqualTo("db password");
     }
 
+    /** A guest launched with init-data (emulator reset --init-data puts its digest in HOST_DATA) sends it; other init-data is refused. */
+    @Test
+    void aGuestLaunchedWithInitDataSendsItAndOtherInitDataIsRefused() throws Exception {
+        String initData = "version = \"0.1.0\"\nalgorithm = \"sha256\"\n[data]\n\"aa.toml\" = '''\n[token_configs.kbs]\nurl = \"http://kbs\"\n'''\n";
+        Path launched = Files.writeString(tmp.resolve("initdata.toml"), initData);
+        Path other = Files.writeString(tmp.resolve("other.toml"), initData.replace("http://kbs", "http://attacker"));
+        assertThat(cli.run("emulator", "reset", "--init-data", launched.toString(), "--state-dir", state.toString())).as(cli.stderr()).isZero();
+        assertThat(cli.stdout()).contains("init-data sha256");
+        Path policy = Files.writeString(tmp.resolve("policy.yaml"), "id: cli\ntees: [snp]\nallow_debug: true\n");
+        Path rp = Files.writeString(tmp.resolve("rp.yaml"), "rules:\n  - {path: \"pods/*/*\", status: warning}\n");
+        String[] admin = {"--broker", url, "--admin-token-file", token.toString()};
+        assertThat(cli.run(concat(new String[] {"broker", "policy", "set", "--file", policy.toString()}, admin))).isZero();
+        assertThat(cli.run(concat(new String[] {"broker", "resource-policy", "set", "--file", rp.toString()}, admin))).isZero();
+        assertThat(cli.run(concat(new String[] {"broker", "resource", "put", "pods/cdh/key", "--file", launched.toString()}, admin))).isZero();
+        Path out = tmp.resolve("got");
+        assertThat(cli.run("secret", "get", "kbs:///pods/cdh/key", "--broker", url, "--provider", "snp/emulated", "--state-dir", state.toString(),
+                "--init-data", launched.toString(), "--out", out.toString())).as(cli.stderr()).isZero();
+        assertThat(Files.readString(out)).isEqualTo(initData);
+        assertThat(cli.run("secret", "get", "kbs:///pods/cdh/key", "--broker", url, "--provider", "snp/emulated", "--state-dir", state.toString(),
+                "--init-data", other.toString(), "--out", tmp.resolve("not").toString())).isNotZero();
+        assertThat(cli.stderr()).contains("policy.init_data").contains("host_data");
+        assertThat(tmp.resolve("not")).doesNotExist();
+    }
+
     @Test
     void refusalsAreClearAndExitNonZero() throws Exception {
         Path policy = Files.writeString(tmp.resolve("policy.json"), "{\"id\": \"x\", \"tees\": [\"tdx\"],\n \"alow_debug\": true}");

@@ -81,8 +81,12 @@ class CommonClaimsCliTest {
 
         for (JsonNode c : List.of(tdx, cca, cv, snp)) {
             assertThat(c.fieldNames()).toIterable().isSubsetOf("tee", "initial_measurement", "runtime_registers", "debug", "vmpl", "report_data",
-                    "tcb", "signers", "platform_id");
+                    "tcb", "signers", "platform_id", "init_data");
         }
+        // where each TEE carries an init-data digest, under one name (TDX MRCONFIGID, SNP HOST_DATA, CCA personalization value)
+        assertThat(tdx.get("init_data").asText()).hasSize(96);
+        assertThat(snp.get("init_data").asText()).hasSize(64);
+        assertThat(cca.get("init_data").asText()).hasSize(128);
         assertThat(tdx.get("tcb").get("tee_tcb_svn.0").asInt()).isEqualTo(6);
         assertThat(tdx.get("signers").fieldNames()).toIterable().containsExactly("mrsigner_seam");
         assertThat(snp.get("tcb").fieldNames()).toIterable().containsExactly("boot_loader", "fmc", "microcode", "snp", "tee");

@@ -27,11 +27,13 @@ class CampaignFuzzTest {
         DocumentFuzzTest documents = new DocumentFuzzTest();
         AppraisalFuzzTest appraisal = new AppraisalFuzzTest();
         CollateralFuzzTest collateral = new CollateralFuzzTest();
+        TrusteeFuzzTest trustee = new TrusteeFuzzTest();
         return List.of(tdx::quote, tdx::tdReport, tdx::collateral, snp::report, snp::certTable, snp::vcekCertificate,
                 ccaCove::ccaToken, ccaCove::ccaTrustAnchorsAndReferenceValues, ccaCove::coveChain, ccaCove::diceExtensions,
                 s390Tpm::s390, s390Tpm::tpmStructures, s390Tpm::tpmEvidence, s390Tpm::azureEvidence,
                 logs::celTlv, logs::celJson, logs::tcg2, documents::policies, documents::referenceValues, documents::teeKey,
-                appraisal::appraise, collateral::cachedDocument, collateral::pcsResponse, collateral::kdsResponse);
+                appraisal::appraise, collateral::cachedDocument, collateral::pcsResponse, collateral::kdsResponse,
+                trustee::evidenceShapes, trustee::attestBody, trustee::initData, trustee::adminToken);
     }
 
     @FuzzTest(maxDuration = CI_DURATION)

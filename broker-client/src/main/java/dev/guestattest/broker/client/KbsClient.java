@@ -160,16 +160,10 @@ public final class KbsClient {
             throw AttestationException.of(Reason.IO_ERROR, "broker auth: the challenge has no nonce");
         }
         JsonNode jwk = publicJwk(key);
-        Optional<TrusteeEvidence> shape = TEES.find(tee).flatMap(Tee::trusteeEvidence);
-        Attestation.CompositeEvidence composite;
-        if (shape.isPresent()) {
-            Evidence ev = attester.evidence(shape.get().reportData(RuntimeData.digest(challenge.nonce(), jwk, "", challenge.hash())),
-                    challenge.extraParams());
-            composite = new Attestation.CompositeEvidence(shape.get().write(ev), Optional.of(""));
-        } else {
-            Evidence ev = attester.evidence(RuntimeData.legacyReportData(challenge.nonce(), jwk, challenge.hash()), challenge.extraParams());
-            composite = new Attestation.CompositeEvidence(TeeEvidence.of(ev).toJson(), Optional.empty());
-        }
+        Attestation.CompositeEvidence composite = TEES.find(tee).flatMap(Tee::trusteeEvidence)
+                .flatMap(shape -> guestComponents(shape, attester, challenge, jwk))
+                .orElseGet(() -> new Attestation.CompositeEvidence(TeeEvidence.of(attester.evidence(RuntimeData.legacyReportData(challenge.nonce(),
+                        jwk, challenge.hash()), challenge.extraParams())).toJson(), Optional.empty()));
         Attestation attestation = new Attestation(initData.map(body -> new Attestation.InitData("toml", body)),
                 new Attestation.Runtime(challenge.nonce(), jwk), composite);
         HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker().resolve(Protocol.ATTEST)).header("Cookie", cookie)
@@ -179,6 +173,22 @@ public final class KbsClient {
             throw AttestationException.of(Reason.IO_ERROR, "broker attest: the answer has no token");
         }
         return new Session(cookie, token, key);
+    }
+
+    /**
+     * The evidence as guest-components' attester makes and writes it; none when this attester's
+     * evidence does not fit that form (a TPM whose quote takes 64 bytes, with an ECC key or a subset of
+     * PCRs, say): the guest then attests in this project's own form, whose binding the broker also reads.
+     */
+    private static Optional<Attestation.CompositeEvidence> guestComponents(TrusteeEvidence shape, Attester attester, Challenge challenge,
+                                                                          JsonNode jwk) {
+        try {
+            Evidence ev = attester.evidence(shape.reportData(RuntimeData.digest(challenge.nonce(), jwk, "", challenge.hash())),
+                    challenge.extraParams());
+            return Optional.of(new Attestation.CompositeEvidence(shape.write(ev), Optional.of("")));
+        } catch (AttestationException doesNotFit) {
+            return Optional.empty();
+        }
     }
 
     /** The resource at {@code repo/type/tag}, unwrapped with the session's key. */

@@ -37,7 +37,7 @@ public final class Pem {
     }
 
     /**
-     * Every EC (or Ed25519) public key in PEM text: PUBLIC KEY blocks, and the keys of CERTIFICATE blocks (host
+     * Every EC public key in PEM text: PUBLIC KEY blocks, and the keys of CERTIFICATE blocks (host
      * key documents, device certificates). Other blocks are skipped; no key at all is an error
      * naming {@code what}.
      */
@@ -52,25 +52,16 @@ public final class Pem {
                     keys.add(java.security.cert.CertificateFactory.getInstance("X.509")
                             .generateCertificate(new java.io.ByteArrayInputStream(der)).getPublicKey());
                 } else if (m.group(1).equals("PUBLIC KEY")) {
-                    keys.add(spki(der));
+                    keys.add(KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der)));
                 }
             }
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw AttestationException.invalid(what, "not an EC or Ed25519 public key or certificate (PEM): " + e.getMessage());
+            throw AttestationException.invalid(what, "not an EC public key or certificate (PEM): " + e.getMessage());
         }
         if (keys.isEmpty()) {
             throw AttestationException.invalid(what, "holds no PEM public key or certificate");
         }
         return keys;
-    }
-
-    /** An EC or Ed25519 SubjectPublicKeyInfo. */
-    private static PublicKey spki(byte[] der) throws GeneralSecurityException {
-        try {
-            return KeyFactory.getInstance("EC").generatePublic(new X509EncodedKeySpec(der));
-        } catch (GeneralSecurityException notEc) {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-        }
     }
 
 }

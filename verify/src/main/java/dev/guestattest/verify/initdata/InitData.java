@@ -53,7 +53,7 @@ public record InitData(String body, HashAlgorithm algorithm, Bytes digest, Strin
         try {
             doc = TOML.readTree(body);
         } catch (IOException e) {
-            throw AttestationException.invalid(FIELD + ".body", "is not TOML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
+            throw AttestationException.invalid(FIELD + ".body", "not TOML: " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
         }
         if (doc == null || !doc.path("version").isTextual()) {
             throw AttestationException.invalid(FIELD + ".body: version", "is required, as text (e.g. \"0.1.0\")");
