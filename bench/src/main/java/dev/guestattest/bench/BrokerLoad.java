@@ -13,7 +13,11 @@ import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.verify.Evidence;
-import dev.guestattest.tdx.emulator.EmulatedCollateral;
+import dev.guestattest.broker.store.CollateralDocuments;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.Origins;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.verify.Appraiser;
 import java.nio.charset.StandardCharsets;
@@ -37,6 +41,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code guests} emulated TDX guests each loop over full releases (auth, attest, resource) until
  * {@code releases} are done or {@code seconds} pass, after a warm-up under the same load (default
  * 120 s); prints releases per second, p50/p99 latency and the CPU each release costs, by role.
+ * The guests speak guest-components' dialect (their quote alone, as {@code {cc_eventlog, quote}});
+ * the broker fetches the collateral from an emulated PCS once and serves it from its store.
  * The guests share the machine with the broker, so their quote generation counts against it.
  * <pre>java -cp benchmarks.jar dev.guestattest.bench.BrokerLoad [STORE (dir or jdbc:postgresql:...)] [guests] [releases] [seconds] [warm-up seconds]</pre>
  */
@@ -53,15 +59,15 @@ public final class BrokerLoad {
         int warmSeconds = args.length > 4 ? Integer.parseInt(args[4]) : 120;
         // the guests sign their quotes with Bouncy Castle, as a long-running emulation should (see EmulatedQuotingEnclave.Signer)
         ProviderContext ctx = ProviderContext.defaults().withStateDir(work.resolve("tee")).withSetting("tdx.emulator.signer", "bc");
-        Bytes collateral;
         BrokerConfig config;
         try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
             config = BrokerConfig.DEFAULT.withRoots("tdx", List.of(tdx.platform().rootCertificate())).withAuthRate(1_000_000);
-            collateral = Bytes.of(EmulatedCollateral.issue(tdx.platform(), ctx.clock().instant(), Duration.ofDays(1), false, ctx.random())
-                    .toDcapQvlJson());
         }
+        EmulatedServer pcs = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ctx, Duration.ofDays(1)),
+                EmulatedServer.Faults.none(), line -> { });
         Database db = Database.open(store);
-        Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, Appraiser.discover(), Clock.systemUTC());
+        Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, Appraiser.discover().withCollateral(CollateralService.builder()
+                .origins(Origins.none().with(Origins.PCS, pcs.uri())).store(new CollateralDocuments(db)).build()), Clock.systemUTC());
         String mrtd;
         try (ProviderSession s = ProviderSession.open(Optional.of("tdx/emulated"), ctx)) {
             Report r = s.report(ReportRequest.of(new byte[64]));
@@ -74,8 +80,7 @@ public final class BrokerLoad {
                 Optional.empty());
         // each guest keeps its emulated TD open, as a long-running guest agent would
         ThreadLocal<ProviderSession> td = ThreadLocal.withInitial(() -> ProviderSession.open(Optional.of("tdx/emulated"), ctx));
-        KbsClient.Attester attester = rd -> new Evidence(Optional.empty(), td.get().report(ReportRequest.of(rd.toArray())).outblob(),
-                Map.of("collateral", collateral));
+        KbsClient.Attester attester = rd -> new Evidence(Optional.empty(), td.get().report(ReportRequest.of(rd.toArray())).outblob(), Map.of());
         KbsClient client = new KbsClient(server.uri(), Duration.ofSeconds(30));
         // warm up under the same load until the JIT has settled: a release runs through so much code
         // (Jetty, H2, Jackson, nimbus, Bouncy Castle, the verifier) that C2 still compiles a minute in
@@ -101,6 +106,7 @@ public final class BrokerLoad {
         System.out.printf("broker threads (Jetty pool, store writer): %.2f ms CPU per release = %.0f releases/s per core if the guests ran elsewhere%n",
                 brokerMs, 1000 / brokerMs);
         server.close();
+        pcs.close();
         db.close();
     }
 

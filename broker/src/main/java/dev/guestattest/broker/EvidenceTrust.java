@@ -46,8 +46,8 @@ final class EvidenceTrust {
     private final java.util.Set<String> verifierParts;
     private final SecureRandom random = new SecureRandom();
     /** kbs-types TEEs (trustee 78962cd4, kbs-types 900aa8f {@code Tee}) for which no verifier exists here: refused by name at auth. */
-    private static final Map<String, String> UNVERIFIED_TEES = Map.of("sgx", "Intel SGX", "csv", "Hygon CSV", "hygon-dcu", "Hygon DCU",
-            "nvidia", "NVIDIA GPU", "sample-device", "a sample device");
+    private static final Map<String, String> UNVERIFIED_TEES = Map.of("sgx", "Intel SGX", "csv", "Hygon CSV", "hygondcu", "Hygon DCU",
+            "nvidia", "NVIDIA GPU", "nvidia-dpu", "NVIDIA DPU", "sampledevice", "a sample device");
 
     EvidenceTrust(BrokerConfig config, Kek kek, Tees tees, Appraiser appraiser, Policies policies) {
         this.config = config;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.broker;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.guestattest.broker.rcar.TeeKey;
@@ -12,12 +13,9 @@ import dev.guestattest.verify.Appraisal;
 import dev.guestattest.verify.ar4si.Tier;
 import dev.guestattest.verify.ear.EarVerifier;
 import dev.guestattest.verify.ear.TrusteeEar;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Date;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Optional;
 
 /**

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.broker;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.broker.rcar.TeeKey;
 import dev.guestattest.broker.store.Sessions;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.broker.wire.Attestation;
 import dev.guestattest.broker.wire.TeeEvidence;
-import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.broker.wire.Wire;
+import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.verify.Check;
@@ -59,13 +59,13 @@ final class Verdicts {
         String additional = req.teeEvidence().additional().orElse("");
         AdditionalEvidence.refuseUnverifiable(additional);
         Optional<TeeEvidence> own = req.teeEvidence().own();
+        // this project's own guests bind {nonce, tee-pubkey}; with additional_evidence, the guest-components rule
+        boolean legacy = own.isPresent() && req.teeEvidence().additional().isEmpty();
         Evidence sent;
         Bytes reportData;
         if (own.isPresent()) {
             sent = own.get().toEvidence(Optional.of(s.tee()));
-            // this project's own guests bind {nonce, tee-pubkey}; with additional_evidence, the guest-components rule
-            reportData = req.teeEvidence().additional().isEmpty()
-                    ? RuntimeData.legacyReportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash())
+            reportData = legacy ? RuntimeData.legacyReportData(nonce, req.runtimeData().teePubkey(), config.runtimeDataHash())
                     : RuntimeData.reportData(nonce, req.runtimeData().teePubkey(), additional, config.runtimeDataHash());
         } else {
             TrusteeEvidence shape = trust.trusteeEvidence(s.tee());
@@ -89,16 +89,15 @@ final class Verdicts {
                     + String.join("; ", a.failures().stream().map(Check::toString).toList()));
         }
         Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
-        return new Verdict(tokens.issue(a, s.tee(), runtimeClaims(req), exp), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(),
+        return new Verdict(tokens.issue(a, s.tee(), runtimeClaims(req, legacy), exp), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(),
                 teeKey.json(),
                 a.status(), a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex), now, exp.toEpochMilli(),
                 "policy " + a.policyId() + ", vector " + a.trustVector().values());
     }
 
     /** The runtime data as the guest hashed it: Trustee's {@code runtime_data_claims} (this project's older guests bound no additional-evidence). */
-    private static ObjectNode runtimeClaims(Attestation req) {
+    private static ObjectNode runtimeClaims(Attestation req, boolean legacy) {
         ObjectNode n = Wire.object();
-        boolean legacy = req.teeEvidence().own().isPresent() && req.teeEvidence().additional().isEmpty();
         if (!legacy) {
             n.put("additional-evidence", req.teeEvidence().additional().orElse(""));
         }

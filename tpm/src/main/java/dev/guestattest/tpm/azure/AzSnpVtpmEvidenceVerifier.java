@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.tpm.azure;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.codec.Json;
@@ -17,22 +15,15 @@ import dev.guestattest.core.verify.WarmVerifiers;
 import dev.guestattest.snp.verify.AmdRoots;
 import dev.guestattest.snp.verify.SnpClaims;
 import dev.guestattest.snp.verify.SnpVerifier;
-import dev.guestattest.tpm.abi.Tpm2;
 import dev.guestattest.tpm.abi.TpmAttest;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * Azure SEV-SNP CVMs (format {@code az-snp-vtpm}) for the appraiser, checking what Trustee's
@@ -94,10 +85,10 @@ public final class AzSnpVtpmEvidenceVerifier implements EvidenceVerifier {
             return VendorVerification.failed(Check.fail("hcl.format", x.getMessage()));
         }
         List<Check> checks = new ArrayList<>(hw.result().checks());
-        checks.add(selection(attest, v.cvm().pcrs().size()));
+        checks.add(VtpmQuoteChecks.selection(attest, v.cvm().pcrs().size()));
         hw.snp().ifPresent(c -> checks.add(c.vmpl() == HCL_VMPL ? Check.pass("snp.vmpl", "the report was requested at VMPL 0, by the HCL")
                 : Check.fail("snp.vmpl", "the report was requested at VMPL " + c.vmpl() + ", not the HCL's " + HCL_VMPL)));
-        userData(v.cvm(), nonce, v.version() >= 2).ifPresent(checks::add);
+        VtpmQuoteChecks.userData(v.cvm().hclReport(), nonce, v.version() >= 2, "SNP report").ifPresent(checks::add);
         VerificationResult result = new VerificationResult(checks);
         if (!result.trusted() || hw.snp().isEmpty()) {
             return new VendorVerification(result, Optional.empty(), Optional.empty(), Map.of());
@@ -116,45 +107,5 @@ public final class AzSnpVtpmEvidenceVerifier implements EvidenceVerifier {
         return new VendorVerification(result, Optional.of(claims), Optional.empty(), Map.of("version", v.version(), "host_data",
                 snp.hostData().hex(), "snp_report_data", snp.reportData().hex(), "policy", snp.policy(), "reported_tcb",
                 snp.reportedTcb().toString()));
-    }
-
-    /** The quote must cover exactly the PCRs supplied, of the SHA-256 bank: an unquoted value must not become a claim. */
-    private static Check selection(TpmAttest attest, int supplied) {
-        SortedSet<Integer> expected = IntStream.range(0, supplied).boxed().collect(Collectors.toCollection(TreeSet::new));
-        if (attest.pcrSelection().hashAlg() != Tpm2.ALG_SHA256) {
-            return Check.fail("tpm.quote.pcr_selection", String.format("the quote selects bank 0x%04x, not SHA-256",
-                    attest.pcrSelection().hashAlg()));
-        }
-        return attest.pcrSelection().pcrs().equals(expected)
-                ? Check.pass("tpm.quote.pcr_selection", "the quote selects the " + supplied + " supplied SHA-256 PCRs")
-                : Check.fail("tpm.quote.pcr_selection", "the quote selects PCRs " + attest.pcrSelection().pcrs() + ", the evidence supplies 0.."
-                + (supplied - 1));
-    }
-
-    /**
-     * The runtime claims' {@code user-data} (hex) must start with the quote's nonce, as Trustee's
-     * {@code verify_user_data} requires of the expected report data (which the nonce must equal).
-     * Trustee checks it for V2 only; here also whenever the user-data is not all zero (V1 HCL reports
-     * carry zeros), since {@code version} is not signed: relabelling V2 evidence as V1 must not skip it.
-     */
-    private static Optional<Check> userData(AzureCvmEvidence cvm, Bytes nonce, boolean required) {
-        try {
-            JsonNode claims = new ObjectMapper().readTree(cvm.runtimeClaims().toArray());
-            JsonNode u = claims == null ? null : claims.get("user-data");
-            if (u == null || !u.isTextual()) {
-                return required ? Optional.of(Check.fail("hcl.user_data", "the runtime claims of V2 evidence carry no user-data"))
-                        : Optional.empty();
-            }
-            Bytes user = Bytes.fromHex("user-data", u.asText());
-            if (!required && user.isZero()) {
-                return Optional.empty();
-            }
-            return Optional.of(user.length() >= nonce.length() && Arrays.equals(Arrays.copyOf(user.toArray(), nonce.length()), nonce.toArray())
-                    ? Check.pass("hcl.user_data", "the runtime claims' user-data starts with the quote's nonce")
-                    : Check.fail("hcl.user_data", "the runtime claims' user-data does not start with the quote's nonce: the SNP report was"
-                    + " not made for this request"));
-        } catch (IOException | AttestationException x) {
-            return Optional.of(Check.fail("hcl.user_data", "cannot be checked: " + x.getMessage()));
-        }
     }
 }

@@ -100,14 +100,7 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
         JsonNode quote = SerdeJson.object(SerdeJson.member(n, FIELD, "tpm_quote"), QUOTE);
         Bytes signature = hex(SerdeJson.member(quote, QUOTE, "signature"), QUOTE + ".signature");
         Bytes message = hex(SerdeJson.member(quote, QUOTE, "message"), QUOTE + ".message");
-        JsonNode pcrs = SerdeJson.member(quote, QUOTE, "pcrs");
-        if (!pcrs.isArray() || pcrs.isEmpty() || pcrs.size() > 24) {
-            throw AttestationException.invalid(QUOTE + ".pcrs", "must be an array of 1..24 SHA-256 PCRs in hex");
-        }
-        List<Bytes> values = new ArrayList<>();
-        for (int i = 0; i < pcrs.size(); i++) {
-            values.add(hex(pcrs.get(i), QUOTE + ".pcrs[" + i + "]").checkLength(QUOTE + ".pcrs[" + i + "]", 32));
-        }
+        List<Bytes> values = hexPcrs(quote);
         return new Versioned(version.asInt(), new AzureCvmEvidence(urlBase64(n, "hcl_report"), urlBase64(n, "vcek"), message, signature,
                 values));
     }
@@ -119,15 +112,7 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
         }
         String q = FIELD + ".quote";
         JsonNode quote = SerdeJson.object(SerdeJson.member(n, FIELD, "quote"), q);
-        JsonNode pcrs = SerdeJson.member(quote, q, "pcrs");
-        if (!pcrs.isArray() || pcrs.isEmpty() || pcrs.size() > 24) {
-            throw AttestationException.invalid(q + ".pcrs", "must be an array of 1..24 SHA-256 PCRs");
-        }
-        List<Bytes> values = new ArrayList<>();
-        for (int i = 0; i < pcrs.size(); i++) {
-            // SerdeJson reads members; an array element is wrapped as one to get its checks and field name
-            values.add(SerdeJson.bytes(JSON.createObjectNode().set("pcrs[" + i + "]", pcrs.get(i)), q, "pcrs[" + i + "]", 32));
-        }
+        List<Bytes> values = arrayPcrs(quote, q);
         JsonNode pem = SerdeJson.member(n, FIELD, "vcek");
         if (!pem.isTextual() || !pem.asText().strip().startsWith("-----BEGIN CERTIFICATE-----")) {
             throw AttestationException.invalid(FIELD + ".vcek", "must be the VCEK in PEM (V0)");
@@ -142,7 +127,34 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
                 SerdeJson.bytes(quote, q, "signature"), values));
     }
 
-    private static Bytes hex(JsonNode v, String field) {
+    /** {@code tpm_quote.pcrs} of V1/V2 (shared with az-tdx-vtpm, whose attester uses the same TpmQuote): 1..24 SHA-256 PCRs in hex. */
+    static List<Bytes> hexPcrs(JsonNode quote) {
+        JsonNode pcrs = SerdeJson.member(quote, QUOTE, "pcrs");
+        if (!pcrs.isArray() || pcrs.isEmpty() || pcrs.size() > 24) {
+            throw AttestationException.invalid(QUOTE + ".pcrs", "must be an array of 1..24 SHA-256 PCRs in hex");
+        }
+        List<Bytes> values = new ArrayList<>();
+        for (int i = 0; i < pcrs.size(); i++) {
+            values.add(hex(pcrs.get(i), QUOTE + ".pcrs[" + i + "]").checkLength(QUOTE + ".pcrs[" + i + "]", 32));
+        }
+        return values;
+    }
+
+    /** The pcrs of a V0 quote ({@code q} names it): 1..24 SHA-256 PCRs as byte arrays, as the az crates' own serde writes them. */
+    static List<Bytes> arrayPcrs(JsonNode quote, String q) {
+        JsonNode pcrs = SerdeJson.member(quote, q, "pcrs");
+        if (!pcrs.isArray() || pcrs.isEmpty() || pcrs.size() > 24) {
+            throw AttestationException.invalid(q + ".pcrs", "must be an array of 1..24 SHA-256 PCRs");
+        }
+        List<Bytes> values = new ArrayList<>();
+        for (int i = 0; i < pcrs.size(); i++) {
+            // SerdeJson reads members; an array element is wrapped as one to get its checks and field name
+            values.add(SerdeJson.bytes(JSON.createObjectNode().set("pcrs[" + i + "]", pcrs.get(i)), q, "pcrs[" + i + "]", 32));
+        }
+        return values;
+    }
+
+    static Bytes hex(JsonNode v, String field) {
         if (!v.isTextual() || v.asText().length() > 2 * MAX_FIELD || v.asText().length() % 2 != 0) {
             throw AttestationException.invalid(field, "must be hex text (serde_with Hex)");
         }
@@ -152,7 +164,7 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
         return Bytes.fromHex(field, v.asText());
     }
 
-    private static Bytes urlBase64(JsonNode n, String name) {
+    static Bytes urlBase64(JsonNode n, String name) {
         JsonNode v = SerdeJson.member(n, FIELD, name);
         if (!v.isTextual() || v.asText().length() > 2 * MAX_FIELD) {
             throw AttestationException.invalid(FIELD + "." + name, "must be URL-safe base64 text (serde_with Base64<UrlSafe>)");

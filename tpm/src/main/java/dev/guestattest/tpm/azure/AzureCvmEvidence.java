@@ -2,9 +2,7 @@
 package dev.guestattest.tpm.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.core.crypto.Signatures;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.codec.Json;
 import dev.guestattest.core.mr.HashAlgorithm;
@@ -14,17 +12,7 @@ import dev.guestattest.snp.verify.SnpCertificates;
 import dev.guestattest.snp.verify.SnpVerification;
 import dev.guestattest.snp.verify.SnpVerifier;
 import dev.guestattest.tpm.abi.TpmAttest;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.math.BigInteger;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.RSAPublicKeySpec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -96,37 +84,16 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
 
     /** The runtime-claims JSON, exactly as stored (its SHA-256 is in REPORT_DATA). */
     public Bytes runtimeClaims() {
-        check();
-        ByteBuffer b = ByteBuffer.wrap(hclReport.toArray()).order(ByteOrder.LITTLE_ENDIAN);
-        long size = b.getInt(HEADER + REPORT + 16) & 0xffffffffL;
-        if (size > hclReport.length() - HEADER - REPORT - IGVM) {
-            throw AttestationException.invalid("HCL report", "runtime data size " + size + " exceeds the report");
-        }
-        return Bytes.of(hclReport.toArray(), HEADER + REPORT + IGVM, (int) size);
+        return new HclReport(hclReport).runtimeClaims();
     }
 
     private void check() {
-        byte[] h = hclReport.toArray();
-        if (h.length < HEADER + REPORT + IGVM || !new String(h, 0, 4, StandardCharsets.US_ASCII).equals("HCLA")) {
-            throw AttestationException.invalid("HCL report", "is not an HCLA report of at least " + (HEADER + REPORT + IGVM) + " bytes");
-        }
+        new HclReport(hclReport);
     }
 
     /** The vTPM attestation key from the runtime claims (kid HCLAkPub, an RSA JWK). */
     public PublicKey attestationKey() {
-        try {
-            JsonNode claims = new ObjectMapper().readTree(runtimeClaims().toArray());
-            for (JsonNode k : claims.path("keys")) {
-                if ("HCLAkPub".equals(k.path("kid").asText())) {
-                    BigInteger n = new BigInteger(1, Base64.getUrlDecoder().decode(k.path("n").asText()));
-                    BigInteger e = new BigInteger(1, Base64.getUrlDecoder().decode(k.path("e").asText()));
-                    return KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(n, e));
-                }
-            }
-        } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-            throw AttestationException.invalid("runtime claims", "unreadable HCLAkPub: " + e.getMessage());
-        }
-        throw AttestationException.invalid("runtime claims", "have no HCLAkPub key");
+        return new HclReport(hclReport).attestationKey();
     }
 
     /**
@@ -164,24 +131,8 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
             checks.add(Check.fail("tpm.quote.format", e.getMessage()));
             return new Verification(new VerificationResult(checks), claims);
         }
-        try {
-            checks.add(Signatures.rsaPkcs1Sha256(attestationKey(), quoteMessage.toArray(), quoteSignature.toArray())
-                    ? Check.pass("tpm.quote.signature", "signed by the HCL AK (RSASSA-PKCS1-v1_5)")
-                    : Check.fail("tpm.quote.signature", "does not verify with the HCL AK"));
-        } catch (AttestationException e) {
-            checks.add(Check.fail("tpm.quote.signature", "cannot be checked: " + e.getMessage()));
-        }
-        ByteArrayOutputStream selected = new ByteArrayOutputStream();
-        for (int pcr : attest.pcrSelection().pcrs()) {
-            if (pcr >= pcrs.size()) {
-                checks.add(Check.fail("tpm.quote.pcr_digest", "PCR " + pcr + " is quoted but not supplied"));
-                return new Verification(new VerificationResult(checks), claims);
-            }
-            selected.writeBytes(pcrs.get(pcr).toArray());
-        }
-        checks.add(Bytes.of(HashAlgorithm.SHA256.hash(selected.toByteArray())).equals(attest.pcrDigest())
-                ? Check.pass("tpm.quote.pcr_digest", "the " + attest.pcrSelection().pcrs().size() + " supplied PCRs are the quoted ones")
-                : Check.fail("tpm.quote.pcr_digest", "the supplied PCRs do not hash to the quoted digest"));
+        checks.add(VtpmQuoteChecks.signature(hclReport, quoteMessage, quoteSignature));
+        checks.add(VtpmQuoteChecks.pcrDigest(attest, pcrs));
         return new Verification(new VerificationResult(checks), claims);
     }
 }

@@ -52,14 +52,12 @@ import java.util.stream.IntStream;
  */
 public final class EmulatedAzureCvm {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int PCRS = 24;
     static final int HEADER = 32;
     static final int IGVM = 20;
 
     private final SnpEmulatedProvider snp;
     private final KeyPair ak;
-    private final byte[][] pcrs = new byte[PCRS][32];
-    private long clock = 1_000;
+    private final EmulatedVtpm vtpm = new EmulatedVtpm();
 
     private EmulatedAzureCvm(SnpEmulatedProvider snp, KeyPair ak) {
         this.snp = snp;
@@ -95,17 +93,11 @@ public final class EmulatedAzureCvm {
 
     /** PCR {@code index} := SHA-256(PCR || digest), as TPM2_PCR_Extend does (init-data goes to PCR 8). */
     public void extend(int index, Bytes digest) {
-        byte[] in = Arrays.copyOf(pcrs[index], 32 + digest.length());
-        System.arraycopy(digest.toArray(), 0, in, 32, digest.length());
-        pcrs[index] = HashAlgorithm.SHA256.hash(in);
+        vtpm.extend(index, digest);
     }
 
     public List<Bytes> pcrs() {
-        List<Bytes> out = new ArrayList<>();
-        for (byte[] p : pcrs) {
-            out.add(Bytes.of(p));
-        }
-        return out;
+        return vtpm.pcrs();
     }
 
     /** guest-components' primary_evidence for {@code reportData} (the runtime-data digest, unpadded): the V2 JSON. */
@@ -142,23 +134,7 @@ public final class EmulatedAzureCvm {
 
     /** This vTPM's quote of all 24 SHA-256 PCRs over {@code nonce}. */
     public Quote quote(Bytes nonce, KeyPair signer) throws GeneralSecurityException {
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        for (byte[] p : pcrs) {
-            all.writeBytes(p);
-        }
-        TpmWriter w = new TpmWriter().u32(Tpm2.GENERATED_VALUE).u16(Tpm2.ST_ATTEST_QUOTE)
-                .tpm2b(new TpmWriter().u16(Tpm2.ALG_SHA256).bytes(HashAlgorithm.SHA256.hash(signer.getPublic().getEncoded())).toByteArray())
-                .tpm2b(nonce.toArray());
-        long c = clock++;
-        w.u32(c >>> 32).u32(c & 0xffffffffL).u32(1).u32(0).u8(1); // clock, resetCount, restartCount, safe
-        w.u32(0x20240101L).u32(0); // firmwareVersion
-        new PcrSelection(Tpm2.ALG_SHA256, new TreeSet<>(IntStream.range(0, PCRS).boxed().toList())).write(w);
-        w.tpm2b(HashAlgorithm.SHA256.hash(all.toByteArray()));
-        byte[] message = w.toByteArray();
-        Signature s = Signature.getInstance("SHA256withRSA");
-        s.initSign(signer.getPrivate());
-        s.update(message);
-        return new Quote(Bytes.of(message), Bytes.of(s.sign()));
+        return vtpm.quote(nonce, signer);
     }
 
     /** The evidence around a quote made elsewhere (a real TPM's, of PCRs {@code values}), whose AK is {@code akPublic}. */
