@@ -20,7 +20,6 @@ import dev.guestattest.core.verify.VendorVerification;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -11,28 +11,20 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.snp.abi.CertTable;
 import dev.guestattest.snp.emulator.EmulatedSnpPlatform;
 import dev.guestattest.snp.emulator.SnpEmulatedProvider;
-import dev.guestattest.tpm.abi.PcrSelection;
-import dev.guestattest.tpm.abi.Tpm2;
-import dev.guestattest.tpm.abi.TpmWriter;
 import dev.guestattest.tpm.azure.AzSnpVtpmTrusteeEvidence;
 import dev.guestattest.tpm.azure.AzureCvmEvidence;
-import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAPublicKey;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
-import java.util.stream.IntStream;
 
 /**
  * An emulated Azure SEV-SNP confidential VM for end-to-end tests: guest-components' az-snp-vtpm
