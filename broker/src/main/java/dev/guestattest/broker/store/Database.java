@@ -50,8 +50,9 @@ public final class Database implements AutoCloseable {
             "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS verifier_secret BYTEA",
             // the attested workload's initial measurement (hex), for resource rules that name workloads
             "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS measurement VARCHAR(256)",
-            // the attestation token, read again for each release by cookie as a bearer token is (Trustee's resource rules see its claims)
-            "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS token VARCHAR(262144)",
+            // the attestation token, read again for each release by cookie as a bearer token is (Trustee's resource rules see its
+            // claims); its UTF-8 bytes: H2 writes a long VARCHAR character by character, a third of a release's CPU (BrokerLoad)
+            "ALTER TABLE sessions ADD COLUMN IF NOT EXISTS token BYTEA",
             // collateral checked and shared by every instance (TDX TCB Info and CRLs, SNP VCEKs and CRLs): one fetch per fleet
             "CREATE TABLE IF NOT EXISTS collateral (item VARCHAR(512) PRIMARY KEY, document BYTEA NOT NULL, fresh_until BIGINT NOT NULL,"
                     + " fetched_at BIGINT NOT NULL)",

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.broker.store;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -62,7 +63,7 @@ public final class Sessions {
                 }
                 return Optional.of(new Session(id, r.getString(1), r.getString(2), State.valueOf(r.getString(3)), r.getLong(4),
                         Optional.ofNullable(r.getString(5)), Optional.ofNullable(r.getString(6)), Optional.ofNullable(r.getBytes(7)),
-                        Optional.ofNullable(r.getString(8)), Optional.ofNullable(r.getString(9))));
+                        Optional.ofNullable(r.getString(8)), Optional.ofNullable(r.getBytes(9)).map(b -> new String(b, StandardCharsets.UTF_8))));
             }
         } catch (SQLException e) {
             throw db.failure("reading a session", e);
@@ -104,7 +105,7 @@ public final class Sessions {
                     ps.setString(1, teePubkey);
                     ps.setString(2, status);
                     ps.setString(3, measurement.orElse(null));
-                    ps.setString(4, token);
+                    ps.setBytes(4, token.getBytes(StandardCharsets.UTF_8));
                     ps.setLong(5, expiresAt);
                     ps.setString(6, id);
                     ps.setLong(7, now);

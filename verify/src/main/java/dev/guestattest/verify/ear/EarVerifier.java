@@ -50,6 +50,11 @@ public final class EarVerifier {
     }
 
     public static JWTClaimsSet verify(String token, java.security.PublicKey appraiserKey) {
+        return verify(token, appraiserKey, java.util.Optional.empty());
+    }
+
+    /** Verifying ECDSA through {@code jca} (e.g. Bouncy Castle, several times faster than the JDK's P-256 here). */
+    public static JWTClaimsSet verify(String token, java.security.PublicKey appraiserKey, java.util.Optional<java.security.Provider> jca) {
         if (token.length() > MAX_SIZE) {
             throw AttestationException.tooLarge("EAR", token.length(), MAX_SIZE);
         }
@@ -60,7 +65,9 @@ public final class EarVerifier {
             }
             com.nimbusds.jose.JWSVerifier verifier;
             if (appraiserKey instanceof ECPublicKey ec) {
-                verifier = new ECDSAVerifier(ec);
+                ECDSAVerifier ecdsa = new ECDSAVerifier(ec);
+                jca.ifPresent(p -> ecdsa.getJCAContext().setProvider(p));
+                verifier = ecdsa;
             } else if (Ed25519Jws.isEd25519(appraiserKey)) {
                 verifier = Ed25519Jws.verifier(appraiserKey);
             } else {
