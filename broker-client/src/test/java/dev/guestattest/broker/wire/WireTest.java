@@ -35,6 +35,8 @@ class WireTest {
         assertThat(c.toJson().toString()).startsWith("{\"nonce\":\"n0nce\",\"extra-params\":{\"selected-hash-algorithm\":\"sha512\"");
         assertThat(c.hash()).isEqualTo(RuntimeData.Hash.SHA512);
         assertThat(new Challenge("n", Map.of()).hash()).as("Trustee's default").isEqualTo(RuntimeData.Hash.SHA384);
+        // what a Trustee KBS answers (trustee 78962cd4 kbs/src/attestation/mod.rs generate_extra_params): extra-params as "", so sha384
+        assertThat(Challenge.fromJson(json("{\"nonce\": \"bm9uY2U=\", \"extra-params\": \"\"}")).hash()).isEqualTo(RuntimeData.Hash.SHA384);
 
         TeeEvidence ev = TeeEvidence.of(new Evidence(Optional.empty(), Bytes.of(new byte[] {1, 2}), Map.of("certs", Bytes.of(new byte[] {3}))));
         Attestation a = new Attestation(Optional.of(new Attestation.InitData("toml", "version = \"0.1.0\"")),
