@@ -2,8 +2,6 @@
 package dev.guestattest.tpm.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
@@ -12,9 +10,7 @@ import dev.guestattest.core.codec.SerdeJson;
 import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.verify.Evidence;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -38,10 +34,6 @@ import java.util.Optional;
  */
 public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
     public static final String TEE = "az-snp-vtpm";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String QUOTE = FIELD + ".tpm_quote";
-    /** Far beyond a real one (an HCL report is 2600 bytes, a VCEK about 1300), so that a wrong member is caught early. */
-    static final int MAX_FIELD = 64 * 1024;
 
     /** The evidence with the version it came as (1 or 2; V0 is read as 1). */
     public record Versioned(int version, AzureCvmEvidence cvm) {
@@ -75,15 +67,9 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
 
     /** The evidence in guest-components' V2 (or V1) shape, as serde writes it. */
     public static ObjectNode json(Versioned v) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("version", v.version());
-        ObjectNode q = n.putObject("tpm_quote");
-        q.put("signature", v.cvm().quoteSignature().hex());
-        q.put("message", v.cvm().quoteMessage().hex());
-        ArrayNode pcrs = q.putArray("pcrs");
-        v.cvm().pcrs().forEach(p -> pcrs.add(p.hex()));
-        n.put("hcl_report", Base64.getUrlEncoder().encodeToString(v.cvm().hclReport().toArray()));
-        n.put("vcek", Base64.getUrlEncoder().encodeToString(v.cvm().vcek().toArray()));
+        ObjectNode n = new VtpmQuoteJson(v.cvm().quoteMessage(), v.cvm().quoteSignature(), v.cvm().pcrs()).envelope(v.version());
+        n.put("hcl_report", VtpmQuoteJson.urlBase64(v.cvm().hclReport()));
+        n.put("vcek", VtpmQuoteJson.urlBase64(v.cvm().vcek()));
         return n;
     }
 
@@ -93,16 +79,10 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
         if (!n.has("version")) {
             return v0(n);
         }
-        JsonNode version = n.get("version");
-        if (!version.isIntegralNumber() || (version.asLong() != 1 && version.asLong() != 2)) {
-            throw AttestationException.invalid(FIELD + ".version", "must be 1 or 2 (or absent for V0), not " + version);
-        }
-        JsonNode quote = SerdeJson.object(SerdeJson.member(n, FIELD, "tpm_quote"), QUOTE);
-        Bytes signature = hex(SerdeJson.member(quote, QUOTE, "signature"), QUOTE + ".signature");
-        Bytes message = hex(SerdeJson.member(quote, QUOTE, "message"), QUOTE + ".message");
-        List<Bytes> values = hexPcrs(quote);
-        return new Versioned(version.asInt(), new AzureCvmEvidence(urlBase64(n, "hcl_report"), urlBase64(n, "vcek"), message, signature,
-                values));
+        int version = VtpmQuoteJson.version(n);
+        VtpmQuoteJson quote = VtpmQuoteJson.read(n);
+        return new Versioned(version, new AzureCvmEvidence(VtpmQuoteJson.urlBase64(n, "hcl_report"), VtpmQuoteJson.urlBase64(n, "vcek"),
+                quote.message(), quote.signature(), quote.pcrs()));
     }
 
     /** V0: az-snp-vtpm 0.x's own serde form, {@code {"quote": {signature, message, pcrs} as byte arrays, "report": [u8], "vcek": PEM}}. */
@@ -110,9 +90,7 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
         if (!n.has("quote") || !n.has("report")) {
             throw AttestationException.invalid(FIELD, "is neither V2/V1 (version, tpm_quote, hcl_report, vcek) nor V0 (quote, report, vcek)");
         }
-        String q = FIELD + ".quote";
-        JsonNode quote = SerdeJson.object(SerdeJson.member(n, FIELD, "quote"), q);
-        List<Bytes> values = arrayPcrs(quote, q);
+        VtpmQuoteJson quote = VtpmQuoteJson.readV0(n, "quote");
         JsonNode pem = SerdeJson.member(n, FIELD, "vcek");
         if (!pem.isTextual() || !pem.asText().strip().startsWith("-----BEGIN CERTIFICATE-----")) {
             throw AttestationException.invalid(FIELD + ".vcek", "must be the VCEK in PEM (V0)");
@@ -123,56 +101,7 @@ public final class AzSnpVtpmTrusteeEvidence implements TrusteeEvidence {
         } catch (IllegalArgumentException e) {
             throw AttestationException.invalid(FIELD + ".vcek", "is not PEM: " + e.getMessage());
         }
-        return new Versioned(1, new AzureCvmEvidence(SerdeJson.bytes(n, FIELD, "report"), vcek, SerdeJson.bytes(quote, q, "message"),
-                SerdeJson.bytes(quote, q, "signature"), values));
-    }
-
-    /** {@code tpm_quote.pcrs} of V1/V2 (shared with az-tdx-vtpm, whose attester uses the same TpmQuote): 1..24 SHA-256 PCRs in hex. */
-    static List<Bytes> hexPcrs(JsonNode quote) {
-        JsonNode pcrs = SerdeJson.member(quote, QUOTE, "pcrs");
-        if (!pcrs.isArray() || pcrs.isEmpty() || pcrs.size() > 24) {
-            throw AttestationException.invalid(QUOTE + ".pcrs", "must be an array of 1..24 SHA-256 PCRs in hex");
-        }
-        List<Bytes> values = new ArrayList<>();
-        for (int i = 0; i < pcrs.size(); i++) {
-            values.add(hex(pcrs.get(i), QUOTE + ".pcrs[" + i + "]").checkLength(QUOTE + ".pcrs[" + i + "]", 32));
-        }
-        return values;
-    }
-
-    /** The pcrs of a V0 quote ({@code q} names it): 1..24 SHA-256 PCRs as byte arrays, as the az crates' own serde writes them. */
-    static List<Bytes> arrayPcrs(JsonNode quote, String q) {
-        JsonNode pcrs = SerdeJson.member(quote, q, "pcrs");
-        if (!pcrs.isArray() || pcrs.isEmpty() || pcrs.size() > 24) {
-            throw AttestationException.invalid(q + ".pcrs", "must be an array of 1..24 SHA-256 PCRs");
-        }
-        List<Bytes> values = new ArrayList<>();
-        for (int i = 0; i < pcrs.size(); i++) {
-            // SerdeJson reads members; an array element is wrapped as one to get its checks and field name
-            values.add(SerdeJson.bytes(JSON.createObjectNode().set("pcrs[" + i + "]", pcrs.get(i)), q, "pcrs[" + i + "]", 32));
-        }
-        return values;
-    }
-
-    static Bytes hex(JsonNode v, String field) {
-        if (!v.isTextual() || v.asText().length() > 2 * MAX_FIELD || v.asText().length() % 2 != 0) {
-            throw AttestationException.invalid(field, "must be hex text (serde_with Hex)");
-        }
-        if (!v.asText().matches("[0-9a-fA-F]*")) {
-            throw AttestationException.invalid(field, "is not hex");
-        }
-        return Bytes.fromHex(field, v.asText());
-    }
-
-    static Bytes urlBase64(JsonNode n, String name) {
-        JsonNode v = SerdeJson.member(n, FIELD, name);
-        if (!v.isTextual() || v.asText().length() > 2 * MAX_FIELD) {
-            throw AttestationException.invalid(FIELD + "." + name, "must be URL-safe base64 text (serde_with Base64<UrlSafe>)");
-        }
-        try {
-            return Bytes.of(Base64.getUrlDecoder().decode(v.asText()));
-        } catch (IllegalArgumentException e) {
-            throw AttestationException.invalid(FIELD + "." + name, "is not URL-safe base64: " + e.getMessage());
-        }
+        return new Versioned(1, new AzureCvmEvidence(SerdeJson.bytes(n, FIELD, "report"), vcek, quote.message(), quote.signature(),
+                quote.pcrs()));
     }
 }

@@ -2,14 +2,11 @@
 package dev.guestattest.tpm.azure;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.core.codec.SerdeJson;
 import dev.guestattest.core.tee.TrusteeEvidence;
-import java.util.Base64;
 import java.util.List;
 
 /**
@@ -30,7 +27,6 @@ import java.util.List;
  * @param version 1 or 2 (V0 is read as 1); not signed, so it only ever adds checks
  */
 public record AzTdxVtpmEvidence(int version, Bytes hclReport, Bytes tdQuote, Bytes quoteMessage, Bytes quoteSignature, List<Bytes> pcrs) {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FIELD = TrusteeEvidence.FIELD;
 
     public AzTdxVtpmEvidence {
@@ -46,16 +42,10 @@ public record AzTdxVtpmEvidence(int version, Bytes hclReport, Bytes tdQuote, Byt
         if (!n.has("version")) {
             return v0(n);
         }
-        JsonNode version = n.get("version");
-        if (!version.isIntegralNumber() || (version.asLong() != 1 && version.asLong() != 2)) {
-            throw AttestationException.invalid(FIELD + ".version", "must be 1 or 2 (or absent for V0), not " + version);
-        }
-        String q = FIELD + ".tpm_quote";
-        JsonNode quote = SerdeJson.object(SerdeJson.member(n, FIELD, "tpm_quote"), q);
-        Bytes signature = AzSnpVtpmTrusteeEvidence.hex(SerdeJson.member(quote, q, "signature"), q + ".signature");
-        Bytes message = AzSnpVtpmTrusteeEvidence.hex(SerdeJson.member(quote, q, "message"), q + ".message");
-        return new AzTdxVtpmEvidence(version.asInt(), AzSnpVtpmTrusteeEvidence.urlBase64(n, "hcl_report"),
-                AzSnpVtpmTrusteeEvidence.urlBase64(n, "td_quote"), message, signature, AzSnpVtpmTrusteeEvidence.hexPcrs(quote));
+        int version = VtpmQuoteJson.version(n);
+        VtpmQuoteJson quote = VtpmQuoteJson.read(n);
+        return new AzTdxVtpmEvidence(version, VtpmQuoteJson.urlBase64(n, "hcl_report"), VtpmQuoteJson.urlBase64(n, "td_quote"), quote.message(),
+                quote.signature(), quote.pcrs());
     }
 
     /** V0 (trustee's {@code EvidenceV0}): az-tdx-vtpm's {@code vtpm::Quote} and the two reports as byte arrays. */
@@ -64,23 +54,16 @@ public record AzTdxVtpmEvidence(int version, Bytes hclReport, Bytes tdQuote, Byt
             throw AttestationException.invalid(FIELD, "is neither V2/V1 (version, tpm_quote, hcl_report, td_quote) nor V0 (tpm_quote, hcl_report,"
                     + " td_quote as byte arrays)");
         }
-        String q = FIELD + ".tpm_quote";
-        JsonNode quote = SerdeJson.object(SerdeJson.member(n, FIELD, "tpm_quote"), q);
-        return new AzTdxVtpmEvidence(1, SerdeJson.bytes(n, FIELD, "hcl_report"), SerdeJson.bytes(n, FIELD, "td_quote"),
-                SerdeJson.bytes(quote, q, "message"), SerdeJson.bytes(quote, q, "signature"), AzSnpVtpmTrusteeEvidence.arrayPcrs(quote, q));
+        VtpmQuoteJson quote = VtpmQuoteJson.readV0(n, "tpm_quote");
+        return new AzTdxVtpmEvidence(1, SerdeJson.bytes(n, FIELD, "hcl_report"), SerdeJson.bytes(n, FIELD, "td_quote"), quote.message(),
+                quote.signature(), quote.pcrs());
     }
 
     /** The evidence in guest-components' V2 (or V1) shape, as serde writes it: struct order, lowercase hex, padded URL-safe base64. */
     public ObjectNode json() {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("version", version);
-        ObjectNode q = n.putObject("tpm_quote");
-        q.put("signature", quoteSignature.hex());
-        q.put("message", quoteMessage.hex());
-        ArrayNode values = q.putArray("pcrs");
-        pcrs.forEach(p -> values.add(p.hex()));
-        n.put("hcl_report", Base64.getUrlEncoder().encodeToString(hclReport.toArray()));
-        n.put("td_quote", Base64.getUrlEncoder().encodeToString(tdQuote.toArray()));
+        ObjectNode n = new VtpmQuoteJson(quoteMessage, quoteSignature, pcrs).envelope(version);
+        n.put("hcl_report", VtpmQuoteJson.urlBase64(hclReport));
+        n.put("td_quote", VtpmQuoteJson.urlBase64(tdQuote));
         return n;
     }
 }
