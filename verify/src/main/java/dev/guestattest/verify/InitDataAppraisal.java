@@ -51,18 +51,11 @@ final class InitDataAppraisal {
         }
         JsonNode claims = data.get().claims();
         boolean ok = true;
-        for (Map.Entry<String, String> want : new java.util.TreeMap<>(rule.get().claims()).entrySet()) {
+        for (Map.Entry<String, String> want : new java.util.TreeMap<>(rule.get().claims().values()).entrySet()) {
             String name = PolicyChecks.INIT_DATA_CLAIMS + want.getKey().replace('/', '.');
-            JsonNode have = claims.at(want.getKey());
-            if (have.isMissingNode() || have.isContainerNode()) {
-                checks.add(Check.fail(name, have.isMissingNode() ? "the init-data has no such claim" : "is a table, not a value"));
-                ok = false;
-            } else if (!have.asText().equals(want.getValue())) {
-                checks.add(Check.fail(name, "is '" + have.asText() + "', the policy requires '" + want.getValue() + "'"));
-                ok = false;
-            } else {
-                checks.add(Check.pass(name, "is '" + want.getValue() + "'"));
-            }
+            Optional<String> unmet = rule.get().claims().unmet(claims, want.getKey());
+            checks.add(unmet.map(why -> Check.fail(name, why)).orElseGet(() -> Check.pass(name, "is '" + want.getValue() + "'")));
+            ok &= unmet.isEmpty();
         }
         return ok ? tv.withConfiguration(Math.max(tv.configuration(), TrustVector.APPROVED_CONFIG))
                 : tv.withConfiguration(Math.max(tv.configuration(), TrustVector.UNSUPPORTABLE_CONFIG));

@@ -4,6 +4,7 @@ package dev.guestattest.broker.policy;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
 import dev.guestattest.verify.ar4si.Tier;
+import dev.guestattest.verify.policy.ClaimValues;
 import dev.guestattest.verify.policy.Documents;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ public record ResourcePolicy(List<Rule> rules) {
     }
 
     /** One rule: a path pattern of three parts, the TEEs (empty: any), the worst tier allowed, the workloads (empty: any). */
-    public record Rule(String[] path, Set<String> tees, Tier worst, Set<Bytes> initialMeasurements, Map<String, String> claims) {
+    public record Rule(String[] path, Set<String> tees, Tier worst, Set<Bytes> initialMeasurements, ClaimValues claims) {
         boolean allows(String[] p, Result r) {
             for (int i = 0; i < 3; i++) {
                 if (!path[i].equals("*") && !path[i].equals(p[i])) {
@@ -48,8 +49,7 @@ public record ResourcePolicy(List<Rule> rules) {
             }
             return (tees.isEmpty() || tees.contains(r.tee())) && r.status() != Tier.NONE && r.status().compareTo(worst) <= 0
                     && (initialMeasurements.isEmpty() || r.initialMeasurement().filter(initialMeasurements::contains).isPresent())
-                    && claims.entrySet().stream().allMatch(want -> r.claims().map(all -> all.at(want.getKey()))
-                    .filter(have -> have.isValueNode() && have.asText().equals(want.getValue())).isPresent());
+                    && (claims.isEmpty() || r.claims().filter(claims::metBy).isPresent());
         }
     }
 
@@ -87,15 +87,8 @@ public record ResourcePolicy(List<Rule> rules) {
             for (String h : Optional.ofNullable(r.initialMeasurement()).orElse(List.of())) {
                 measurements.add(Bytes.fromHex(field + ".initial_measurement", h));
             }
-            Map<String, String> claims = Optional.ofNullable(r.claims()).orElse(Map.of());
-            claims.forEach((pointer, value) -> {
-                if (!pointer.startsWith("/") || value == null) {
-                    throw AttestationException.invalid(field + ".claims." + pointer, "keys are JSON pointers into the token (\"/submods/cpu0/...\")"
-                            + " and values text");
-                }
-            });
             rules.add(new Rule(r.path().split("/", -1), Set.copyOf(Optional.ofNullable(r.tees()).orElse(List.of())),
-                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING, measurements, Map.copyOf(claims)));
+                    status.equals("warning") ? Tier.WARNING : Tier.AFFIRMING, measurements, ClaimValues.parse(field + ".claims", r.claims())));
         }
         return new ResourcePolicy(rules);
     }

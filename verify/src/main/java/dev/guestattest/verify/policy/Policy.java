@@ -162,9 +162,9 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
      * What the policy asks of the guest's init-data: that there is some, and values in its claims by
      * JSON pointer ({@code /aa.toml/token_configs/kbs/url}), compared as text; claims imply required.
      */
-    public record InitDataRule(boolean required, Map<String, String> claims) {
+    public record InitDataRule(boolean required, ClaimValues claims) {
         public InitDataRule {
-            claims = Map.copyOf(claims);
+            Objects.requireNonNull(claims, "claims");
         }
     }
 
@@ -268,14 +268,7 @@ public record Policy(String id, Bytes sha256, Set<String> tees, boolean allowDeb
     }
 
     private static InitDataRule initData(InitDataFile f) {
-        Map<String, String> claims = Optional.ofNullable(f.claims()).orElse(Map.of());
-        claims.forEach((pointer, value) -> {
-            if (!pointer.startsWith("/") || value == null) {
-                throw AttestationException.invalid("policy: init_data.claims." + pointer, "keys are JSON pointers (\"/aa.toml/...\")"
-                        + " and values text");
-            }
-        });
-        return new InitDataRule(Boolean.TRUE.equals(f.required()), claims);
+        return new InitDataRule(Boolean.TRUE.equals(f.required()), ClaimValues.parse("policy: init_data.claims", f.claims()));
     }
 
     /** Each section by its TEE's parser; a TEE the policy does not accept, or without rules, is an error, never ignored. */
