@@ -37,6 +37,15 @@ class CertificatePathTest {
     }
 
     @Test
+    void aCopyOfTheRootWithItsKeyButAnotherSignatureIsRefused() {
+        X509Certificate leaf = leaf(intermediate);
+        // the root's name and key, signed by the attacker: a "reissued root" that never was
+        X509Certificate forgedCopy = TestCa.issue("Root", root.cert().getPublicKey(), "Root", TestCa.newKeys(), Spec.ca(1));
+        assertThatThrownBy(() -> CertificatePath.validate(List.of(leaf, intermediate.cert(), forgedCopy), List.of(root.cert()), Set.of()))
+                .isInstanceOf(AttestationException.class).hasMessageContaining("self-signature does not verify");
+    }
+
+    @Test
     void aChildSignedByTheLeafIsRefused() {
         var leafKeys = TestCa.newKeys();
         X509Certificate leaf = intermediate.issueLeaf("Leaf", leafKeys.getPublic(), leafSpec);
