@@ -241,7 +241,7 @@ class RcarFlowTest {
         };
         assertThatThrownBy(() -> f.client().attest("tdx", slow)).isInstanceOf(AttestationException.class)
                 .hasMessageContaining("401").hasMessageContaining("session expired")
-                .satisfies(e -> assertThat(((AttestationException) e).reason()).isEqualTo(Reason.PERMISSION_DENIED));
+                .satisfies(e -> assertThat(((AttestationException) e).reason()).isEqualTo(Reason.REFUSED));
     }
 
     @Test

@@ -253,7 +253,7 @@ final class BrokerCommand {
             if (r.statusCode() != 200) {
                 String detail = r.body().replaceAll(".*\"detail\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\".*", "$1");
                 Reason reason = r.statusCode() == 400 || r.statusCode() == 413 ? Reason.INVALID_ARGUMENT
-                        : r.statusCode() == 401 || r.statusCode() == 403 ? Reason.PERMISSION_DENIED : Reason.IO_ERROR;
+                        : r.statusCode() == 401 || r.statusCode() == 403 ? Reason.REFUSED : Reason.IO_ERROR;
                 throw AttestationException.of(reason, what + " refused (" + r.statusCode() + "): " + detail);
             }
         }

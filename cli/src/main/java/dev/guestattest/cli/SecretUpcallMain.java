@@ -113,7 +113,7 @@ final class SecretUpcallMain {
             return 0;
         } catch (AttestationException e) {
             int errno = e.errno().orElseGet(() -> switch (e.reason()) { // an errno the failure carries (EACCES: uid not served) stands
-                case PERMISSION_DENIED -> EKEYREJECTED;
+                case PERMISSION_DENIED, REFUSED -> EKEYREJECTED;
                 case KEY_NOT_FOUND -> Errno.ENOKEY;
                 case TIMEOUT -> Errno.ETIMEDOUT;
                 case INVALID_ARGUMENT, TOO_LARGE -> Errno.EINVAL;

@@ -6,6 +6,11 @@ package dev.guestattest.core;
  * (linux-abi.md §1.7) so that real and emulated backends report failures the same way.
  */
 public enum Reason {
+    /**
+     * A party that judges evidence said no: a broker refused to attest or release, a policy denied
+     * (the HTTP 401/403 of a key broker). Not an error of this machine or of the caller's input.
+     */
+    REFUSED(Category.REFUSED),
     /** A field is outside its limits or malformed (EINVAL). */
     INVALID_ARGUMENT(Category.INPUT),
     /** A blob is larger than its limit (EFBIG). */
@@ -42,7 +47,15 @@ public enum Reason {
     QUOTA_EXCEEDED(Category.ENVIRONMENT);
 
     /** Coarse grouping used for exit codes: the caller's input, or the environment. */
-    public enum Category { INPUT, ENVIRONMENT }
+    /** What a failure is, for a caller that must tell them apart (the CLI's exit codes 2, 3 and 1). */
+    public enum Category {
+        /** The caller's input is wrong. */
+        INPUT,
+        /** This machine, its devices or the network failed. */
+        ENVIRONMENT,
+        /** A judge of evidence said no. */
+        REFUSED
+    }
 
     private final Category category;
 

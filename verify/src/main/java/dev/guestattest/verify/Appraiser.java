@@ -325,7 +325,7 @@ public final class Appraiser {
         try {
             return verifier.verify(evidence, context.at(), context.roots(), collateral);
         } catch (AttestationException e) {
-            return VendorVerification.failed(Check.fail("evidence.format", e.getMessage()));
+            return VendorVerification.failed(Check.fail("evidence.format", e));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "the " + verifier.format() + " verifier failed on malformed evidence", e);
             return VendorVerification.failed(Check.fail("evidence.format", "malformed " + verifier.format() + " evidence ("

@@ -254,7 +254,7 @@ public final class KbsClient {
         }
         if (r.statusCode() != 200) {
             String detail = tryTree(r.body()).map(n -> ErrorBody.fromJson(n).detail()).filter(s -> !s.isEmpty()).orElse("HTTP " + r.statusCode());
-            Reason reason = r.statusCode() == 401 || r.statusCode() == 403 ? Reason.PERMISSION_DENIED
+            Reason reason = r.statusCode() == 401 || r.statusCode() == 403 ? Reason.REFUSED
                     : r.statusCode() == 404 ? Reason.KEY_NOT_FOUND : r.statusCode() == 429 ? Reason.BUSY : Reason.IO_ERROR;
             throw AttestationException.of(reason, what + " refused (" + r.statusCode() + "): " + detail);
         }

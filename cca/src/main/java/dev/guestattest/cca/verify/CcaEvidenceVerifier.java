@@ -38,7 +38,7 @@ public final class CcaEvidenceVerifier implements EvidenceVerifier {
             anchors = Cpak.parse(evidence.aux("cpak").orElseThrow(() -> AttestationException.invalid("cpak",
                     "CCA needs the trusted CPAK (aux part 'cpak')")).toArray());
         } catch (AttestationException e) {
-            return VendorVerification.failed(Check.fail("cpak", e.getMessage()));
+            return VendorVerification.failed(Check.fail("cpak", e));
         }
         return of(CcaVerifier.verify(evidence.bytes().toArray(), anchors));
     }

@@ -60,7 +60,7 @@ public final class CcaVerifier {
             platform = PlatformClaims.parse(platformCose.payload());
             checks.add(Check.pass("token.format", "CCA token: platform and realm COSE_Sign1"));
         } catch (AttestationException e) {
-            checks.add(Check.fail("token.format", e.getMessage()));
+            checks.add(Check.fail("token.format", e));
             return new Result(new VerificationResult(checks), Optional.empty(), Optional.empty());
         }
         Optional<PublicKey> rak = Optional.empty();

@@ -80,7 +80,7 @@ public final class Errno {
             case UNSUPPORTED -> EOPNOTSUPP;
             case GENERATION_CHANGED -> EAGAIN;
             case DEVICE_ERROR, IO_ERROR -> EIO;
-            case PERMISSION_DENIED -> EACCES;
+            case PERMISSION_DENIED, REFUSED -> EACCES;
             case KEY_NOT_FOUND -> ENOKEY;
             case KEY_REVOKED -> EKEYREVOKED;
             case KEY_EXPIRED -> EKEYEXPIRED;

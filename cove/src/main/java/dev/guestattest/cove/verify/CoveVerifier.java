@@ -75,7 +75,7 @@ public final class CoveVerifier {
             DiceTcbInfo.freshness(chain.get(0));
             checks.add(Check.pass("evidence.format", chain.size() + " DICE layers"));
         } catch (AttestationException e) {
-            checks.add(Check.fail("evidence.format", e.getMessage()));
+            checks.add(Check.fail("evidence.format", e));
             return new Result(new VerificationResult(checks), Optional.empty());
         }
         X509Certificate tvm = chain.get(0);

@@ -53,7 +53,7 @@ public final class SecureExecutionVerifier implements EvidenceVerifier {
             return new VendorVerification(new VerificationResult(checks), checks.get(0).passed() ? Optional.of(r.common(image)) : Optional.empty(),
                     Optional.empty(), Map.of("config_uid", r.configUid().hex(), "additional_data", r.additionalData().hex()));
         } catch (AttestationException e) {
-            return VendorVerification.failed(Check.fail("evidence.format", e.getMessage()));
+            return VendorVerification.failed(Check.fail("evidence.format", e));
         }
     }
 

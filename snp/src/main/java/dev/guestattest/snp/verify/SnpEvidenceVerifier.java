@@ -70,7 +70,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
         try {
             report = AttestationReport.parse(evidence.bytes().toArray());
         } catch (AttestationException e) {
-            return VendorVerification.failed(Check.fail("report.format", e.getMessage()));
+            return VendorVerification.failed(Check.fail("report.format", e));
         }
         KdsCollateral kds = new KdsCollateral(amd);
         SnpCertificates certs;
@@ -84,7 +84,7 @@ public final class SnpEvidenceVerifier implements EvidenceVerifier {
                 certs = fetchedVcek(report, kds, service, notes);
             }
         } catch (AttestationException e) {
-            return VendorVerification.failed(Check.fail("certs", e.getMessage()));
+            return VendorVerification.failed(Check.fail("certs", e));
         }
         Optional<Bytes> crl = Optional.empty();
         Optional<Product> product = Product.fromIssuer(certs.signer()).or(() -> Product.fromReport(report));

@@ -105,7 +105,7 @@ public final class SnpVerifier {
         try {
             report = AttestationReport.parse(reportBytes);
         } catch (AttestationException e) {
-            return new SnpVerification(new VerificationResult(List.of(Check.fail("report.format", e.getMessage()))), Optional.empty(),
+            return new SnpVerification(new VerificationResult(List.of(Check.fail("report.format", e))), Optional.empty(),
                     Optional.empty(), now);
         }
         List<Check> checks = new ArrayList<>();

@@ -78,7 +78,7 @@ public final class TdxEvidenceVerifier implements EvidenceVerifier {
         try {
             sent = evidence.aux("collateral").map(c -> Collateral.fromDcapQvlJson(c.toArray()));
         } catch (AttestationException e) {
-            return VendorVerification.failed(Check.fail("collateral", e.getMessage()));
+            return VendorVerification.failed(Check.fail("collateral", e));
         }
         TdxVerifier verifier = verifiers.at(at, new Key(List.copyOf(roots), service.grace()));
         if (sent.isPresent() && service.fetchesNothing()) {

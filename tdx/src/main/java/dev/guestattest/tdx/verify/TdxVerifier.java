@@ -99,22 +99,22 @@ public final class TdxVerifier {
         try {
             pck = chain(Quote.parse(quote).qeReportCertificationData().pckCertificationData().pemChain());
         } catch (AttestationException e) {
-            return failed("quote.format", e.getMessage());
+            return failed(Check.fail("quote.format", e));
         }
         if (pck.extensions().isEmpty()) {
-            return failed("pck.chain", pck.problem());
+            return failed(Check.fail("pck.chain", pck.problem()));
         }
         Collateral collateral;
         try {
             collateral = source.forPlatform(pck.extensions().get().fmspc(), PckCa.issuerOf(pck.chain().orElseThrow().leaf()));
         } catch (AttestationException e) {
-            return failed("collateral", e.getMessage());
+            return failed(Check.fail("collateral", e));
         }
         return verify(quote, collateral);
     }
 
-    private TdxVerification failed(String check, String why) {
-        return new TdxVerification(new VerificationResult(List.of(Check.fail(check, why))), Optional.empty(), Optional.empty(),
+    private TdxVerification failed(Check check) {
+        return new TdxVerification(new VerificationResult(List.of(check)), Optional.empty(), Optional.empty(),
                 Optional.empty(), clock.instant());
     }
 
@@ -134,7 +134,7 @@ public final class TdxVerifier {
             qe = quote.qeReportCertificationData();
             pem = qe.pckCertificationData().pemChain();
         } catch (AttestationException e) {
-            return failed("quote.format", e.getMessage());
+            return failed(Check.fail("quote.format", e));
         }
         checks.add(header(quote.header()));
         PreparedCollateral pc = prepared(collateral);

@@ -115,7 +115,7 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
         try {
             hw = snp.verify(snpReport().toArray(), SnpCertificates.ofSigner(vcek.toArray()));
         } catch (AttestationException e) {
-            return new Verification(new VerificationResult(List.of(Check.fail("hcl.format", e.getMessage()))), java.util.Optional.empty());
+            return new Verification(new VerificationResult(List.of(Check.fail("hcl.format", e))), java.util.Optional.empty());
         }
         java.util.Optional<dev.guestattest.snp.verify.SnpClaims> claims = hw.claims();
         hw.result().checks().forEach(c -> checks.add(new Check("snp." + c.name(), c.passed(), c.detail())));
@@ -128,7 +128,7 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
         try {
             attest = TpmAttest.parse(quoteMessage.toArray());
         } catch (AttestationException e) {
-            checks.add(Check.fail("tpm.quote.format", e.getMessage()));
+            checks.add(Check.fail("tpm.quote.format", e));
             return new Verification(new VerificationResult(checks), claims);
         }
         checks.add(VtpmQuoteChecks.signature(hclReport, quoteMessage, quoteSignature));
