@@ -24,9 +24,6 @@ final class CommonOptions {
             defaultValue = "30")
     long timeoutSeconds;
 
-    @Option(names = {"-v", "--verbose"}, description = "Print stack traces of failures")
-    boolean verbose;
-
     @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "Provider setting (repeatable), e.g. s390.arcb=FILE,"
             + " tpm.pcrs=0-7, snp.vmpl=1, tdx.emulator.signer=bc")
     java.util.List<String> settings = new java.util.ArrayList<>();

@@ -10,20 +10,31 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
- * {@code guest-attest}: evidence from any TEE through one CLI. Exit codes: 0 ok, 1 a check failed,
- * 2 bad input or usage, 3 environment (no provider, device missing, I/O).
+ * {@code guest-attest}: evidence from any TEE through one CLI, under one contract for every command
+ * (docs/cli.md): exit 0 ok, 1 a check failed or a party refused, 2 bad input or usage (a named file
+ * missing or unreadable included), 3 the environment (no device, network unreachable, I/O);
+ * {@code appraise} exits 4 for a warning. The result goes to stdout, diagnostics to stderr.
  */
 @Command(name = "guest-attest", mixinStandardHelpOptions = true, versionProvider = BuildInfo.class,
         description = "Confidential-computing guest attestation: evidence from every TEE through one ABI, verification, appraisal and keys.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:ok", "1:a check failed", "2:bad input or usage", "3:environment (no provider, device missing, I/O)"})
+        exitCodeList = {"0:ok (appraise: affirming)", "1:a check failed, or a broker or policy refused (appraise: contraindicated)",
+                "2:bad input or usage, including a named file that is missing or unreadable",
+                "3:environment (no provider or device, network unreachable, I/O)", "4:appraise only: warning"})
 public final class Main {
     public static final int OK = 0;
     public static final int CHECK_FAILED = 1;
     public static final int USAGE = 2;
     public static final int ENVIRONMENT = 3;
+    /** {@code appraise}: the evidence is acceptable with reservations (EAR "warning"). */
+    public static final int WARNING = 4;
+
+    @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT, description = "Print the stack trace of a failure")
+    boolean verbose;
 
     public static void main(String[] args) {
         if (args.length >= 2 && args[0].equals("keys") && args[1].equals("upcall")) {
@@ -48,7 +59,8 @@ public final class Main {
             "SelftestCommand", "demo", "DemoCommand", "emulator", "EmulatorCommand", "verify", "VerifyCommand", "snp", "SnpCommand", "mr",
             "MrCommand", "eventlog", "EventlogCommand", "s390", "S390Command", "keys", "KeysCommand", "appraise", "AppraiseCommand",
             "policy", "AppraiseCommand$PolicyCommand", "appraiser", "AppraiseCommand$AppraiserCommand", "broker", "BrokerCommand", "secret",
-            "SecretCommand", "fscrypt", "FscryptCommand", "collateral", "CollateralCommand");
+            "SecretCommand", "fscrypt", "FscryptCommand", "collateral", "CollateralCommand", "doctor", "DoctorCommand", "version",
+            "VersionCommand");
 
     private static Map<String, String> commands(String... nameClass) {
         Map<String, String> m = new LinkedHashMap<>();
@@ -94,8 +106,7 @@ public final class Main {
     public static int run(String... args) {
         CommandLine cl = commandLine(args);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            boolean verbose = parseResult.hasMatchedOption("--verbose")
-                    || parseResult.subcommands().stream().anyMatch(p -> p.hasMatchedOption("--verbose"));
+            boolean verbose = verbose(parseResult);
             if (e instanceof AttestationException ae) {
                 commandLine.getErr().println("guest-attest: " + ae.getMessage());
                 if (verbose) {
@@ -112,7 +123,27 @@ public final class Main {
         return cl.execute(args);
     }
 
+    private static boolean verbose(CommandLine.ParseResult p) {
+        return p.hasMatchedOption("--verbose") || p.subcommands().stream().anyMatch(Main::verbose);
+    }
+
     static int exitCode(Reason reason) {
-        return reason.category() == Reason.Category.INPUT ? USAGE : ENVIRONMENT;
+        return switch (reason.category()) {
+            case INPUT -> USAGE;
+            case ENVIRONMENT -> ENVIRONMENT;
+            case REFUSED -> CHECK_FAILED;
+        };
+    }
+
+    /** A verification's exit code: 0 trusted, else by its first failure: malformed evidence 2, a check not makeable here 3, judged 1. */
+    static int exitCode(dev.guestattest.core.verify.VerificationResult result) {
+        if (result.trusted()) {
+            return OK;
+        }
+        return result.firstFailure().map(c -> switch (c.kind()) {
+            case MALFORMED -> USAGE;
+            case UNAVAILABLE -> ENVIRONMENT;
+            case JUDGED -> CHECK_FAILED;
+        }).orElse(CHECK_FAILED);
     }
 }
