@@ -42,7 +42,8 @@ final class AppraiseCommand implements Callable<Integer> {
 
     /** The evidence and what it needs, shared with 'policy init'. */
     static final class Input {
-        @Option(names = "--format", paramLabel = "NAME", description = "tdx, snp, cca, cove, s390 or tpm (default: detected from the bytes)")
+        @Option(names = {"--tee", "--format"}, paramLabel = "TEE", description = "The evidence's TEE: tdx, snp, cca, cove, s390, tpm,"
+                + " az-snp-vtpm, az-tdx-vtpm (default: detected from the bytes; --format is the older name)")
         String format;
 
         @Option(names = "--aux", paramLabel = "NAME=FILE", description = "An auxiliary part (repeatable): collateral=FILE (TDX), "
@@ -88,10 +89,10 @@ final class AppraiseCommand implements Callable<Integer> {
     @Option(names = "--reference-values", paramLabel = "FILE", description = "A reference-value store (JSON, each value with who added it and when)")
     Path referenceValues;
 
-    @Option(names = "--report-data", paramLabel = "HEX", description = "The report data (nonce binding) the evidence must carry")
-    String reportData;
+    @Mixin
+    ReportDataOptions reportData;
 
-    @Option(names = "--ear-out", paramLabel = "FILE", description = "Write the result as an EAR signed with the appraiser's key")
+    @Option(names = "--ear-out", paramLabel = "FILE", description = "Write the result as an EAR signed with the appraiser's key; - for stdout")
     Path earOut;
 
     @Option(names = "--ear-format", paramLabel = "F", defaultValue = "jwt", description = "jwt (default) or cbor (COSE_Sign1 over a CWT)")
@@ -116,24 +117,37 @@ final class AppraiseCommand implements Callable<Integer> {
         if (referenceValues != null) {
             ctx = ctx.withStore(ReferenceValues.parse(read("--reference-values", referenceValues)));
         }
-        Optional<Bytes> expected = Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        Optional<Bytes> expected = reportData.expected();
         if (expected.isPresent()) {
             ctx = ctx.withReportData(expected.get());
         }
         Appraisal a = Appraiser.discover().withCollateral(collateral.service(stateDir, java.time.Clock.fixed(input.instant(),
                 java.time.ZoneOffset.UTC))).appraise(input.evidence(evidence), ctx);
+        java.io.PrintStream summary = OutputFiles.summary(json, earOut);
         if (earOut != null) {
             EarSigner signer = new EarSigner(AppraiserKey.load(appraiserDir(stateDir)));
             OutputFiles.write("--ear-out", earOut, earFormat.equals("cbor") ? signer.signCbor(a, expected)
                     : signer.sign(a, expected).getBytes(StandardCharsets.US_ASCII));
         }
         if (json) {
-            System.out.println(a.toJson().toPrettyString());
+            JsonOutput.print(a.toJson());
         } else {
-            a.checks().forEach(System.out::println);
-            System.out.println(a.status().earName() + " (" + a.format() + ", policy " + a.policyId() + ") " + a.trustVector().values());
+            a.checks().forEach(summary::println);
+            summary.println(a.status().earName() + " (" + a.format() + ", policy " + a.policyId() + ") " + a.trustVector().values());
         }
-        return a.affirming() ? Main.OK : Main.CHECK_FAILED;
+        return exitCode(a);
+    }
+
+    /** 0 affirming, 4 warning; otherwise as verify: malformed evidence 2, a check not makeable here 3, else 1. */
+    static int exitCode(Appraisal a) {
+        return switch (a.status()) {
+            case AFFIRMING -> Main.OK;
+            case WARNING -> Main.WARNING;
+            case NONE, CONTRAINDICATED -> {
+                int byFailure = Main.exitCode(new dev.guestattest.core.verify.VerificationResult(a.checks()));
+                yield byFailure == Main.OK ? Main.CHECK_FAILED : byFailure;
+            }
+        };
     }
 
     static Path appraiserDir(Path stateDir) {
@@ -178,7 +192,7 @@ final class AppraiseCommand implements Callable<Integer> {
             @Mixin
             Input input;
 
-            @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the policy")
+            @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the policy; - for stdout")
             Path out;
 
             @Override
@@ -203,8 +217,9 @@ final class AppraiseCommand implements Callable<Integer> {
                 c.initialMeasurement().ifPresent(m -> rv.putArray("initial_measurement").add(m.hex()));
                 ObjectNode regs = rv.putObject("runtime_registers");
                 c.runtimeRegisters().forEach((k, v) -> regs.putArray(k).add(v.hex()));
+                java.io.PrintStream summary = OutputFiles.summary(false, out);
                 OutputFiles.write("--out", out, n.toPrettyString().getBytes(StandardCharsets.UTF_8));
-                System.out.println("wrote " + out + ": " + a.format() + ", initial measurement and " + c.runtimeRegisters().size()
+                summary.println("wrote " + out + ": " + a.format() + ", initial measurement and " + c.runtimeRegisters().size()
                         + " runtime registers, debug off" + c.vmpl().map(v -> ", VMPL " + v).orElse(""));
                 return Main.OK;
             }

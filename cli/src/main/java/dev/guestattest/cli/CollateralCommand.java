@@ -103,7 +103,7 @@ final class CollateralCommand {
         @Parameters(paramLabel = "DIR", description = "A directory 'collateral fetch --out' wrote, or a cache (<state-dir>/collateral)")
         Path dir;
 
-        @Option(names = "--json", description = "Print the listing as JSON")
+        @Option(names = "--json", description = "Print the listing as JSON (schemas/collateral-show.schema.json)")
         boolean json;
 
         @Override
@@ -118,7 +118,7 @@ final class CollateralCommand {
                 ArrayNode a = new ObjectMapper().createArrayNode();
                 all.forEach(d -> a.addObject().put("key", d.key()).put("fresh_until", d.freshUntil().toString())
                         .put("fresh", now.isBefore(d.freshUntil())).put("fetched_at", d.fetchedAt().toString()).put("source", d.source()));
-                System.out.println(a.toPrettyString());
+                JsonOutput.print(a);
             } else {
                 all.forEach(d -> System.out.println(d.key() + "  " + (now.isBefore(d.freshUntil()) ? "fresh until " : "STALE since ")
                         + d.freshUntil() + "  (fetched " + d.fetchedAt() + " from " + d.source() + ")"));

@@ -12,14 +12,12 @@ import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
 import java.util.Optional;
 import dev.guestattest.core.state.PemFiles;
-import dev.guestattest.tdx.abi.TdReport;
 import dev.guestattest.tdx.emulator.EmulatedPlatform;
 import dev.guestattest.tdx.emulator.TdConfig;
 import dev.guestattest.tdx.emulator.EmulatedCollateral;
 import dev.guestattest.tdx.emulator.TdxEmulatedProvider;
 import dev.guestattest.snp.emulator.SnpGuestConfig;
 import dev.guestattest.verify.initdata.InitData;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -154,25 +152,40 @@ final class EmulatorCommand {
         int rtmr;
 
         static final class Digest {
-            @Option(names = "--digest-hex", paramLabel = "HEX", description = "A 48-byte SHA-384 digest")
+            @Option(names = "--digest-hex", paramLabel = "HEX", description = "A 48-byte SHA-384 digest, measured elsewhere")
             String hex;
 
-            @Option(names = "--data", paramLabel = "TEXT", description = "Text whose SHA-384 is the digest")
+            @Option(names = "--data", paramLabel = "TEXT", description = "Text measured as a GuestAttest event")
             String data;
         }
 
         @ArgGroup(exclusive = true, multiplicity = "1")
         Digest digest;
 
+        @Option(names = "--log", paramLabel = "FILE", description = "The event log (default <state-dir>/eventlog/rtmrN.cel, as mr extend)")
+        Path log;
+
+        @Option(names = "--json", description = "Print register, new value, event index and log as JSON (schemas/mr-extend.schema.json)")
+        boolean json;
+
+        /** As {@code mr extend rtmrN --provider tdx/emulated}: the event is logged before the register moves. */
         @Override
-        public Integer call() {
+        public Integer call() throws java.io.IOException {
             if (rtmr < 0 || rtmr > 3) {
                 throw AttestationException.invalid("--rtmr", rtmr + " is outside 0..3");
             }
-            byte[] d = digest.hex != null ? Bytes.fromHex("--digest-hex", digest.hex).checkLength("--digest-hex", 48).toArray()
-                    : TdReport.sha384(digest.data.getBytes(StandardCharsets.UTF_8));
-            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(common.context())) {
-                System.out.println("rtmr" + rtmr + " = " + tdx.td().extend(rtmr, d).hex());
+            MrCommand.Extend.What what = new MrCommand.Extend.What();
+            if (digest.hex != null) {
+                Bytes.fromHex("--digest-hex", digest.hex).checkLength("--digest-hex", 48);
+                what.digest = digest.hex;
+            } else {
+                what.event = digest.data;
+            }
+            String register = "rtmr" + rtmr;
+            ProviderContext context = common.context();
+            try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
+                MrCommand.extendLogged(tdx.measurementRegisters().orElseThrow(), register,
+                        log != null ? log : MrCommand.defaultLog(context, register), what).print(json);
             }
             return Main.OK;
         }
@@ -185,7 +198,7 @@ final class EmulatorCommand {
         @Mixin
         CommonOptions common;
 
-        @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the JSON")
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the JSON; - for stdout")
         Path out;
 
         @Option(names = "--valid-days", paramLabel = "N", defaultValue = "30", description = "Validity from now (default ${DEFAULT-VALUE})")
@@ -201,8 +214,9 @@ final class EmulatorCommand {
             try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(context)) {
                 dev.guestattest.tdx.verify.Collateral c = EmulatedCollateral.issue(tdx.platform(), context.clock().instant(),
                         validity, revokePck, context.random());
+                java.io.PrintStream summary = OutputFiles.summary(false, out);
                 OutputFiles.write("--out", out, c.toDcapQvlJson());
-                System.out.println("wrote collateral for FMSPC " + tdx.platform().tcb().fmspc().hex() + " to " + out
+                summary.println("wrote collateral for FMSPC " + tdx.platform().tcb().fmspc().hex() + " to " + out
                         + (revokePck ? " (PCK revoked)" : "") + "; valid " + validDays + " days");
             }
             return Main.OK;

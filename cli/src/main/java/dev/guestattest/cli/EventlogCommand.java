@@ -10,7 +10,9 @@ import dev.guestattest.core.eventlog.Replay;
 import dev.guestattest.core.eventlog.Tcg2Log;
 import dev.guestattest.core.mr.HashAlgorithm;
 import java.io.IOException;
-import java.nio.file.Files;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -44,13 +46,7 @@ final class EventlogCommand {
         }
 
         byte[] read() throws IOException {
-            if (!Files.isRegularFile(file)) {
-                throw AttestationException.invalid("FILE", file + " is not a readable file");
-            }
-            if (Files.size(file) > MAX_LOG) {
-                throw AttestationException.tooLarge("FILE", Files.size(file), MAX_LOG);
-            }
-            return Files.readAllBytes(file);
+            return InputFiles.read("FILE", file, MAX_LOG);
         }
     }
 
@@ -59,9 +55,25 @@ final class EventlogCommand {
         @picocli.CommandLine.Mixin
         Input input;
 
+        @Option(names = "--json", description = "Print the events as JSON (schemas/eventlog-show.schema.json)")
+        boolean json;
+
         @Override
         public Integer call() throws IOException {
-            for (Event e : input.events()) {
+            List<Event> events = input.events();
+            if (json) {
+                ObjectNode n = JsonNodeFactory.instance.objectNode();
+                ArrayNode a = n.putArray("events");
+                for (Event e : events) {
+                    ObjectNode o = a.addObject().put("recnum", e.recnum()).put("index_kind", e.indexKind().name().toLowerCase(java.util.Locale.ROOT))
+                            .put("index", e.index()).put("type", e.type()).put("data_bytes", e.data().length());
+                    ObjectNode d = o.putObject("digests");
+                    e.digests().forEach(x -> d.put(x.algorithm().label(), x.value().hex()));
+                }
+                JsonOutput.print(n);
+                return Main.OK;
+            }
+            for (Event e : events) {
                 StringBuilder d = new StringBuilder();
                 e.digests().forEach(x -> d.append(' ').append(x.algorithm().label()).append(':').append(x.value().hex(), 0, 16).append("..."));
                 System.out.printf("%4d %s %-3d type 0x%x%s (%d bytes)%n", e.recnum(), e.indexKind().name().toLowerCase(java.util.Locale.ROOT),
@@ -79,6 +91,9 @@ final class EventlogCommand {
         @Option(names = "--bank", paramLabel = "ALG", description = "sha1, sha256, sha384 (default: sha384 for ccel, sha256 otherwise)")
         String bank;
 
+        @Option(names = "--json", description = "Print the bank and register values as JSON (schemas/eventlog-replay.schema.json)")
+        boolean json;
+
         @Override
         public Integer call() throws IOException {
             HashAlgorithm alg = bank != null ? HashAlgorithm.byLabel(bank) : input.format.equals("ccel") ? HashAlgorithm.SHA384 : HashAlgorithm.SHA256;
@@ -87,7 +102,14 @@ final class EventlogCommand {
                 case "tcg2" -> Tcg2Log.parse(input.read(), Event.IndexKind.PCR).replay(alg);
                 default -> Replay.replay(input.events(), alg, Map.of());
             };
-            regs.forEach((i, v) -> System.out.println(i + " " + v.hex()));
+            if (json) {
+                ObjectNode n = JsonNodeFactory.instance.objectNode().put("bank", alg.label());
+                ObjectNode r = n.putObject("registers");
+                regs.forEach((i, v) -> r.put(Integer.toString(i), v.hex()));
+                JsonOutput.print(n);
+            } else {
+                regs.forEach((i, v) -> System.out.println(i + " " + v.hex()));
+            }
             return Main.OK;
         }
     }

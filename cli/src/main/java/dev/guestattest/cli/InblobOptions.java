@@ -44,17 +44,21 @@ final class InblobOptions {
             }
         } else {
             try {
-                if (Files.size(source.file) > ReportRequest.INBLOB_MAX) {
-                    throw AttestationException.tooLarge("--inblob-file", Files.size(source.file), ReportRequest.INBLOB_MAX);
-                }
-                raw = Files.readAllBytes(source.file);
+                raw = InputFiles.read("--inblob-file", source.file, ReportRequest.INBLOB_MAX);
             } catch (IOException e) {
-                throw AttestationException.of(Reason.IO_ERROR, "--inblob-file: cannot read " + source.file
-                        + " (" + e.getClass().getSimpleName() + ")");
+                throw new java.io.UncheckedIOException(e); // InputFiles.read reports its own failures
             }
         }
+        return padded("inblob", raw, pad);
+    }
+
+    /**
+     * The one padding rule of caller data and report data (report, verify, appraise): at most 64
+     * bytes; with {@code pad}, shorter data zero-padded to 64, as every TEE's report carries it.
+     */
+    static byte[] padded(String field, byte[] raw, boolean pad) {
         if (raw.length > ReportRequest.INBLOB_MAX) {
-            throw AttestationException.tooLarge("inblob", raw.length, ReportRequest.INBLOB_MAX);
+            throw AttestationException.tooLarge(field, raw.length, ReportRequest.INBLOB_MAX);
         }
         return pad && raw.length < ReportRequest.INBLOB_MAX ? Arrays.copyOf(raw, ReportRequest.INBLOB_MAX) : raw;
     }

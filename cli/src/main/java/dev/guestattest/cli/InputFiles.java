@@ -21,14 +21,31 @@ final class InputFiles {
     private InputFiles() {
     }
 
+    /**
+     * The file's bytes, at most {@code limit}. A missing, unreadable or oversized file is bad input
+     * (exit 2) naming the option, as the CLI contract has it. (Declared to throw IOException for
+     * callers that also do other I/O; it never does.)
+     */
     static byte[] read(String option, Path file, long limit) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw AttestationException.invalid(option, file + " is not a readable file");
         }
-        if (Files.size(file) > limit) {
-            throw AttestationException.tooLarge(option, Files.size(file), limit);
+        try {
+            if (Files.size(file) > limit) {
+                throw AttestationException.tooLarge(option, Files.size(file), limit);
+            }
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw AttestationException.invalid(option, file + " cannot be read (" + e.getClass().getSimpleName() + ")");
         }
-        return Files.readAllBytes(file);
+    }
+
+    /** {@code path}, a file or directory that must exist and be readable: bad input naming the option otherwise. */
+    static Path existing(String option, Path path) {
+        if (!Files.isReadable(path)) {
+            throw AttestationException.invalid(option, path + (Files.exists(path) ? " is not readable" : " does not exist"));
+        }
+        return path;
     }
 
     /** Every certificate in a PEM file; a file with none is an error. */

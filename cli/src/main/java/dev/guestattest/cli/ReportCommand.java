@@ -35,7 +35,7 @@ final class ReportCommand implements Callable<Integer> {
             defaultValue = "4")
     String quoteVersion;
 
-    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the evidence (outblob)")
+    @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the evidence (outblob); - for stdout")
     Path out;
 
     @Option(names = "--auxblob", paramLabel = "FILE", description = "Where to write the auxblob, if the provider makes one")
@@ -46,6 +46,7 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        java.io.PrintStream summary = OutputFiles.summary(json, out, auxblob);
         ReportRequest request = ReportRequest.builder().inblob(inblob.bytes()).privlevel(privlevel).build();
         ProviderContext context = common.context().withSetting("tdx.quote-version", quoteVersion);
         Report report;
@@ -61,15 +62,15 @@ final class ReportCommand implements Callable<Integer> {
             ObjectNode n = new ObjectMapper().createObjectNode();
             n.put("provider", report.provider());
             n.put("generation", report.generation());
-            n.put("outblob", out.toAbsolutePath().toString());
+            n.put("outblob", OutputFiles.toStdout(out) ? "-" : out.toAbsolutePath().toString());
             n.put("outblob_bytes", report.outblob().length());
             n.put("outblob_sha256", sha);
             n.put("auxblob_bytes", report.auxblob().length());
             n.put("manifestblob_bytes", report.manifestblob().length());
             n.put("inblob", HexFormat.of().formatHex(request.inblob().toArray()));
-            System.out.println(n.toPrettyString());
+            JsonOutput.print(n);
         } else {
-            System.out.printf("%s: wrote %d bytes of evidence to %s (sha256 %s)%n", report.provider(),
+            summary.printf("%s: wrote %d bytes of evidence to %s (sha256 %s)%n", report.provider(),
                     report.outblob().length(), out, sha);
         }
         return Main.OK;

@@ -28,7 +28,7 @@ final class S390Command {
         @Option(names = "--nonce-hex", paramLabel = "HEX", description = "16-byte nonce (default: a random one)")
         String nonce;
 
-        @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request")
+        @Option(names = "--out", paramLabel = "FILE", required = true, description = "Where to write the request; - for stdout")
         Path out;
 
         @Option(names = "--secret", paramLabel = "FILE", required = true, description = "Where to keep the measurement key and nonce")
@@ -50,13 +50,14 @@ final class S390Command {
                 n = Bytes.of(b);
             }
             dev.guestattest.s390.request.AttestationRequest.Sealed r = dev.guestattest.s390.request.AttestationRequest.create(hosts, Optional.of(n), random);
+            java.io.PrintStream summary = OutputFiles.summary(false, out, secret);
             OutputFiles.write("--out", out, r.arcb());
             byte[] keep = new byte[80];
             System.arraycopy(r.measurementKey(), 0, keep, 0, 64);
             n.copyTo(keep, 64);
             OutputFiles.write("--secret", secret, keep, true);
             java.util.Arrays.fill(keep, (byte) 0);
-            System.out.println("wrote the request to " + out + " and its secret to " + secret + " (mode 0600); nonce " + n.hex());
+            summary.println("wrote the request to " + out + " and its secret to " + secret + " (mode 0600); nonce " + n.hex());
             return Main.OK;
         }
     }

@@ -64,7 +64,7 @@ final class SnpCommand {
         Target target;
 
         static final class Target {
-            @Option(names = "--out", paramLabel = "FILE", description = "Write the key here (mode 0600)")
+            @Option(names = "--out", paramLabel = "FILE", description = "Write the key here (mode 0600); - for stdout, e.g. to pipe it on")
             Path out;
 
             @Option(names = "--logon", paramLabel = "DESC", description = "Add the key to the kernel as a logon key <subclass>:<name>")
@@ -114,11 +114,12 @@ final class SnpCommand {
                 Arrays.fill(key, (byte) 0);
                 try {
                     if (target.out != null) {
+                        java.io.PrintStream summary = OutputFiles.summary(false, target.out);
                         secret.apply(b -> {
                             OutputFiles.write("--out", target.out, b, true);
                             return null;
                         });
-                        System.out.println("wrote a 32-byte derived key to " + target.out + " (mode 0600)");
+                        summary.println("wrote a 32-byte derived key to " + target.out + " (mode 0600)");
                     } else {
                         int serial = LogonKeys.add(target.logon, secret, ring, KeyPermissions.POSSESSOR_ONLY, Duration.ZERO);
                         System.out.println(serial);

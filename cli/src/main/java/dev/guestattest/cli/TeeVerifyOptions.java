@@ -57,8 +57,11 @@ final class TeeVerifyOptions {
         return new TeeVerifyOptions(spec, tees, owners);
     }
 
-    /** The one TEE whose evidence option is given, with the file; every other TEE option given must be one this TEE declares. */
-    Map.Entry<Tee, Path> evidence() {
+    /**
+     * The TEE and evidence file: {@code --tee T EVIDENCE}, or the one {@code --T FILE} given; every
+     * other TEE option given must be one this TEE declares.
+     */
+    Map.Entry<Tee, Path> evidence(Optional<String> named, Optional<Path> file) {
         List<Tee> given = new ArrayList<>();
         List<String> all = new ArrayList<>();
         for (Tee t : tees.all()) {
@@ -68,16 +71,32 @@ final class TeeVerifyOptions {
                 given.add(t);
             }
         }
+        if (named.isPresent()) {
+            if (!given.isEmpty() || file.isEmpty()) {
+                throw AttestationException.invalid("--tee", "give the evidence file as the argument after --tee " + named.get()
+                        + ", and no " + all.stream().filter(n -> value(n).isPresent()).toList() + " option");
+            }
+            Tee tee = tees.byName("--tee", named.get());
+            checkOwned(tee);
+            return Map.entry(tee, file.get());
+        }
+        if (file.isPresent()) {
+            throw AttestationException.invalid("EVIDENCE", "name its TEE with --tee (e.g. --tee tdx " + file.get() + ")");
+        }
         if (given.size() != 1) {
-            throw AttestationException.invalid("verify", "give exactly one evidence option of " + all);
+            throw AttestationException.invalid("verify", "give --tee TEE EVIDENCE, or exactly one evidence option of " + all);
         }
         Tee tee = given.get(0);
+        checkOwned(tee);
+        return Map.entry(tee, (Path) value("--" + tee.name()).orElseThrow());
+    }
+
+    private void checkOwned(Tee tee) {
         owners.forEach((name, declaredBy) -> {
             if (!name.equals("--root") && !declaredBy.contains(tee.name()) && value(name).isPresent()) {
                 throw AttestationException.invalid(name, "applies to " + declaredBy.stream().map(n -> "--" + n).toList() + ", not --" + tee.name());
             }
         });
-        return Map.entry(tee, (Path) value("--" + tee.name()).orElseThrow());
     }
 
     Optional<Path> path(String name) {

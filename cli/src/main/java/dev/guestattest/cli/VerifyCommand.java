@@ -76,6 +76,13 @@ final class VerifyCommand implements Callable<Integer> {
     private Tees tees;
     private TeeVerifyOptions options;
 
+    @Option(names = "--tee", paramLabel = "TEE", description = "The evidence's TEE (tdx, snp, cca, cove, s390, tpm, az-snp-vtpm,"
+            + " az-tdx-vtpm), the evidence file following as the argument; '--tdx FILE' is short for '--tee tdx FILE'")
+    String tee;
+
+    @picocli.CommandLine.Parameters(arity = "0..1", paramLabel = "EVIDENCE", description = "The evidence file, with --tee")
+    Path evidenceFile;
+
     @Option(names = "--eventlog", paramLabel = "FILE", description = "TPM: a UEFI crypto-agile log that must replay to the quoted PCRs")
     Path eventlog;
 
@@ -108,8 +115,8 @@ final class VerifyCommand implements Callable<Integer> {
             + " EK certificate's CA chain")
     List<Path> roots = new ArrayList<>();
 
-    @Option(names = "--report-data", paramLabel = "HEX", description = "The 64-byte REPORTDATA the quote must carry")
-    String reportData;
+    @picocli.CommandLine.Mixin
+    ReportDataOptions reportData;
 
     @Option(names = "--allow-debug", description = "Accept a debuggable guest (TDX DEBUG, SNP policy, CCA unsecured lifecycle); still reported")
     boolean allowDebug;
@@ -130,7 +137,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         options = TeeVerifyOptions.of(spec, tees);
-        Map.Entry<Tee, Path> evidence = options.evidence();
+        Map.Entry<Tee, Path> evidence = options.evidence(Optional.ofNullable(tee), Optional.ofNullable(evidenceFile));
         if (collateral != null && !evidence.getKey().name().equals("tdx")) {
             throw AttestationException.invalid("--collateral", "applies to --tdx");
         }
@@ -170,7 +177,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(v, tee);
         }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return Main.exitCode(v);
     }
 
     /**
@@ -205,7 +212,16 @@ final class VerifyCommand implements Callable<Integer> {
     }
 
     private Optional<Bytes> expectedReportData() {
-        return Optional.ofNullable(reportData).map(h -> Bytes.fromHex("--report-data", h));
+        return reportData.expected();
+    }
+
+    /** TDX and SNP carry exactly 64 bytes: shorter data is bad input that says how to pad it. */
+    private static Bytes fullReportData(Bytes b) {
+        if (b.length() != 64) {
+            throw dev.guestattest.core.AttestationException.invalid("--report-data", b.length()
+                    + " bytes; the report carries exactly 64 (give --pad to zero-pad shorter data)");
+        }
+        return b;
     }
 
     private Integer verifyCca(Path file) throws IOException {
@@ -231,7 +247,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(v, "CCA token");
         }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return Main.exitCode(v);
     }
 
     private Integer verifyTpm(Path file) throws IOException {
@@ -251,7 +267,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(v, "TPM quote");
         }
-        return v.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return Main.exitCode(v);
     }
 
     /** Every check of the appraisal; verify trusts evidence only when all passed (a warning is not trusted). */
@@ -277,7 +293,7 @@ final class VerifyCommand implements Callable<Integer> {
     private Integer verifySnp(Path file) throws IOException {
         byte[] report = read("--snp", file);
         Policy.Builder p = policy("snp");
-        Optional<Bytes> expected = expectedReportData().map(b -> b.checkLength("--report-data", 64));
+        Optional<Bytes> expected = expectedReportData().map(VerifyCommand::fullReportData);
         if (policy != null) {
             Optional<Bytes> fromFile = SnpPolicyFile.apply(read("--policy", policy), p, allowDebug);
             expected = expected.or(() -> fromFile);
@@ -298,7 +314,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(judged, v.product().map(Product::kdsName).orElse(""));
         }
-        return judged.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return Main.exitCode(judged);
     }
 
     private CollateralService collateralService() {
@@ -307,7 +323,7 @@ final class VerifyCommand implements Callable<Integer> {
 
     /** The signer and chain given with --certs: a certificate table, a VCEK/VLEK (DER, or PEM with ASK and ARK), or a directory. */
     private SnpCertificates snpCertificates() throws IOException {
-        if (Files.isDirectory(certs)) {
+        if (Files.isDirectory(InputFiles.existing("--certs", certs))) {
             Path signer = Files.exists(certs.resolve("vlek.der")) ? certs.resolve("vlek.der") : certs.resolve("vcek.der");
             List<X509Certificate> chain = Files.exists(certs.resolve("cert_chain.pem")) ? certificates(certs.resolve("cert_chain.pem")) : List.of();
             return new SnpCertificates(SnpCertificates.ofSigner(read("--certs", signer)).signer(), chain.stream().findFirst(),
@@ -333,7 +349,7 @@ final class VerifyCommand implements Callable<Integer> {
         TdxVerifier.Builder b = TdxVerifier.builder().clock(clock);
         List<X509Certificate> extra = rootCertificates();
         extra.forEach(b::trust);
-        Optional<Bytes> expected = expectedReportData().map(h -> h.checkLength("--report-data", 64));
+        Optional<Bytes> expected = expectedReportData().map(VerifyCommand::fullReportData);
         CollateralSource source;
         if (collateral == null) {
             CollateralService service = collateralService();
@@ -341,6 +357,7 @@ final class VerifyCommand implements Callable<Integer> {
             TrustAnchors anchors = TrustAnchors.intelAnd(extra);
             source = new PcsCollateral(service, anchors);
         } else {
+            InputFiles.existing("--collateral", collateral);
             source = Files.isDirectory(collateral) ? CollateralSource.directory(collateral) : CollateralSource.of(CollateralSource.file(collateral));
         }
         byte[] quote = read("--tdx", file);
@@ -351,7 +368,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(judged, v.tcb().map(t -> t.status().toString()).orElse(""));
         }
-        return judged.trusted() ? Main.OK : Main.CHECK_FAILED;
+        return Main.exitCode(judged);
     }
 
     private Clock clock() {

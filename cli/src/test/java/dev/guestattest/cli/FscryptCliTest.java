@@ -60,7 +60,7 @@ class FscryptCliTest {
 
             // the wrong released key, and one of the wrong size, are refused by name and unlock nothing
             assertThat(cli.run(with(broker.guestOptions(), "fscrypt", "unlock", vault.toString(), "--secret", "kbs:///prod/fs/other")))
-                    .isNotZero(); // which code a refusal gets is the CLI contract's issue (today PERMISSION_DENIED: 3)
+                    .isEqualTo(Main.CHECK_FAILED); // the key fails the directory's key-identifier check
             assertThat(cli.stderr()).contains("not the one that " + vault + " is encrypted with");
             assertThat(cli.run(with(broker.guestOptions(), "fscrypt", "unlock", vault.toString(), "--secret", "kbs:///prod/fs/short")))
                     .isEqualTo(Main.USAGE);

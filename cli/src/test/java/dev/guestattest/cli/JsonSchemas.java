@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 
 /**
@@ -19,7 +18,10 @@ import java.util.List;
  * in the CLI jar, JSON Schema 2020-12), held against what the commands print.
  */
 final class JsonSchemas {
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /** The schemas' $id base: they reference each other (defs.schema.json) by it, resolved to the jar, never fetched. */
+    static final String BASE = "https://guestattest.dev/schemas/cli/";
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+            b -> b.schemaIdResolvers(r -> r.mapPrefix(BASE, "classpath:dev/guestattest/cli/schemas/")));
 
     private JsonSchemas() {
     }
@@ -37,15 +39,14 @@ final class JsonSchemas {
         return doc;
     }
 
+    static boolean exists(String name) {
+        return JsonSchemas.class.getResource("/dev/guestattest/cli/schemas/" + name + ".schema.json") != null;
+    }
+
     static Schema schema(String name) {
-        String resource = "/dev/guestattest/cli/schemas/" + name + ".schema.json";
-        try (InputStream in = JsonSchemas.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new AssertionError("no schema " + resource);
-            }
-            return REGISTRY.getSchema(in);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        if (!exists(name)) {
+            throw new AssertionError("no schema schemas/" + name + ".schema.json");
         }
+        return REGISTRY.getSchema(SchemaLocation.of(BASE + name + ".schema.json"));
     }
 }

@@ -134,7 +134,14 @@ class MainTest {
         assertThat(stdout()).startsWith("-----BEGIN CERTIFICATE-----");
         assertThat(stderr()).contains("sha256 fingerprint: ");
         assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "1", "--data", "x")).isEqualTo(0);
-        assertThat(stdout()).startsWith("rtmr1 = ");
+        // through the measurement log, as mr extend: the register never moves without its event
+        Path log = tmp.resolve("state/eventlog/rtmr1.cel");
+        assertThat(stdout()).startsWith("rtmr1 = ").contains("(event 0 in " + log + ")");
+        String value = stdout().substring("rtmr1 = ".length(), "rtmr1 = ".length() + 96);
+        assertThat(run("mr", "read", "rtmr1", "--provider", "tdx/emulated", "--state-dir", state())).isZero();
+        assertThat(stdout().strip()).isEqualTo(value);
+        assertThat(run("eventlog", "show", log.toString())).as(stderr()).isZero();
+        assertThat(stdout().lines()).singleElement().asString().contains("cc_mr 2 ");
         assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "4", "--data", "x")).isEqualTo(2);
         assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "0", "--digest-hex", "00")).isEqualTo(2);
         assertThat(stderr()).contains("--digest-hex: must be exactly 48 bytes, got 1");

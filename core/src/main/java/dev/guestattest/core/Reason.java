@@ -7,8 +7,9 @@ package dev.guestattest.core;
  */
 public enum Reason {
     /**
-     * A party that judges evidence said no: a broker refused to attest or release, a policy denied
-     * (the HTTP 401/403 of a key broker). Not an error of this machine or of the caller's input.
+     * A check said no: a broker refused to attest or release, a policy denied (the HTTP 401/403 of
+     * a key broker), a released key is not the one a directory is encrypted with. Not an error of
+     * this machine or of the caller's input.
      */
     REFUSED(Category.REFUSED),
     /** A field is outside its limits or malformed (EINVAL). */
@@ -53,7 +54,7 @@ public enum Reason {
         INPUT,
         /** This machine, its devices or the network failed. */
         ENVIRONMENT,
-        /** A judge of evidence said no. */
+        /** A check failed or a party refused. */
         REFUSED
     }
 

@@ -36,8 +36,12 @@ class ProviderCatalogsTest {
 
     @Test
     void probesSayWhatTheySaidBefore(@TempDir Path tmp) throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
         ProviderContext absent = ProviderContext.defaults().withStateDir(Path.of("/STATE")).withDeviceDir(tmp.resolve("none"))
-                .withConfigfsRoot(tmp.resolve("none/cfg"));
+                .withConfigfsRoot(tmp.resolve("none/cfg")).withSetting("tpm.swtpm", "127.0.0.1:" + closed);
         Path dev = Files.createDirectories(tmp.resolve("dev"));
         for (String node : List.of("tdx_guest", "sev-guest", "uv", "tpmrm0")) {
             Files.createFile(dev.resolve(node));
@@ -57,17 +61,26 @@ class ProviderCatalogsTest {
                 "tdx/device false $T/none/tdx_guest not found (not a TDX guest, or tdx_guest not loaded)",
                 "tdx/emulated true software TD; state in /STATE/tdx",
                 "tpm/device false $T/none/tpmrm0 not found",
-                "tpm/swtpm true swtpm at 127.0.0.1:2321");
-        assertThat(probes(present.withSetting(ProviderContext.PROVIDER_ARGUMENT, "x:9"), t)).contains(
-                "cca/configfs true configfs-tsm at $T/cfg (expects provider arm_cca_guest)",
-                "s390/device true $T/dev/uv present",
-                "snp/configfs true configfs-tsm at $T/cfg (expects provider sev_guest)",
-                "snp/device true $T/dev/sev-guest present",
-                "tdx/configfs true configfs-tsm at $T/cfg (expects provider tdx_guest)",
-                "tdx/device true device $T/dev/tdx_guest",
-                "tpm/device true $T/dev/tpmrm0 present",
-                "tpm/swtpm true swtpm at x:9");
+                // listed is not answering: a probe connects
+                "tpm/swtpm false nothing answers at 127.0.0.1:" + closed + " (ConnectException: Connection refused); start swtpm socket"
+                        + " --tpm2 --server type=tcp,port=PORT");
+        try (java.net.ServerSocket listening = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            String at = "127.0.0.1:" + listening.getLocalPort();
+            assertThat(probes(present.withSetting(ProviderContext.PROVIDER_ARGUMENT, at), t)).contains(
+                    // a directory that is not configfs makes items without a provider: not available, and it says so
+                    "cca/configfs false configfs-tsm read provider: " + READ_PROVIDER_ENOENT,
+                    "s390/device true $T/dev/uv present, readable and writable",
+                    "snp/configfs false configfs-tsm read provider: " + READ_PROVIDER_ENOENT,
+                    "snp/device true $T/dev/sev-guest present, readable and writable",
+                    "tdx/configfs false configfs-tsm read provider: " + READ_PROVIDER_ENOENT,
+                    "tdx/device true device $T/dev/tdx_guest",
+                    "tpm/device true $T/dev/tpmrm0 present, readable and writable",
+                    "tpm/swtpm true swtpm answers at " + at);
+        }
+        assertThat(Files.list(tmp.resolve("cfg"))).as("the probes' items are removed").isEmpty();
     }
+
+    private static final String READ_PROVIDER_ENOENT = dev.guestattest.core.linux.Errno.explain(dev.guestattest.core.linux.Errno.ENOENT);
 
     private static List<String> probes(ProviderContext context, String tmp) {
         return Providers.discover().all().stream().map(f -> line(f, context).replace(tmp, "$T")).collect(Collectors.toList());

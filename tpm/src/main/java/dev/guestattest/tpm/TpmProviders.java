@@ -22,7 +22,7 @@ public final class TpmProviders implements ProviderCatalog {
     /** Host and port from {@code tpm/swtpm:HOST:PORT} or the {@code tpm.swtpm} setting (default 127.0.0.1:2321). */
     public static final ProviderFactory SWTPM = ProviderFactory.of("tpm/swtpm",
             "TPM 2.0 quote from swtpm over TCP (tpm/swtpm:HOST:PORT)", true,
-            c -> Availability.yes("swtpm at " + swtpmTarget(c)), TpmProviders::swtpm);
+            TpmProviders::swtpmAnswers, TpmProviders::swtpm);
 
     @Override
     public List<ProviderFactory> providers() {
@@ -41,7 +41,24 @@ public final class TpmProviders implements ProviderCatalog {
         return c.setting(ProviderContext.PROVIDER_ARGUMENT).or(() -> c.setting("tpm.swtpm")).orElse("127.0.0.1:2321");
     }
 
-    private static TpmProvider swtpm(ProviderContext context) {
+    /** Available only when something accepts a connection at the swtpm's address (within 500 ms): listed is not answering. */
+    private static Availability swtpmAnswers(ProviderContext context) {
+        java.net.InetSocketAddress address;
+        try {
+            address = swtpmAddress(context);
+        } catch (AttestationException e) {
+            return Availability.no(e.getMessage());
+        }
+        try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress(address.getHostString(), address.getPort()), 500);
+            return Availability.yes("swtpm answers at " + swtpmTarget(context));
+        } catch (java.io.IOException e) {
+            return Availability.no("nothing answers at " + swtpmTarget(context) + " (" + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); start swtpm socket --tpm2 --server type=tcp,port=PORT");
+        }
+    }
+
+    private static java.net.InetSocketAddress swtpmAddress(ProviderContext context) {
         String target = swtpmTarget(context);
         int colon = target.lastIndexOf(':');
         int port;
@@ -53,7 +70,12 @@ public final class TpmProviders implements ProviderCatalog {
         if (colon <= 0 || port < 1 || port > 65535) {
             throw AttestationException.invalid("tpm/swtpm", "'" + target + "' is not HOST:PORT");
         }
-        String host = target.substring(0, colon);
-        return new TpmProvider("tpm/swtpm:" + target, true, () -> TpmTransport.tcp(host, port, context.quoteTimeout()), pcrs(context));
+        return java.net.InetSocketAddress.createUnresolved(target.substring(0, colon), port);
+    }
+
+    private static TpmProvider swtpm(ProviderContext context) {
+        java.net.InetSocketAddress a = swtpmAddress(context);
+        return new TpmProvider("tpm/swtpm:" + swtpmTarget(context), true, () -> TpmTransport.tcp(a.getHostString(), a.getPort(),
+                context.quoteTimeout()), pcrs(context));
     }
 }

@@ -41,12 +41,39 @@ public final class ConfigfsReports {
         this.kernelProvider = Objects.requireNonNull(kernelProvider, "kernelProvider");
     }
 
-    /** Whether the report directory exists; the provider itself is only known inside an item. */
+    /**
+     * Whether this backend can report here, as far as can be told without a quote: the provider is
+     * only known inside an item, so the probe makes one, reads its {@code provider} and removes it.
+     */
     public Availability probe() {
         if (!io.exists(root)) {
             return Availability.no("configfs-tsm directory " + root + " not found (needs Linux 6.7+ in a TEE guest, configfs mounted)");
         }
-        return Availability.yes("configfs-tsm at " + root + " (expects provider " + kernelProvider + ")");
+        Path item = newItem();
+        try {
+            mkdir(item);
+        } catch (AttestationException e) {
+            return Availability.no(e.getMessage() + (e.reason() == Reason.PERMISSION_DENIED ? " (report items need root)" : ""));
+        }
+        Availability answer;
+        try {
+            String provider = text(item, "provider");
+            answer = provider.equals(kernelProvider) ? Availability.yes("configfs-tsm at " + root + ", provider " + provider)
+                    : Availability.no("configfs-tsm at " + root + " is served by '" + provider + "', not " + kernelProvider);
+        } catch (AttestationException e) {
+            answer = Availability.no(e.getMessage());
+        }
+        try {
+            io.rmdir(item);
+        } catch (ErrnoException e) {
+            return Availability.no(mapped("rmdir " + item, e).getMessage());
+        }
+        return answer;
+    }
+
+    private Path newItem() {
+        return root.resolve("guestattest-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet()
+                + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
     }
 
     public ReportBlobs generate(ReportRequest request) {
@@ -65,8 +92,7 @@ public final class ConfigfsReports {
     }
 
     private ReportBlobs generateOnce(ReportRequest request) {
-        Path item = root.resolve("guestattest-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet()
-                + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
+        Path item = newItem();
         mkdir(item);
         AttestationException failure = null;
         try {

@@ -53,12 +53,20 @@ public final class DeviceFile {
 
     /** A probe's answer for a device node: "PATH present", or "PATH not found (absent)". */
     public static Availability presence(Path device, String absent) {
-        return Files.exists(device) ? Availability.yes(device + " present") : Availability.no(device + " not found (" + absent + ")");
+        return Files.exists(device) ? usable(device) : Availability.no(device + " not found (" + absent + ")");
     }
 
     /** A probe's answer for a device node whose absence needs no explanation. */
     public static Availability presence(Path device) {
-        return Files.exists(device) ? Availability.yes(device + " present") : Availability.no(device + " not found");
+        return Files.exists(device) ? usable(device) : Availability.no(device + " not found");
+    }
+
+    /** A present node is available only if this user may open it for reading and writing, as every request does. */
+    private static Availability usable(Path device) {
+        if (Files.isReadable(device) && Files.isWritable(device)) {
+            return Availability.yes(device + " present, readable and writable");
+        }
+        return Availability.no(device + " present but this user cannot open it read-write (run as root, or join the group that owns it)");
     }
 
     /** {@link #exchange(String, Function)} with an open failure named {@code open PATH}. */

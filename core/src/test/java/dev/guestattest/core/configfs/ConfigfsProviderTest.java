@@ -23,7 +23,10 @@ class ConfigfsProviderTest {
         assertThat(PROVIDER.probe(context).available()).isFalse();
         assertThat(PROVIDER.probe(context).detail()).startsWith("configfs-tsm directory " + tmp.resolve("tsm/report") + " not found");
         Files.createDirectories(tmp.resolve("tsm/report"));
-        assertThat(PROVIDER.probe(context).detail()).isEqualTo("configfs-tsm at " + tmp.resolve("tsm/report") + " (expects provider tee_guest)");
+        // a directory that is not configfs: the probe's item has no provider attribute, so the provider is not available
+        assertThat(PROVIDER.probe(context).available()).isFalse();
+        assertThat(PROVIDER.probe(context).detail()).startsWith("configfs-tsm read provider: ");
+        assertThat(Files.list(tmp.resolve("tsm/report"))).as("the probe removes its item").isEmpty();
     }
 
     @Test

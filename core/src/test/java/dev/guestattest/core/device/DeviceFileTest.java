@@ -150,7 +150,7 @@ class DeviceFileTest {
                     assertThat(e.getSuppressed()).isEmpty();
                 });
         Files.createFile(tmp.resolve("node"));
-        assertThat(DeviceFile.presence(tmp.resolve("node"), "why").detail()).isEqualTo(tmp.resolve("node") + " present");
+        assertThat(DeviceFile.presence(tmp.resolve("node"), "why").detail()).isEqualTo(tmp.resolve("node") + " present, readable and writable");
         assertThat(DeviceFile.presence(tmp.resolve("absent"), "not here").detail()).isEqualTo(tmp.resolve("absent") + " not found (not here)");
         assertThat(DeviceFile.presence(tmp.resolve("absent")).available()).isFalse();
     }

@@ -69,7 +69,7 @@ public final class FscryptDirectories {
         EncryptionPolicy policy = policy(dir);
         KeyIdentifier offered = KeyIdentifier.of(key);
         if (!offered.equals(policy.key())) { // checked before the add, which would unlock any other directory this key opens
-            throw AttestationException.of(Reason.PERMISSION_DENIED, "the key is not the one that " + dir + " is encrypted with: its"
+            throw AttestationException.of(Reason.REFUSED, "the key is not the one that " + dir + " is encrypted with: its"
                     + " identifier is " + offered.hex() + ", the directory's policy names " + policy.key().hex());
         }
         try (FscryptIoctl fs = FscryptIoctl.open(mountRoot(dir))) {

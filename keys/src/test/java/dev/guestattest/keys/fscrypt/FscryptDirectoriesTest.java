@@ -48,7 +48,7 @@ class FscryptDirectoriesTest {
             }
 
             assertThatThrownBy(() -> FscryptDirectories.unlock(dir, key(2)))
-                    .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.PERMISSION_DENIED))
+                    .isInstanceOfSatisfying(AttestationException.class, e -> assertThat(e.reason()).isEqualTo(Reason.REFUSED))
                     .hasMessageContaining("not the one that " + dir + " is encrypted with").hasMessageContaining(id.hex());
             assertThat(FscryptDirectories.status(dir).key().orElseThrow().state()).isEqualTo(KeyStatus.State.ABSENT);
 

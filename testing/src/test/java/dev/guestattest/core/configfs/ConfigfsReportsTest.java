@@ -142,6 +142,17 @@ class ConfigfsReportsTest {
     }
 
     @Test
+    void theProbeAsksTheKernelWhichProviderServesAndSaysWhyNot() {
+        assertThat(new ConfigfsReports(tdx(), tdx().root(), "tdx_guest").probe().detail()).endsWith(", provider tdx_guest");
+        var other = new ConfigfsReports(tdx(), tdx().root(), "sev_guest").probe();
+        assertThat(other.available()).isFalse();
+        assertThat(other.detail()).contains("is served by 'tdx_guest', not sev_guest");
+        var none = new ConfigfsReports(tdx().unregistered(), tdx().root(), "tdx_guest").probe();
+        assertThat(none.available()).isFalse();
+        assertThat(none.detail()).contains("no attestation provider is registered with the kernel");
+    }
+
+    @Test
     void anotherVendorsProviderIsRefused() {
         ConfigfsFixture fx = snp();
         AttestationException e = failure(fx, "tdx_guest", ReportRequest.of(nonce()));

@@ -109,7 +109,7 @@ public final class AzTdxVtpmEvidenceVerifier implements EvidenceVerifier {
         evidence.aux(COLLATERAL).ifPresent(c -> aux.put(COLLATERAL, c));
         VendorVerification td = tdx.verify(new Evidence(Optional.of("tdx"), v.tdQuote(), aux), at, roots, service);
         List<Check> checks = new ArrayList<>();
-        td.result().checks().forEach(c -> checks.add(new Check("tdx." + c.name(), c.passed(), c.detail())));
+        td.result().checks().forEach(c -> checks.add(new Check("tdx." + c.name(), c.passed(), c.detail(), c.kind())));
 
         checks.add(hcl.reportType() == HclReport.TYPE_TDX ? Check.pass("hcl.report_type", "the HCL asked for a TD report (type 4)")
                 : Check.fail("hcl.report_type", "the HCL report is of type " + hcl.reportType() + ", not a TD report's " + HclReport.TYPE_TDX));

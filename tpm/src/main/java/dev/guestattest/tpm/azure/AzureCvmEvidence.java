@@ -118,7 +118,7 @@ public record AzureCvmEvidence(Bytes hclReport, Bytes vcek, Bytes quoteMessage, 
             return new Verification(new VerificationResult(List.of(Check.fail("hcl.format", e))), java.util.Optional.empty());
         }
         java.util.Optional<dev.guestattest.snp.verify.SnpClaims> claims = hw.claims();
-        hw.result().checks().forEach(c -> checks.add(new Check("snp." + c.name(), c.passed(), c.detail())));
+        hw.result().checks().forEach(c -> checks.add(new Check("snp." + c.name(), c.passed(), c.detail(), c.kind())));
         byte[] reportData = hw.claims().orElseThrow().reportData().toArray();
         byte[] claimsHash = HashAlgorithm.SHA256.hash(runtimeClaims().toArray());
         checks.add(Arrays.equals(Arrays.copyOf(reportData, 32), claimsHash)
