@@ -144,7 +144,7 @@ final class AppraiseCommand implements Callable<Integer> {
             case AFFIRMING -> Main.OK;
             case WARNING -> Main.WARNING;
             case NONE, CONTRAINDICATED -> {
-                int byFailure = Main.exitCode(new dev.guestattest.core.verify.VerificationResult(a.checks()));
+                int byFailure = Main.concluded(new dev.guestattest.core.verify.VerificationResult(a.checks()));
                 yield byFailure == Main.OK ? Main.CHECK_FAILED : byFailure;
             }
         };

@@ -88,15 +88,34 @@ final class EventlogCommand {
         @picocli.CommandLine.Mixin
         Input input;
 
-        @Option(names = "--bank", paramLabel = "ALG", description = "sha1, sha256, sha384 (default: sha384 for ccel, sha256 otherwise)")
+        @Option(names = "--bank", paramLabel = "ALG", description = "sha1, sha256, sha384 (default: sha384 for ccel; otherwise sha256"
+                + " when every event has it, else the one bank every event has, as a TDX RTMR log's sha384)")
         String bank;
 
         @Option(names = "--json", description = "Print the bank and register values as JSON (schemas/eventlog-replay.schema.json)")
         boolean json;
 
+        /** sha256 when every event carries it, else the one bank every event carries. */
+        private HashAlgorithm defaultBank() throws IOException {
+            java.util.Set<HashAlgorithm> common = null;
+            for (Event e : input.events()) {
+                java.util.Set<HashAlgorithm> has = new java.util.HashSet<>();
+                e.digests().forEach(d -> has.add(d.algorithm()));
+                common = common == null ? has : common;
+                common.retainAll(has);
+            }
+            if (common == null || common.isEmpty() || common.contains(HashAlgorithm.SHA256)) {
+                return HashAlgorithm.SHA256;
+            }
+            if (common.size() > 1) {
+                throw AttestationException.invalid("--bank", "the events share " + common.size() + " banks and none is sha256: name one");
+            }
+            return common.iterator().next();
+        }
+
         @Override
         public Integer call() throws IOException {
-            HashAlgorithm alg = bank != null ? HashAlgorithm.byLabel(bank) : input.format.equals("ccel") ? HashAlgorithm.SHA384 : HashAlgorithm.SHA256;
+            HashAlgorithm alg = bank != null ? HashAlgorithm.byLabel(bank) : input.format.equals("ccel") ? HashAlgorithm.SHA384 : defaultBank();
             Map<Integer, Bytes> regs = switch (input.format) {
                 case "ccel" -> Tcg2Log.parse(input.read(), Event.IndexKind.CC_MR).replay(alg);
                 case "tcg2" -> Tcg2Log.parse(input.read(), Event.IndexKind.PCR).replay(alg);

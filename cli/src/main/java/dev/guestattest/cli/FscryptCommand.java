@@ -91,7 +91,7 @@ final class FscryptCommand {
     static final class Encrypt extends Keyed {
         @Override
         String use(Secret key) {
-            return "encrypted " + dir + " (fscrypt v2, key " + FscryptDirectories.encrypt(dir, key).hex() + "); it is unlocked";
+            return "encrypted " + dir + " (fscrypt v2, key " + FscryptDirectories.encrypt(InputFiles.existing("DIR", dir), key).hex() + "); it is unlocked";
         }
     }
 
@@ -100,7 +100,7 @@ final class FscryptCommand {
     static final class Unlock extends Keyed {
         @Override
         public Integer call() {
-            FscryptDirectories.policy(dir); // not encrypted: say so before attesting
+            FscryptDirectories.policy(InputFiles.existing("DIR", dir)); // not encrypted: say so before attesting
             return super.call();
         }
 
@@ -121,7 +121,7 @@ final class FscryptCommand {
 
         @Override
         public Integer call() {
-            KeyStatus after = FscryptDirectories.lock(dir, allUsers);
+            KeyStatus after = FscryptDirectories.lock(InputFiles.existing("DIR", dir), allUsers);
             String how = switch (after.state()) {
                 case ABSENT -> "locked " + dir;
                 case INCOMPLETELY_REMOVED -> "locked " + dir + " except files still open; they lock when closed (run lock again then)";
@@ -138,9 +138,22 @@ final class FscryptCommand {
         @Parameters(index = "0", paramLabel = "DIR")
         Path dir;
 
+        @Option(names = "--json", description = "Print policy and key state as JSON (schemas/fscrypt-status.schema.json)")
+        boolean json;
+
         @Override
         public Integer call() {
-            FscryptDirectories.Status s = FscryptDirectories.status(dir);
+            FscryptDirectories.Status s = FscryptDirectories.status(InputFiles.existing("DIR", dir));
+            if (json) {
+                com.fasterxml.jackson.databind.node.ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                        .put("directory", dir.toString()).put("encrypted", s.policy().isPresent());
+                s.policy().ifPresent(p -> n.putObject("policy").put("version", 2).put("contents_mode", p.contentsMode())
+                        .put("filenames_mode", p.filenamesMode()).put("flags", p.flags()).put("key", p.key().hex()));
+                s.key().ifPresent(k -> n.putObject("key").put("state", k.state().name().toLowerCase(java.util.Locale.ROOT))
+                        .put("users", k.users()).put("added_by_self", k.addedBySelf()));
+                JsonOutput.print(n);
+                return Main.OK;
+            }
             if (s.policy().isEmpty()) {
                 System.out.println(dir + ": not encrypted");
                 return Main.OK;

@@ -183,6 +183,9 @@ final class KeysCommand {
 
         @Override
         public Integer call() throws Exception {
+            if (!source.stdin) {
+                InputFiles.existing("--secret-file", source.file);
+            }
             int ring = KeyringId.parse(keyring);
             StagedKeys.requireOutlivesProcess(ring);
             KeyPermissions permissions = perm == null ? KeyPermissions.POSSESSOR_ONLY : KeyPermissions.parse(perm);
@@ -191,7 +194,7 @@ final class KeysCommand {
             try (InputStream in = source.stdin ? System.in : Files.newInputStream(source.file)) {
                 secret = Secret.read(in, KernelKeys.MAX_USER_PAYLOAD, "secret");
             } catch (java.io.IOException e) {
-                throw AttestationException.of(dev.guestattest.core.Reason.IO_ERROR, "--secret-file: cannot read " + source.file + ": " + e.getMessage());
+                throw AttestationException.invalid("--secret-file", source.file + " cannot be read (" + e.getClass().getSimpleName() + ")");
             }
             try {
                 int serial = LogonKeys.add(description, secret, ring, permissions, lifetime);

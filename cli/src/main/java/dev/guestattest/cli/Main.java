@@ -105,6 +105,14 @@ public final class Main {
 
     public static int run(String... args) {
         CommandLine cl = commandLine(args);
+        // usage errors as every other failure: one line naming the problem, then where help is (exit 2)
+        cl.setParameterExceptionHandler((ex, given) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("guest-attest: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
+            c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return USAGE;
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             boolean verbose = verbose(parseResult);
             if (e instanceof AttestationException ae) {
@@ -133,6 +141,19 @@ public final class Main {
             case ENVIRONMENT -> ENVIRONMENT;
             case REFUSED -> CHECK_FAILED;
         };
+    }
+
+    /**
+     * {@link #exitCode(VerificationResult)}, and when the evidence was malformed or could not be
+     * judged here, the first such failure as a diagnostic on stderr (a judged failure is the
+     * result, on stdout).
+     */
+    static int concluded(dev.guestattest.core.verify.VerificationResult result) {
+        int code = exitCode(result);
+        if (code == USAGE || code == ENVIRONMENT) {
+            result.firstFailure().ifPresent(c -> System.err.println("guest-attest: " + c.name() + ": " + c.detail()));
+        }
+        return code;
     }
 
     /** A verification's exit code: 0 trusted, else by its first failure: malformed evidence 2, a check not makeable here 3, judged 1. */

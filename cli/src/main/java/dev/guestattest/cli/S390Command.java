@@ -3,7 +3,6 @@ package dev.guestattest.cli;
 
 import dev.guestattest.core.pki.Pem;
 import dev.guestattest.core.codec.Bytes;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.security.SecureRandom;
@@ -38,7 +37,7 @@ final class S390Command {
         public Integer call() throws Exception {
             java.util.List<PublicKey> hosts = new java.util.ArrayList<>();
             for (Path hostKey : hostKeys) {
-                hosts.addAll(dev.guestattest.s390.request.RequestKeys.hostKeys("--host-key " + hostKey, Files.readAllBytes(hostKey)));
+                hosts.addAll(dev.guestattest.s390.request.RequestKeys.hostKeys("--host-key " + hostKey, InputFiles.read("--host-key", hostKey, InputFiles.MAX_PEM)));
             }
             SecureRandom random = new SecureRandom();
             Bytes n;

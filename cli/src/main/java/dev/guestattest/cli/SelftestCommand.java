@@ -25,6 +25,9 @@ final class SelftestCommand implements Callable<Integer> {
             description = "tdx/emulated, or tdx/device (real TD: TDREPORT via /dev/tdx_guest, quote via configfs-tsm); default ${DEFAULT-VALUE}")
     String provider;
 
+    @picocli.CommandLine.Option(names = "--json", description = "Print the steps as JSON (schemas/selftest.schema.json)")
+    boolean json;
+
     @Override
     public Integer call() {
         ProviderContext context = common.context();
@@ -48,13 +51,17 @@ final class SelftestCommand implements Callable<Integer> {
             default -> throw AttestationException.of(Reason.INVALID_ARGUMENT,
                     "--provider: selftest runs on tdx/emulated or tdx/device, not '" + provider + "'");
         }
-        boolean all = true;
-        for (TdxSelftest.Step s : steps) {
-            System.out.printf("%s  %-22s %s%n", s.passed() ? "PASS" : "FAIL", s.name(), s.detail());
-            all &= s.passed();
+        boolean all = steps.size() == 7 && steps.stream().allMatch(TdxSelftest.Step::passed);
+        if (json) {
+            com.fasterxml.jackson.databind.node.ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode()
+                    .put("provider", provider).put("passed", all);
+            var list = n.putArray("steps");
+            steps.forEach(s -> list.addObject().put("name", s.name()).put("passed", s.passed()).put("detail", s.detail()));
+            JsonOutput.print(n);
+        } else {
+            steps.forEach(s -> System.out.printf("%s  %-22s %s%n", s.passed() ? "PASS" : "FAIL", s.name(), s.detail()));
+            System.out.println(all ? "selftest: all steps passed" : "selftest: FAILED");
         }
-        all &= steps.size() == 7;
-        System.out.println(all ? "selftest: all steps passed" : "selftest: FAILED");
         return all ? Main.OK : Main.CHECK_FAILED;
     }
 }

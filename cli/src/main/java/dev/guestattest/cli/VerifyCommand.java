@@ -177,7 +177,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(v, tee);
         }
-        return Main.exitCode(v);
+        return Main.concluded(v);
     }
 
     /**
@@ -247,7 +247,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(v, "CCA token");
         }
-        return Main.exitCode(v);
+        return Main.concluded(v);
     }
 
     private Integer verifyTpm(Path file) throws IOException {
@@ -267,7 +267,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(v, "TPM quote");
         }
-        return Main.exitCode(v);
+        return Main.concluded(v);
     }
 
     /** Every check of the appraisal; verify trusts evidence only when all passed (a warning is not trusted). */
@@ -314,7 +314,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(judged, v.product().map(Product::kdsName).orElse(""));
         }
-        return Main.exitCode(judged);
+        return Main.concluded(judged);
     }
 
     private CollateralService collateralService() {
@@ -368,7 +368,7 @@ final class VerifyCommand implements Callable<Integer> {
         } else {
             printText(judged, v.tcb().map(t -> t.status().toString()).orElse(""));
         }
-        return Main.exitCode(judged);
+        return Main.concluded(judged);
     }
 
     private Clock clock() {

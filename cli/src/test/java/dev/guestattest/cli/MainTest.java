@@ -136,8 +136,8 @@ class MainTest {
         assertThat(run("emulator", "extend", "--state-dir", state(), "--rtmr", "1", "--data", "x")).isEqualTo(0);
         // through the measurement log, as mr extend: the register never moves without its event
         Path log = tmp.resolve("state/eventlog/rtmr1.cel");
-        assertThat(stdout()).startsWith("rtmr1 = ").contains("(event 0 in " + log + ")");
-        String value = stdout().substring("rtmr1 = ".length(), "rtmr1 = ".length() + 96);
+        assertThat(stdout()).startsWith("rtmr1:sha384 = ").contains("(event 0 in " + log + ")");
+        String value = stdout().substring("rtmr1:sha384 = ".length(), "rtmr1:sha384 = ".length() + 96);
         assertThat(run("mr", "read", "rtmr1", "--provider", "tdx/emulated", "--state-dir", state())).isZero();
         assertThat(stdout().strip()).isEqualTo(value);
         assertThat(run("eventlog", "show", log.toString())).as(stderr()).isZero();
