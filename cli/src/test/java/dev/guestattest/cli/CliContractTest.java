@@ -36,6 +36,8 @@ class CliContractTest {
     private static final String AT = "2025-07-01T00:00:00Z";
     /** Commands whose --json shares another's schema. */
     private static final Map<String, String> SCHEMA_ALIASES = Map.of("emulator-extend", "mr-extend");
+    /** Commands whose --json needs what this table cannot make, held to their schema by the test named. */
+    private static final Map<String, String> JSON_ELSEWHERE = Map.of("fscrypt-status", "FscryptCliTest (a loop-mounted ext4 with encryption)");
 
     @TempDir
     static Path tmp;
@@ -179,7 +181,7 @@ class CliContractTest {
             new Row(0, "keys", "uninstall", "--root", "$T/keysroot"),
             new Row(2, "keys", "add-logon", "cryptsetup:x", "--secret-file", "$T/missing"),
             new Row(2, "fscrypt", "status", "$T/missing"),
-            new Row(0, "fscrypt", "status", "$T/empty", "--json"),
+            new Row(3, "fscrypt", "status", "$T/empty", "--json"), // a filesystem without encryption; FscryptCliTest holds the JSON
             new Row(2, "fscrypt", "encrypt", "$T/missing", "--secret", "kbs:///a/b/c", "--bogus"),
             new Row(2, "fscrypt", "unlock", "--bogus"),
             new Row(2, "fscrypt", "lock", "--bogus"),
@@ -240,9 +242,9 @@ class CliContractTest {
         if (c.getCommandSpec().findOption("--json") != null) {
             String name = String.join("-", path);
             assertThat(JsonSchemas.exists(SCHEMA_ALIASES.getOrDefault(name, name))).as("schema of %s --json", name).isTrue();
-            assertThat(TABLE.stream().filter(r -> String.join("-", path(r.args())).equals(name)
+            assertThat(JSON_ELSEWHERE.containsKey(name) || TABLE.stream().anyMatch(r -> String.join("-", path(r.args())).equals(name)
                     && Arrays.asList(r.args()).contains("--json") && r.exit() != Main.USAGE && r.exit() != Main.ENVIRONMENT))
-                    .as("a row that holds %s --json to its schema", name).isNotEmpty();
+                    .as("a row that holds %s --json to its schema", name).isTrue();
         }
         if (c.getSubcommands().isEmpty()) {
             leaves.add(String.join(" ", path));

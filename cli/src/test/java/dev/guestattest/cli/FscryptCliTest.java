@@ -57,6 +57,8 @@ class FscryptCliTest {
             }
             assertThat(cli.run("fscrypt", "status", vault.toString())).isZero();
             assertThat(cli.stdout()).contains("fscrypt v2").contains("absent (locked)");
+            assertThat(cli.run("fscrypt", "status", vault.toString(), "--json")).isZero();
+            assertThat(JsonSchemas.valid("fscrypt-status", cli.stdout()).get("key").get("state").asText()).isEqualTo("absent");
 
             // the wrong released key, and one of the wrong size, are refused by name and unlock nothing
             assertThat(cli.run(with(broker.guestOptions(), "fscrypt", "unlock", vault.toString(), "--secret", "kbs:///prod/fs/other")))
