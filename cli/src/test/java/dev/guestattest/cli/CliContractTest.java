@@ -198,7 +198,8 @@ class CliContractTest {
                     "--admin-token-file", "$T/token"),
             new Row(3, "broker", "reference-values", "set", "--file", "$T/policy.json", "--broker", "http://127.0.0.1:$CLOSED",
                     "--admin-token-file", "$T/token"),
-            new Row(2, "doctor", "--bogus"));
+            new Row(2, "doctor", "--bogus"), new Row(2, "doctor", "--tee", "sgx"),
+            new Row(1, "doctor", "--root", "$T/no-such-root", "--state-dir", "$S", "--json")); // a machine with no TEE: a failed finding
 
     private final CliRun cli = new CliRun();
 
