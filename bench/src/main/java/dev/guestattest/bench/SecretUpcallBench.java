@@ -56,6 +56,15 @@ public class SecretUpcallBench {
     private Path work;
     private Database db;
     private BrokerServer server;
+
+    /** One JSON line per decision would time the console, not the broker: kept to warnings while measuring (a strong reference, as JUL holds loggers weakly). */
+    private static final java.util.logging.Logger DECISIONS = quiet();
+
+    private static java.util.logging.Logger quiet() {
+        java.util.logging.Logger l = java.util.logging.Logger.getLogger(dev.guestattest.broker.Broker.DECISION_LOG);
+        l.setLevel(java.util.logging.Level.WARNING);
+        return l;
+    }
     private int ring;
     private final AtomicLong id = new AtomicLong();
 

@@ -59,7 +59,8 @@ final class Appraisals {
         } catch (RuntimeException | StackOverflowError e) {
             throw auditor.refuse(c, Auditor.refusal("evidence", e));
         }
-        auditor.record(c.tee(a.format()), a.status().earName(), "policy " + a.policyId());
+        auditor.record(c.tee(a.format()), a.status().earName(), "policy " + a.policyId(),
+                a.failures().stream().map(dev.guestattest.core.verify.Check::name).toList());
         return out;
     }
 }

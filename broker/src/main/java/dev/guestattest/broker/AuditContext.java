@@ -2,6 +2,7 @@
 package dev.guestattest.broker;
 
 import dev.guestattest.broker.store.Audit;
+import java.util.List;
 import java.util.Optional;
 
 /** What an audit entry says about who asked: the endpoint, the client, and the session, TEE and path once known. */
@@ -27,6 +28,11 @@ record AuditContext(String event, String client, Optional<String> session, Optio
     }
 
     Audit.Entry entry(long at, String outcome, String detail) {
-        return new Audit.Entry(at, event, outcome, session, tee, path, client, detail);
+        return entry(at, outcome, detail, List.of());
+    }
+
+    /** With the names of the checks that failed. */
+    Audit.Entry entry(long at, String outcome, String detail, List<String> checks) {
+        return new Audit.Entry(at, event, outcome, session, tee, path, client, detail, checks);
     }
 }

@@ -4,6 +4,7 @@ package dev.guestattest.broker;
 import dev.guestattest.broker.store.Audit;
 import dev.guestattest.core.AttestationException;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * Every decision audited, every refusal an exception the caller throws: {@link #refuse} records
@@ -12,6 +13,7 @@ import java.time.Clock;
  */
 final class Auditor {
     private static final System.Logger LOG = System.getLogger("dev.guestattest.broker");
+    private static final System.Logger DECISIONS = System.getLogger(Broker.DECISION_LOG);
     private final Audit audit;
     private final Clock clock;
     private final BrokerEvents events;
@@ -24,21 +26,43 @@ final class Auditor {
     }
 
     void record(AuditContext c, String outcome, String detail) {
-        audit.record(entry(c, outcome, detail));
+        record(c, outcome, detail, List.of());
     }
 
-    /** The entry for a write that records it in the same commit (a session's opening, an attempt's end). */
-    Audit.Entry entry(AuditContext c, String outcome, String detail) {
-        return c.entry(clock.millis(), outcome, detail);
+    /** With the names of the checks that failed (an appraisal's, where it is the decision). */
+    void record(AuditContext c, String outcome, String detail, List<String> checks) {
+        record(entry(c, outcome, detail, checks));
+    }
+
+    private void record(Audit.Entry e) {
+        audit.record(e);
+        logged(e);
+    }
+
+    /** The entry for a write that records it in the same commit (a session's opening, an attempt's end); {@link #logged} once committed. */
+    Audit.Entry entry(AuditContext c, String outcome, String detail, List<String> checks) {
+        return c.entry(clock.millis(), outcome, detail, checks);
+    }
+
+    /**
+     * The decision's line in the broker's log, once its entry is committed: the entry as one JSON
+     * object ({@link Audit.Entry#toJson}) on the logger {@value Broker#DECISION_LOG} at INFO, which
+     * {@code broker serve} writes to stdout a line each. What an entry holds is what the audit holds:
+     * never a secret, a token or a key.
+     */
+    void logged(Audit.Entry e) {
+        if (DECISIONS.isLoggable(System.Logger.Level.INFO)) {
+            DECISIONS.log(System.Logger.Level.INFO, e.toJson().toString());
+        }
     }
 
     BrokerException refuse(Refusal r, AuditContext c, String why) {
         return refuse(c, new BrokerException(r, why));
     }
 
-    /** Audits {@code why} as it is. */
+    /** Audits {@code why} as it is, with the checks it names. */
     BrokerException refuse(AuditContext c, BrokerException why) {
-        record(c, why.refusal().auditOutcome(), why.getMessage());
+        record(entry(c, why.refusal().auditOutcome(), why.getMessage(), why.checks()));
         return why;
     }
 

@@ -25,6 +25,12 @@ import java.util.function.Supplier;
  * each decision is made in one of them.
  */
 public final class Broker {
+    /**
+     * The logger (System.Logger) every decision is logged on at INFO, one JSON object per record
+     * ({@link Audit.Entry#toJson}): what an embedding application routes where it wants, and
+     * {@code broker serve} writes to stdout, a line each.
+     */
+    public static final String DECISION_LOG = "dev.guestattest.broker.decisions";
     private final Database db;
     private final BrokerConfig config;
     private final Metrics metrics = new Metrics();

@@ -11,6 +11,7 @@ import dev.guestattest.verify.policy.Policy;
 import dev.guestattest.verify.policy.ReferenceValues;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -118,7 +119,22 @@ public final class BrokerAdmin {
 
     /** The newest {@code limit} audit entries (1 to 10,000), newest first. */
     public List<Audit.Entry> audit(int limit) {
-        return audit.recent(Math.max(1, Math.min(limit, 10_000)));
+        return audit.recent(Math.max(1, Math.min(limit, Audit.MAX_READ)));
+    }
+
+    /** The audit entries {@code q} asks for (since a time, of one decision, the newest so many), newest last. */
+    public List<Audit.Entry> audit(Audit.Query q) {
+        return audit.read(q);
+    }
+
+    /** The attestation policy as it was set, byte for byte; empty when none is. */
+    public Optional<byte[]> attestationPolicy() {
+        return policies.stored(SharedDocuments.ATTESTATION_POLICY);
+    }
+
+    /** The resource policy as it was set; empty when none is (the default then applies: affirming results read everything). */
+    public Optional<byte[]> resourcePolicy() {
+        return policies.stored(SharedDocuments.RESOURCE_POLICY);
     }
 
     private void set(String name, byte[] document, String client, String detail) {

@@ -5,6 +5,7 @@ import dev.guestattest.broker.policy.ResourcePolicy;
 import dev.guestattest.broker.store.SharedDocuments;
 import dev.guestattest.verify.policy.Policy;
 import dev.guestattest.verify.policy.ReferenceValues;
+import java.util.Optional;
 
 /** The documents every instance shares and decisions read: the attestation policy, the resource policy, the reference values. */
 final class Policies {
@@ -28,6 +29,15 @@ final class Policies {
     /** The resource policy; none set is the default one (affirming results read everything). */
     ResourcePolicy resources() {
         return resources.get().orElse(ResourcePolicy.DEFAULT);
+    }
+
+    /** A document as it was set, byte for byte (only the named documents: never the token key beside them). */
+    Optional<byte[]> stored(String name) {
+        if (!name.equals(SharedDocuments.ATTESTATION_POLICY) && !name.equals(SharedDocuments.RESOURCE_POLICY)
+                && !name.equals(SharedDocuments.REFERENCE_VALUES)) {
+            throw new IllegalArgumentException(name + " is not a policy document");
+        }
+        return documents.get(name);
     }
 
     ReferenceValues referenceValues() {

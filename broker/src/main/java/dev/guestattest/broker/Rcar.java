@@ -76,8 +76,9 @@ final class Rcar {
         } catch (AttestationException e) {
             throw auditor.refuse(c.tee(tee), EvidenceTrust.notSetUp(tee, e));
         }
-        sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis(), supplemental.map(s -> trust.seal(id, s.forVerifier())),
-                c.session(id).tee(tee).entry(now, "ok", "challenge issued"));
+        Audit.Entry opened = c.session(id).tee(tee).entry(now, "ok", "challenge issued");
+        sessions.create(id, tee, nonce, now + config.sessionLifetime().toMillis(), supplemental.map(s -> trust.seal(id, s.forVerifier())), opened);
+        auditor.logged(opened);
         Map<String, String> extra = new LinkedHashMap<>();
         extra.put(Challenge.HASH, config.runtimeDataHash().name().toLowerCase(Locale.ROOT));
         supplemental.ifPresent(s -> extra.putAll(s.forAttester()));
@@ -109,22 +110,24 @@ final class Rcar {
                 // whatever the guest's bytes provoked, refused, audited and the nonce spent: none of it is retried on this session
                 BrokerException why = Auditor.refusal("evidence", e);
                 settled = true;
-                spend(s, c, why.refusal().auditOutcome(), why.getMessage());
+                spend(s, c, why);
                 throw why;
             }
+            // a warning result is accepted with the checks that made it one: they are what a later refusal names
+            Audit.Entry accepted = c.entry(v.at(), v.status().earName(), v.detail(), v.failedChecks());
             Sessions.Completion done = sessions.attest(s.id(), v.evidenceDigest(), v.teePubkey(), v.status().earName(), v.measurement(), v.token(),
-                    v.at(),
-                    v.expiresAt(), c.entry(v.at(), v.status().earName(), v.detail()));
+                    v.at(), v.expiresAt(), accepted);
             settled = true;
             if (done != Sessions.Completion.ATTESTED) {
                 BrokerException why = done == Sessions.Completion.EVIDENCE_REPLAYED
-                        ? new BrokerException(Refusal.ATTESTATION_FAILED,
+                        ? BrokerException.failedChecks(Refusal.ATTESTATION_FAILED, java.util.List.of(Verdicts.REPLAY),
                         "this evidence was presented before (replay); produce fresh evidence for this session's nonce")
                         : new BrokerException(Refusal.UNAUTHORIZED_SESSION,
                         "this session's nonce was already used or has expired; start again with POST " + Protocol.AUTH);
-                spend(s, c, why.refusal().auditOutcome(), why.getMessage());
+                spend(s, c, why);
                 throw why;
             }
+            auditor.logged(accepted);
             events.attested((System.nanoTime() - started) / 1e9);
             return v.token();
         } finally {
@@ -149,15 +152,20 @@ final class Rcar {
         return s;
     }
 
-    /** Ends a failed attempt: the nonce is spent and the refusal audited, in one commit. */
-    private void spend(Sessions.Session s, AuditContext c, String outcome, String why) {
-        sessions.fail(s.id(), auditor.entry(c, outcome, why));
+    /** Ends a failed attempt: the nonce is spent and the refusal audited (with the checks it names), in one commit. */
+    private void spend(Sessions.Session s, AuditContext c, BrokerException why) {
+        spend(s, auditor.entry(c, why.refusal().auditOutcome(), why.getMessage(), why.checks()));
+    }
+
+    private void spend(Sessions.Session s, Audit.Entry e) {
+        sessions.fail(s.id(), e);
+        auditor.logged(e);
     }
 
     /** For what escaped unanswered (the store failing as it completed, an Error): the nonce goes with it, if the store can still say so. */
     private void spendQuietly(Sessions.Session s, AuditContext c) {
         try {
-            spend(s, c, "failed", "the attempt failed inside the broker; its nonce is spent");
+            spend(s, auditor.entry(c, "failed", "the attempt failed inside the broker; its nonce is spent", java.util.List.of()));
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "attest: session " + s.id() + " could not be marked failed: " + Unexpected.describe(e));
         }

@@ -8,7 +8,9 @@ import dev.guestattest.broker.store.Sessions;
 import dev.guestattest.broker.wire.Protocol;
 import dev.guestattest.core.codec.Bytes;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,8 +27,8 @@ final class Releases {
     private final Clock clock;
     private final BrokerEvents events;
 
-    /** Who is asking, once known: the session (if by cookie), the attested result, and the key to wrap to. */
-    private record Requester(Optional<String> session, ResourcePolicy.Result result, TeeKey key) {
+    /** Who is asking, once known: the session (if by cookie), the attested result, the key to wrap to, and its appraisal's failed checks. */
+    private record Requester(Optional<String> session, ResourcePolicy.Result result, TeeKey key, List<String> failedChecks) {
     }
 
     Releases(Rcar rcar, Tokens tokens, Policies policies, Resources resources, Auditor auditor, Clock clock, BrokerEvents events) {
@@ -63,9 +65,14 @@ final class Releases {
         AuditContext c = AuditContext.of("resource", client);
         Requester r = who.bearer().isPresent() ? byToken(who.bearer().get(), c.path(path)) : bySession(who.sessionId(), c, path);
         String tee = r.result().tee();
-        if (!policies.resources().allows(path, r.result())) {
-            throw auditor.refuse(Refusal.POLICY_DENIED, c.session(r.session()).tee(tee).path(path), "the resource policy does not let a "
-                    + r.result().status().earName() + " " + tee + " result read " + path);
+        List<ResourcePolicy.Unmet> unmet = policies.resources().unmet(path, r.result());
+        if (!unmet.isEmpty()) {
+            // named by the appraisal's failed checks (why the result is what it is) and the rule's unmet conditions
+            List<String> checks = new ArrayList<>(r.failedChecks());
+            unmet.forEach(u -> checks.add(u.check()));
+            throw auditor.refuse(c.session(r.session()).tee(tee).path(path), BrokerException.failedChecks(Refusal.POLICY_DENIED, checks,
+                    "the resource policy does not let a " + r.result().status().earName() + " " + tee + " result read " + path + " ("
+                            + String.join("; ", unmet.stream().map(ResourcePolicy.Unmet::why).toList()) + ")"));
         }
         byte[] secret = resources.get(path).orElseThrow(() -> auditor.refuse(Refusal.NOT_FOUND, c.tee(tee).path(path), "no resource " + path));
         try {
@@ -84,7 +91,7 @@ final class Releases {
         } catch (BrokerException e) {
             throw auditor.refuse(c, e);
         }
-        return new Requester(Optional.empty(), result(t), t.teeKey());
+        return new Requester(Optional.empty(), result(t), t.teeKey(), t.failedChecks());
     }
 
     private static ResourcePolicy.Result result(Tokens.Claims t) {
@@ -105,11 +112,11 @@ final class Releases {
             } catch (BrokerException e) {
                 throw auditor.refuse(c.session(s.id()).tee(s.tee()).path(path), e);
             }
-            return new Requester(Optional.of(s.id()), result(t), t.teeKey());
+            return new Requester(Optional.of(s.id()), result(t), t.teeKey(), t.failedChecks());
         }
         // attested by an older instance on this store, which kept no token
         ResourcePolicy.Result result = new ResourcePolicy.Result(s.tee(), Tokens.tier(s.status().orElse("")),
                 s.measurement().map(h -> Bytes.fromHex("session measurement", h)), Optional.empty());
-        return new Requester(Optional.of(s.id()), result, TeeKey.parse(s.teePubkey().orElseThrow()));
+        return new Requester(Optional.of(s.id()), result, TeeKey.parse(s.teePubkey().orElseThrow()), List.of());
     }
 }

@@ -16,7 +16,11 @@ import dev.guestattest.verify.ear.EarVerifier;
 import dev.guestattest.verify.ear.TrusteeEar;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,8 +35,17 @@ final class Tokens {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final TokenKey key;
 
-    /** What a verified token attests: one TEE's appraisal, the key its releases are wrapped to, and all its claims (for resource rules). */
-    record Claims(String tee, Tier status, Optional<Bytes> initialMeasurement, TeeKey teeKey, JsonNode all) {
+    /**
+     * The names of the appraisal's failed checks, in the token's submodule beside this project's other
+     * claims (absent when none failed): what a warning result's later refusal names, whoever presents the token.
+     */
+    static final String FAILED_CHECKS = "ear.guestattest.failed-checks";
+
+    /**
+     * What a verified token attests: one TEE's appraisal, the key its releases are wrapped to, all its
+     * claims (for resource rules), and the names of the appraisal's failed checks.
+     */
+    record Claims(String tee, Tier status, Optional<Bytes> initialMeasurement, TeeKey teeKey, JsonNode all, List<String> failedChecks) {
     }
 
     Tokens(SharedDocuments documents, Kek kek, long now) {
@@ -45,7 +58,23 @@ final class Tokens {
 
     /** A token for an accepted attestation of a {@code tee} guest whose runtime data was {@code runtimeData}, valid until {@code expires}. */
     String issue(Appraisal a, String tee, JsonNode runtimeData, Instant expires) {
-        return key.signer().signWithJwk(TrusteeEar.claims(a, tee, runtimeData, expires));
+        JWTClaimsSet claims = TrusteeEar.claims(a, tee, runtimeData, expires);
+        List<String> failed = a.failures().stream().map(dev.guestattest.core.verify.Check::name).toList();
+        if (!failed.isEmpty()) {
+            Map<String, Object> submod = new LinkedHashMap<>(submod(claims));
+            submod.put(FAILED_CHECKS, failed);
+            claims = new JWTClaimsSet.Builder(claims).claim("submods", Map.of(TrusteeEar.SUBMOD, submod)).build();
+        }
+        return key.signer().signWithJwk(claims);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> submod(JWTClaimsSet claims) {
+        try {
+            return (Map<String, Object>) claims.getJSONObjectClaim("submods").get(TrusteeEar.SUBMOD);
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException("TrusteeEar lays out submods as an object", e);
+        }
     }
 
     /** This broker's token key as a JWK Set, for relying parties that look keys up by {@code kid}. */
@@ -79,7 +108,9 @@ final class Tokens {
         }
         JsonNode h = cpu.path("ear.guestattest.claims").path("initial_measurement");
         Optional<Bytes> measurement = h.isTextual() ? Optional.of(Bytes.fromHex("token initial_measurement", h.asText())) : Optional.empty();
-        return new Claims(cpu.get(TrusteeEar.TEE).asText(), tier(cpu.path("ear.status").asText()), measurement, TeeKey.parse(jwk), all);
+        List<String> failed = new ArrayList<>();
+        cpu.path(FAILED_CHECKS).forEach(n -> failed.add(n.asText()));
+        return new Claims(cpu.get(TrusteeEar.TEE).asText(), tier(cpu.path("ear.status").asText()), measurement, TeeKey.parse(jwk), all, failed);
     }
 
     /** The tier an EAR status names; none for a name it does not know. */

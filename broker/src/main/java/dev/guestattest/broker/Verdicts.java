@@ -20,6 +20,7 @@ import dev.guestattest.verify.initdata.InitData;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -36,9 +37,14 @@ final class Verdicts {
     private final Tokens tokens;
     private final BrokerEvents events;
 
-    /** What an appraised attempt records once the store completes it. */
+    /** The broker's own checks of an attempt, beside the appraisal's: named as they are in a refusal and the audit. */
+    static final String NONCE = "rcar.nonce";
+    static final String TEE = "rcar.tee";
+    static final String REPLAY = "rcar.replay";
+
+    /** What an appraised attempt records once the store completes it; {@code failedChecks}: why a warning is one. */
     record Verdict(String token, String evidenceDigest, String teePubkey, Tier status, Optional<String> measurement, long at, long expiresAt,
-                   String detail) {
+                   String detail, List<String> failedChecks) {
     }
 
     Verdicts(BrokerConfig config, EvidenceTrust trust, Policies policies, Tokens tokens, BrokerEvents events) {
@@ -53,7 +59,8 @@ final class Verdicts {
         Attestation req = Attestation.fromJson(Wire.object(body, "attestation"));
         String nonce = req.runtimeData().nonce();
         if (!MessageDigest.isEqual(nonce.getBytes(StandardCharsets.UTF_8), s.nonce().getBytes(StandardCharsets.UTF_8))) {
-            throw new BrokerException(Refusal.ATTESTATION_FAILED, "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
+            throw BrokerException.failedChecks(Refusal.ATTESTATION_FAILED, List.of(NONCE),
+                    "runtime-data.nonce is not this session's nonce (a replayed or foreign answer)");
         }
         TeeKey teeKey = TeeKey.parse(req.runtimeData().teePubkey());
         String additional = req.teeEvidence().additional().orElse("");
@@ -82,17 +89,19 @@ final class Verdicts {
         Appraisal a = trust.appraise(evidence, ctx);
         events.appraised(s.tee(), a.status());
         if (!a.format().equals(s.tee())) {
-            throw new BrokerException(Refusal.ATTESTATION_FAILED, "the evidence is " + a.format() + ", the session was opened for " + s.tee());
+            throw BrokerException.failedChecks(Refusal.ATTESTATION_FAILED, List.of(TEE), "the evidence is " + a.format()
+                    + ", the session was opened for " + s.tee());
         }
+        List<String> failed = a.failures().stream().map(Check::name).toList();
         if (a.status() == Tier.CONTRAINDICATED || a.status() == Tier.NONE) {
-            throw new BrokerException(Refusal.ATTESTATION_FAILED, a.status().earName() + ": "
-                    + String.join("; ", a.failures().stream().map(Check::toString).toList()));
+            throw BrokerException.failedChecks(Refusal.ATTESTATION_FAILED, failed, a.status().earName() + " result ("
+                    + String.join("; ", a.failures().stream().map(c -> c.name() + ": " + c.detail()).toList()) + ")");
         }
         Instant exp = Instant.ofEpochMilli(now).plus(config.tokenLifetime());
         return new Verdict(tokens.issue(a, s.tee(), runtimeClaims(req, legacy), exp), Bytes.of(HashAlgorithm.SHA256.hash(evidence.bytes().toArray())).hex(),
                 teeKey.json(),
                 a.status(), a.claims().flatMap(c -> c.initialMeasurement()).map(Bytes::hex), now, exp.toEpochMilli(),
-                "policy " + a.policyId() + ", vector " + a.trustVector().values());
+                "policy " + a.policyId() + ", vector " + a.trustVector().values(), failed);
     }
 
     /** The runtime data as the guest hashed it: Trustee's {@code runtime_data_claims} (this project's older guests bound no additional-evidence). */

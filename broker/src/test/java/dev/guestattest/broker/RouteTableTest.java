@@ -44,10 +44,10 @@ class RouteTableTest {
         // a guest path: not an endpoint, unaudited
         assertThat(f.call("GET", "/kbs/v0/auth", null, Optional.empty(), Optional.empty()).status()).isEqualTo(404);
         // admin paths: through the admin door first (no token: 401), then refused as an admin call
-        assertThat(f.call("GET", "/kbs/v0/attestation-policy", null, Optional.empty(), Optional.empty()).status()).isEqualTo(401);
-        var notAdmin = f.admin("GET", "/kbs/v0/attestation-policy", null);
+        assertThat(f.call("PUT", "/kbs/v0/attestation-policy", "{}", Optional.empty(), Optional.empty()).status()).isEqualTo(401);
+        var notAdmin = f.admin("PUT", "/kbs/v0/attestation-policy", "{}");
         assertThat(notAdmin.status()).isEqualTo(404);
-        assertThat(notAdmin.json().get("detail").asText()).isEqualTo("GET /kbs/v0/attestation-policy is not an admin endpoint");
+        assertThat(notAdmin.json().get("detail").asText()).isEqualTo("PUT /kbs/v0/attestation-policy is not an admin endpoint");
         assertThat(f.call("PATCH", "/kbs/v0/resource/a/b/c", "x", Optional.of(BrokerFixture.ADMIN), Optional.empty()).status()).isEqualTo(405);
         assertThat(f.broker.audit(10)).filteredOn(e -> e.event().equals("admin")).extracting(e -> e.outcome())
                 .contains("refused-401", "refused-404", "refused-405");

@@ -105,6 +105,13 @@ class TrusteeAdminTest {
         // an ES256 operator key works the same way
         assertThat(post("/kbs/v0/resource/admin/disk/other", "application/octet-stream", new byte[] {7},
                 token("ES256", operatorEc.getPrivate(), Duration.ofMinutes(5)))).isEqualTo(200);
+        // the operator's token reads back what it set, as kbs-client get-resource-policy asks (the document, not Trustee's base64 of it)
+        HttpResponse<String> policy = HTTP.send(HttpRequest.newBuilder(f.uri.resolve("/kbs/v0/resource-policy")).header("Authorization",
+                "Bearer " + admin).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(policy.statusCode()).isEqualTo(200);
+        assertThat(policy.body()).isEqualTo("rules:\n  - {path: \"admin/*/*\", status: warning}\n");
+        assertThat(HTTP.send(HttpRequest.newBuilder(f.uri.resolve("/kbs/v0/resources")).header("Authorization", "Bearer " + admin).GET().build(),
+                HttpResponse.BodyHandlers.ofString()).body()).contains("admin/disk/key").contains("admin/disk/other");
     }
 
     @Test

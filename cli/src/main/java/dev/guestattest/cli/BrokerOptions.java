@@ -13,7 +13,11 @@ import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
-/** Where a command asks for a released secret and how it attests: an option group of secret get and fscrypt (picocli has no mixins in groups). */
+/**
+ * Where a command asks for a released secret and how it attests: an option group of secret get and
+ * fscrypt (picocli has no mixins in groups). The broker is reached through the proxies the
+ * environment names (HTTPS_PROXY, NO_PROXY, ...), as every client of a broker is.
+ */
 final class BrokerOptions {
     @Option(names = "--broker", paramLabel = "URL", required = true, description = "The key broker, e.g. http://127.0.0.1:8080")
     URI broker;
@@ -46,6 +50,16 @@ final class BrokerOptions {
                 throw dev.guestattest.core.AttestationException.invalid("--init-data", initData + " cannot be read: " + e.getMessage());
             }
         }
-        return client.resource(client.attest(tee, SecretCommand.attester(p, ctx, tee, parts), init), path);
+        KbsClient.Session session = client.attest(tee, SecretCommand.attester(p, ctx, tee, parts), init);
+        try {
+            return client.resource(session, path);
+        } catch (dev.guestattest.core.AttestationException e) {
+            if (e.reason() == dev.guestattest.core.Reason.KEY_NOT_FOUND) {
+                // the path names nothing the broker holds: the caller's input (exit 2), not this machine's failure
+                throw dev.guestattest.core.AttestationException.invalid("kbs:///" + path, "the broker " + broker + " has no such resource ("
+                        + e.getMessage() + ")");
+            }
+            throw e;
+        }
     }
 }

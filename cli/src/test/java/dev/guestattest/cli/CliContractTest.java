@@ -37,7 +37,8 @@ class CliContractTest {
     /** Commands whose --json shares another's schema. */
     private static final Map<String, String> SCHEMA_ALIASES = Map.of("emulator-extend", "mr-extend");
     /** Commands whose --json needs what this table cannot make, held to their schema by the test named. */
-    private static final Map<String, String> JSON_ELSEWHERE = Map.of("fscrypt-status", "FscryptCliTest (a loop-mounted ext4 with encryption)");
+    private static final Map<String, String> JSON_ELSEWHERE = Map.of("fscrypt-status", "FscryptCliTest (a loop-mounted ext4 with encryption)",
+            "broker-audit", "BrokerCliTest (a running broker)", "broker-resource-list", "BrokerCliTest (a running broker)");
 
     @TempDir
     static Path tmp;
@@ -198,6 +199,13 @@ class CliContractTest {
                     "--admin-token-file", "$T/token"),
             new Row(3, "broker", "reference-values", "set", "--file", "$T/policy.json", "--broker", "http://127.0.0.1:$CLOSED",
                     "--admin-token-file", "$T/token"),
+            new Row(3, "broker", "audit", "--json", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
+            new Row(2, "broker", "audit", "--since", "yesterday", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
+            new Row(3, "broker", "resource", "list", "--json", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
+            new Row(3, "broker", "resource", "delete", "a/b/c", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
+            new Row(2, "broker", "resource", "delete", "../b/c", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
+            new Row(3, "broker", "policy", "get", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
+            new Row(3, "broker", "resource-policy", "get", "--broker", "http://127.0.0.1:$CLOSED", "--admin-token-file", "$T/token"),
             new Row(2, "doctor", "--bogus"), new Row(2, "doctor", "--tee", "sgx"),
             new Row(1, "doctor", "--root", "$T/no-such-root", "--state-dir", "$S", "--json")); // a machine with no TEE: a failed finding
 

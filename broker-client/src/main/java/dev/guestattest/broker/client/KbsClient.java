@@ -18,6 +18,7 @@ import dev.guestattest.broker.wire.TokenResponse;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.net.EnvironmentProxies;
 import dev.guestattest.core.tee.Tee;
 import dev.guestattest.core.tee.Tees;
 import dev.guestattest.core.tee.TrusteeEvidence;
@@ -52,6 +53,7 @@ public final class KbsClient {
     private final AtomicInteger next = new AtomicInteger();
     private final HttpClient http;
     private final Duration timeout;
+    private final EnvironmentProxies proxies;
 
     /** Makes evidence whose report data is the given 64 bytes. */
     @FunctionalInterface
@@ -79,19 +81,24 @@ public final class KbsClient {
         this(brokers, timeout, Optional.empty());
     }
 
-    /** Over HTTPS with {@code tls} (e.g. trusting the broker's own CA); without it, the JDK's default trust. */
+    /**
+     * Over HTTPS with {@code tls} (e.g. trusting the broker's own CA); without it, the JDK's default
+     * trust. Through the proxies the environment names (HTTPS_PROXY, NO_PROXY, ...: {@link EnvironmentProxies}).
+     */
     public KbsClient(List<URI> brokers, Duration timeout, Optional<javax.net.ssl.SSLContext> tls) {
+        this(brokers, timeout, tls, EnvironmentProxies.fromEnvironment());
+    }
+
+    /** As above, through {@code proxies} rather than the environment's. */
+    public KbsClient(List<URI> brokers, Duration timeout, Optional<javax.net.ssl.SSLContext> tls, EnvironmentProxies proxies) {
         if (brokers.isEmpty()) {
             throw AttestationException.invalid("brokers", "name at least one");
         }
         this.brokers = List.copyOf(brokers);
         this.timeout = timeout;
-        // HTTP/1.1 (KBS speaks nothing else) and no worker pool: the client's hand-offs between its
-        // worker and selector threads were half a guest's CPU per release; the body handlers here never block
-        HttpClient.Builder b = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).executor(Runnable::run)
-                .connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER);
-        tls.ifPresent(b::sslContext);
-        this.http = b.build();
+        this.proxies = proxies;
+        // HTTP/1.1: KBS speaks nothing else
+        this.http = BrokerHttp.client(timeout, tls, proxies);
     }
 
     /** TLS that trusts exactly {@code roots} (the broker's certificate or its CA). */
@@ -151,7 +158,8 @@ public final class KbsClient {
      */
     public Session attest(String tee, Attester attester, Optional<String> initData) {
         EcdhEs.KeyPair key = EcdhEs.KeyPair.generate(Curve.P_256);
-        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve(Protocol.AUTH)).POST(body(Request.of(tee).toJson())), "auth");
+        HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve(Protocol.AUTH)).POST(body(Request.of(tee).toJson())), "broker auth",
+                false);
         String cookie = r.headers().allValues("set-cookie").stream().map(c -> c.split(";", 2)[0].trim())
                 .filter(c -> c.startsWith(Protocol.COOKIE + "=")).findFirst()
                 .orElseThrow(() -> AttestationException.of(Reason.IO_ERROR, "broker auth: no " + Protocol.COOKIE + " cookie in the answer"));
@@ -167,7 +175,7 @@ public final class KbsClient {
         Attestation attestation = new Attestation(initData.map(body -> new Attestation.InitData("toml", body)),
                 new Attestation.Runtime(challenge.nonce(), jwk), composite);
         HttpResponse<byte[]> t = send(HttpRequest.newBuilder(broker().resolve(Protocol.ATTEST)).header("Cookie", cookie)
-                .POST(body(attestation.toJson())), "broker attest");
+                .POST(body(attestation.toJson())), "broker attest", false);
         String token = TokenResponse.fromJson(tree(t.body(), "broker attest")).token();
         if (token.isEmpty()) {
             throw AttestationException.of(Reason.IO_ERROR, "broker attest: the answer has no token");
@@ -194,7 +202,7 @@ public final class KbsClient {
     /** The resource at {@code repo/type/tag}, unwrapped with the session's key. */
     public Secret resource(Session s, String repoTypeTag) {
         HttpResponse<byte[]> r = send(HttpRequest.newBuilder(broker().resolve(Protocol.RESOURCE + repoTypeTag)).header("Cookie", s.cookie).GET(),
-                "broker resource " + repoTypeTag);
+                "broker resource " + repoTypeTag, true);
         return unwrap(new String(r.body(), StandardCharsets.UTF_8), s.key);
     }
 
@@ -237,14 +245,14 @@ public final class KbsClient {
         return brokers.get(Math.floorMod(next.getAndIncrement(), brokers.size()));
     }
 
-    private HttpResponse<byte[]> send(HttpRequest.Builder b, String what) {
+    /** Sends one request; {@code resource}: it asks for a resource, whose 404 means there is no such resource (elsewhere: no broker there). */
+    private HttpResponse<byte[]> send(HttpRequest.Builder b, String what, boolean resource) {
         HttpRequest req = b.timeout(timeout).header("Content-Type", "application/json").build();
         HttpResponse<byte[]> r;
         try {
             r = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, what + ": " + req.uri().getHost() + ":" + req.uri().getPort() + " cannot be reached: "
-                    + e.getMessage());
+            throw BrokerHttp.unreachable(what, req.uri(), e, proxies);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw AttestationException.of(Reason.INTERRUPTED, what + ": interrupted");
@@ -253,9 +261,10 @@ public final class KbsClient {
             throw AttestationException.tooLarge(what + " answer", r.body().length, MAX_RESPONSE);
         }
         if (r.statusCode() != 200) {
-            String detail = tryTree(r.body()).map(n -> ErrorBody.fromJson(n).detail()).filter(s -> !s.isEmpty()).orElse("HTTP " + r.statusCode());
+            // a refusal's detail names the checks that failed (ErrorBody.checks), so the message does too
+            String detail = ErrorBody.parse(r.body()).map(ErrorBody::detail).filter(s -> !s.isEmpty()).orElse("HTTP " + r.statusCode());
             Reason reason = r.statusCode() == 401 || r.statusCode() == 403 ? Reason.REFUSED
-                    : r.statusCode() == 404 ? Reason.KEY_NOT_FOUND : r.statusCode() == 429 ? Reason.BUSY : Reason.IO_ERROR;
+                    : r.statusCode() == 404 && resource ? Reason.KEY_NOT_FOUND : r.statusCode() == 429 ? Reason.BUSY : Reason.IO_ERROR;
             throw AttestationException.of(reason, what + " refused (" + r.statusCode() + "): " + detail);
         }
         return r;

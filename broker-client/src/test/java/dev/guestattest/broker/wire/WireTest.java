@@ -53,6 +53,13 @@ class WireTest {
 
         assertThat(TokenResponse.fromJson(new TokenResponse("t.o.k").toJson()).token()).isEqualTo("t.o.k");
         assertThat(ErrorBody.fromJson(new ErrorBody("urn:x", "why").toJson())).isEqualTo(new ErrorBody("urn:x", "why"));
+        // a refusal without checks keeps Trustee's two members; one with them carries their names beside the detail
+        assertThat(new ErrorBody("urn:x", "why").toJson().toString()).isEqualTo("{\"type\":\"urn:x\",\"detail\":\"why\"}");
+        ErrorBody checked = new ErrorBody("urn:x", "refused by quote.signature: why", java.util.List.of("quote.signature"));
+        assertThat(checked.toJson().toString()).isEqualTo("{\"type\":\"urn:x\",\"detail\":\"refused by quote.signature: why\","
+                + "\"checks\":[\"quote.signature\"]}");
+        assertThat(ErrorBody.parse(checked.toJson().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8))).contains(checked);
+        assertThat(ErrorBody.parse("<html>proxy error</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8))).isEmpty();
         String compact = "aGVhZGVy.a2V5.aXY.Y2lwaGVy.dGFn";
         assertThat(Jwe.compact(Jwe.flatten(compact))).isEqualTo(compact);
         assertThat(json(Jwe.flatten(compact)).fieldNames()).toIterable()

@@ -12,6 +12,7 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,8 +24,9 @@ import org.eclipse.jetty.util.Callback;
 /**
  * Jetty's one handler: finds the route, turns a caller without the admin credential away before
  * reading its body, reads the body without holding the thread, runs the route (an admin route's
- * refusals audited as admin calls), answers refusals as JSON {@code {"type", "detail"}} with their
- * status (never a stack trace), and counts every request.
+ * refusals audited as admin calls), answers refusals as JSON {@code {"type", "detail"}} (and
+ * {@code "checks"}, the failed checks' names, when checks decided it) with their status (never a
+ * stack trace), and counts every request.
  */
 final class Dispatcher extends Handler.Abstract {
     private static final System.Logger LOG = System.getLogger("dev.guestattest.broker");
@@ -90,15 +92,15 @@ final class Dispatcher extends Handler.Abstract {
         try {
             status = send(x, work.get());
         } catch (BrokerException e) {
-            status = error(x, HttpStatuses.of(e.refusal()), e.getMessage());
+            status = error(x, HttpStatuses.of(e.refusal()), e.getMessage(), e.checks());
         } catch (AttestationException e) {
             Refusal r = Refusal.of(e);
             if (r != Refusal.UNAVAILABLE) {
-                status = error(x, HttpStatuses.of(r), e.getMessage());
+                status = error(x, HttpStatuses.of(r), e.getMessage(), List.of());
             } else {
                 // the store's own words stay in the broker's log: they name tables and hosts
                 LOG.log(System.Logger.Level.ERROR, "broker: " + x.method() + " " + x.endpoint() + ": " + e.getMessage());
-                status = error(x, HttpStatuses.of(r), "the broker cannot serve this now (its store is unavailable); retry later");
+                status = error(x, HttpStatuses.of(r), "the broker cannot serve this now (its store is unavailable); retry later", List.of());
             }
         } catch (VirtualMachineError e) {
             throw e;
@@ -106,7 +108,7 @@ final class Dispatcher extends Handler.Abstract {
             // a bug of the broker's own: where it was thrown, but not its message, which may quote the request
             LOG.log(System.Logger.Level.WARNING, "broker: " + x.method() + " " + x.endpoint() + " failed: " + Unexpected.where(e));
             LOG.log(System.Logger.Level.DEBUG, "broker: " + x.method() + " " + x.endpoint() + " failed", e);
-            status = error(x, HttpStatuses.INTERNAL, "internal error; the broker's log has the details");
+            status = error(x, HttpStatuses.INTERNAL, "internal error; the broker's log has the details", List.of());
         }
         broker.metrics().countRequest(x.endpoint(), status);
     }
@@ -117,12 +119,17 @@ final class Dispatcher extends Handler.Abstract {
                 || AdminJwt.valid(token.get(), broker.config().adminJwtKeys(), System.currentTimeMillis()));
     }
 
-    private static int error(Exchange x, int status, String detail) {
+    private static int error(Exchange x, int status, String detail, List<String> checks) {
         if (status == 408 || status == 413) {
             // the rest of the body is not read: the connection cannot carry another request
             x.response().getHeaders().put(HttpHeader.CONNECTION, "close");
         }
-        return send(x, Route.Reply.of(status, "application/json", new ErrorBody(ERROR_TYPE + HttpStatuses.kind(status), detail).toJson().toString()));
+        return send(x, error(status, detail, checks));
+    }
+
+    /** A refusal's answer: Trustee's {@code {type, detail}}, with the names of the checks that failed when there are some. */
+    static Route.Reply error(int status, String detail, List<String> checks) {
+        return Route.Reply.of(status, "application/json", new ErrorBody(ERROR_TYPE + HttpStatuses.kind(status), detail, checks).toJson().toString());
     }
 
     private static int send(Exchange x, Route.Reply reply) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Which appraisal results may read which resources, in JSON or YAML:
@@ -33,6 +34,8 @@ import java.util.Set;
  */
 public record ResourcePolicy(List<Rule> rules) {
     private static final Set<String> STATUSES = Set.of("affirming", "warning");
+    /** The prefix of this policy's conditions named as checks. */
+    public static final String CHECK = "resource_policy";
     public static final ResourcePolicy DEFAULT = parse("{\"rules\": [{\"path\": \"*/*/*\"}]}".getBytes(StandardCharsets.UTF_8));
 
     public ResourcePolicy {
@@ -41,16 +44,50 @@ public record ResourcePolicy(List<Rule> rules) {
 
     /** One rule: a path pattern of three parts, the TEEs (empty: any), the worst tier allowed, the workloads (empty: any). */
     public record Rule(String[] path, Set<String> tees, Tier worst, Set<Bytes> initialMeasurements, ClaimValues claims) {
-        boolean allows(String[] p, Result r) {
+        boolean covers(String[] p) {
             for (int i = 0; i < 3; i++) {
                 if (!path[i].equals("*") && !path[i].equals(p[i])) {
                     return false;
                 }
             }
-            return (tees.isEmpty() || tees.contains(r.tee())) && r.status() != Tier.NONE && r.status().compareTo(worst) <= 0
-                    && (initialMeasurements.isEmpty() || r.initialMeasurement().filter(initialMeasurements::contains).isPresent())
-                    && (claims.isEmpty() || r.claims().filter(claims::metBy).isPresent());
+            return true;
         }
+
+        boolean allows(String[] p, Result r) {
+            return covers(p) && unmet(r).isEmpty();
+        }
+
+        /** The conditions {@code r} does not meet, each by its field's name ({@code status}, ...) with why. */
+        List<Map.Entry<String, String>> unmet(Result r) {
+            List<Map.Entry<String, String>> out = new ArrayList<>();
+            if (!tees.isEmpty() && !tees.contains(r.tee())) {
+                out.add(Map.entry("tees", "a " + r.tee() + " result; the rule admits " + new TreeSet<>(tees)));
+            }
+            if (r.status() == Tier.NONE || r.status().compareTo(worst) > 0) {
+                out.add(Map.entry("status", "a " + r.status().earName() + " result; the rule admits " + worst.earName() + " at worst"));
+            }
+            if (!initialMeasurements.isEmpty() && r.initialMeasurement().filter(initialMeasurements::contains).isEmpty()) {
+                out.add(Map.entry("initial_measurement", r.initialMeasurement().map(m -> "workload " + m.hex() + " is not one the rule lists")
+                        .orElse("the evidence carries no initial measurement")));
+            }
+            if (!claims.isEmpty()) {
+                if (r.claims().isEmpty()) {
+                    out.add(Map.entry("claims", "the result has no token claims (attested by an older broker)"));
+                } else {
+                    new TreeSet<>(claims.values().keySet()).forEach(pointer -> claims.unmet(r.claims().get(), pointer)
+                            .ifPresent(why -> out.add(Map.entry("claims", pointer + " " + why))));
+                }
+            }
+            return out;
+        }
+
+        String pattern() {
+            return String.join("/", path);
+        }
+    }
+
+    /** A condition of the policy a result does not meet: its name as a check ({@code resource_policy.rules[0].status}) and why. */
+    public record Unmet(String check, String why) {
     }
 
     /**
@@ -96,5 +133,34 @@ public record ResourcePolicy(List<Rule> rules) {
     public boolean allows(String path, Result result) {
         String[] p = path.split("/", -1);
         return rules.stream().anyMatch(r -> r.allows(p, result));
+    }
+
+    /**
+     * Why {@code result} may not read {@code path}: for each rule covering the path, the conditions it
+     * does not meet ({@code resource_policy.rules[i].status}, {@code .tees}, {@code .initial_measurement},
+     * {@code .claims}); {@code resource_policy.path} when no rule covers it. Empty when it may.
+     */
+    public List<Unmet> unmet(String path, Result result) {
+        String[] p = path.split("/", -1);
+        List<Unmet> out = new ArrayList<>();
+        boolean covered = false;
+        for (int i = 0; i < rules.size(); i++) {
+            Rule r = rules.get(i);
+            if (!r.covers(p)) {
+                continue;
+            }
+            covered = true;
+            List<Map.Entry<String, String>> unmet = r.unmet(result);
+            if (unmet.isEmpty()) {
+                return List.of();
+            }
+            for (Map.Entry<String, String> u : unmet) {
+                out.add(new Unmet(CHECK + ".rules[" + i + "]." + u.getKey(), "rules[" + i + "] (" + r.pattern() + "): " + u.getValue()));
+            }
+        }
+        if (!covered) {
+            out.add(new Unmet(CHECK + ".path", "no rule covers " + path));
+        }
+        return out;
     }
 }

@@ -56,6 +56,8 @@ public final class Database implements AutoCloseable {
             // collateral checked and shared by every instance (TDX TCB Info and CRLs, SNP VCEKs and CRLs): one fetch per fleet
             "CREATE TABLE IF NOT EXISTS collateral (item VARCHAR(512) PRIMARY KEY, document BYTEA NOT NULL, fresh_until BIGINT NOT NULL,"
                     + " fetched_at BIGINT NOT NULL)",
+            // the names of the checks that failed (the appraisal's, or the resource rule's), comma-separated: what a refusal names
+            "ALTER TABLE audit ADD COLUMN IF NOT EXISTS checks VARCHAR(1024)",
             "CREATE INDEX IF NOT EXISTS audit_at ON audit (at)",
             "CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)");
 

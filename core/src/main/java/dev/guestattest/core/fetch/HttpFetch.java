@@ -37,7 +37,9 @@ public final class HttpFetch {
             synchronized (this) {
                 c = http;
                 if (c == null) {
-                    c = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
+                    // the environment's proxies (HTTPS_PROXY, NO_PROXY, ...), as every HTTP client of this project honours them
+                    c = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+                            .proxy(dev.guestattest.core.net.EnvironmentProxies.fromEnvironment()).build();
                     http = c;
                 }
             }

@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * ({@code localhost}, {@code *.localhost}, 127.0.0.0/8, ::1) is always reached directly: a proxy's
  * loopback is not this machine's, and the admin token would travel to the proxy for nothing.
  * Where the environment names no proxy for a scheme, the JDK's own selector decides (the
- * {@code https.proxyHost} system properties), as before.
+ * {@code https.proxyHost} system properties), as before, for the hosts NO_PROXY and loopback leave to it.
  *
  * <p>The JDK's HTTP client speaks to HTTP proxies only (a {@code CONNECT} tunnel for {@code https://}):
  * a {@code socks5://} or {@code https://} proxy, or one with credentials in its URL, is refused by the
@@ -96,19 +96,19 @@ public final class EnvironmentProxies extends ProxySelector {
         if (uri == null) {
             throw new IllegalArgumentException("uri is null");
         }
-        Optional<Named> p = named(uri);
-        if (p.isPresent()) {
-            return List.of(new Proxy(Proxy.Type.HTTP, p.get().address()));
-        }
         if (uri.getHost() == null || direct(uri)) {
             return DIRECT;
+        }
+        Optional<Named> p = forScheme(uri);
+        if (p.isPresent()) {
+            return List.of(new Proxy(Proxy.Type.HTTP, p.get().address()));
         }
         return fallback.map(f -> f.select(uri)).filter(l -> !l.isEmpty()).orElse(DIRECT);
     }
 
     /** The proxy a request to {@code uri} goes through, when the environment names one for it (for messages that say so). */
     public Optional<InetSocketAddress> proxyFor(URI uri) {
-        return named(uri).map(Named::address);
+        return uri.getHost() == null || direct(uri) ? Optional.empty() : forScheme(uri).map(Named::address);
     }
 
     @Override
@@ -116,14 +116,12 @@ public final class EnvironmentProxies extends ProxySelector {
         // nothing to try instead: the client reports the failure, naming the proxy
     }
 
-    private Optional<Named> named(URI uri) {
-        String scheme = Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT);
-        Optional<Named> p = switch (scheme) {
+    private Optional<Named> forScheme(URI uri) {
+        return switch (Optional.ofNullable(uri.getScheme()).orElse("").toLowerCase(Locale.ROOT)) {
             case "https", "wss" -> https;
             case "http", "ws" -> http;
             default -> Optional.empty();
         };
-        return p.isPresent() && uri.getHost() != null && !direct(uri) ? p : Optional.empty();
     }
 
     private boolean direct(URI uri) {
