@@ -3,6 +3,7 @@ package dev.guestattest.cli;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.keys.upcall.UpcallMain;
 import java.util.Arrays;
 import java.util.Collections;
@@ -148,7 +149,7 @@ public final class Main {
      * judged here, the first such failure as a diagnostic on stderr (a judged failure is the
      * result, on stdout).
      */
-    static int concluded(dev.guestattest.core.verify.VerificationResult result) {
+    static int concluded(VerificationResult result) {
         int code = exitCode(result);
         if (code == USAGE || code == ENVIRONMENT) {
             result.firstFailure().ifPresent(c -> System.err.println("guest-attest: " + c.name() + ": " + c.detail()));
@@ -157,7 +158,7 @@ public final class Main {
     }
 
     /** A verification's exit code: 0 trusted, else by its first failure: malformed evidence 2, a check not makeable here 3, judged 1. */
-    static int exitCode(dev.guestattest.core.verify.VerificationResult result) {
+    static int exitCode(VerificationResult result) {
         if (result.trusted()) {
             return OK;
         }
