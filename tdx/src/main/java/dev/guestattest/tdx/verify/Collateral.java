@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.codec.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
@@ -23,7 +24,6 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
                          Bytes tcbInfoSignature, String qeIdentityIssuerChain, String qeIdentity, Bytes qeIdentitySignature) {
     /** Real collateral is 15-20 KiB; Intel's processor-CA CRL is the largest part. */
     public static final int MAX_JSON = 4 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     public Collateral {
         tcbInfoSignature.checkLength("collateral tcb_info_signature", 64);
@@ -35,13 +35,8 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
         if (json.length > MAX_JSON) {
             throw AttestationException.tooLarge("collateral", json.length, MAX_JSON);
         }
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (IOException e) {
-            throw AttestationException.invalid("collateral", "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
-        }
-        if (root == null || !root.isObject()) {
+        JsonNode root = Json.tree("collateral", json);
+        if (!root.isObject()) {
             throw AttestationException.invalid("collateral", "must be a JSON object (dcap-qvl QuoteCollateralV3 layout)");
         }
         return new Collateral(text(root, "pck_crl_issuer_chain"), hex(root, "root_ca_crl"), hex(root, "pck_crl"),
@@ -51,7 +46,7 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
 
     /** The same layout, for files the emulator writes and other verifiers read. */
     public byte[] toDcapQvlJson() {
-        ObjectNode n = JSON.createObjectNode();
+        ObjectNode n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         n.put("pck_crl_issuer_chain", pckCrlIssuerChain);
         n.put("root_ca_crl", rootCaCrl.hex());
         n.put("pck_crl", pckCrl.hex());
@@ -62,7 +57,7 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
         n.put("qe_identity", qeIdentity);
         n.put("qe_identity_signature", qeIdentitySignature.hex());
         try {
-            return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
+            return new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(n);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -110,9 +105,9 @@ public record Collateral(String pckCrlIssuerChain, Bytes rootCaCrl, Bytes pckCrl
 
     static Bytes signature(String json, String from) {
         try {
-            String hex = JSON.readTree(json).path("signature").asText("");
+            String hex = Json.tree("signature from " + from, json).path("signature").asText("");
             return Bytes.of(HexFormat.of().parseHex(hex)).checkLength("signature from " + from, 64);
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {
             throw AttestationException.invalid("signature from " + from, "missing or not hex");
         }
     }

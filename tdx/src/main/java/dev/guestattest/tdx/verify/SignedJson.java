@@ -2,9 +2,9 @@
 package dev.guestattest.tdx.verify;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.codec.Json;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -14,7 +14,6 @@ import java.util.List;
 
 /** Field access for Intel's signed JSON objects (TCB Info, QE Identity) with errors that name the field. */
 final class SignedJson {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final String what;
     private final JsonNode node;
 
@@ -23,16 +22,13 @@ final class SignedJson {
         this.node = node;
     }
 
+    /** Read strictly, as every untrusted document (a duplicate key is refused: the signed bytes could mean two things). */
     static SignedJson parse(String what, String raw) {
-        try {
-            JsonNode n = JSON.readTree(raw);
-            if (n == null || !n.isObject()) {
-                throw AttestationException.invalid(what, "must be a JSON object");
-            }
-            return new SignedJson(what, n);
-        } catch (IOException e) {
-            throw AttestationException.invalid(what, "not JSON: " + e.getMessage().lines().findFirst().orElse(""));
+        JsonNode n = Json.tree(what, raw);
+        if (!n.isObject()) {
+            throw AttestationException.invalid(what, "must be a JSON object");
         }
+        return new SignedJson(what, n);
     }
 
     SignedJson object(String field) {
