@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.guestattest.core.AttestationException;
@@ -63,6 +65,9 @@ final class CollateralCommand {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to keep it (created 0700)")
         Path out;
 
+        @Option(names = "--json", description = "Print the directory and each item fetched as JSON (schemas/collateral-fetch.schema.json)")
+        boolean json;
+
         @Override
         public Integer call() {
             List<X509Certificate> extra = new ArrayList<>();
@@ -72,9 +77,18 @@ final class CollateralCommand {
             CollateralService service = collateral.service(new DirectoryStore(out), Clock.systemUTC());
             List<CollateralItem<?>> items = evidence.tdx != null ? tdx(AppraiseCommand.read("--tdx", evidence.tdx), extra)
                     : snp(AppraiseCommand.read("--snp", evidence.snp), extra);
+            ObjectNode n = JsonNodeFactory.instance.objectNode().put("directory", out.toString());
+            ArrayNode fetched = n.putArray("items");
             for (CollateralItem<?> item : items) {
                 CollateralService.Collected<?> got = service.get(item);
-                System.out.println(item.key() + ": fresh until " + got.freshUntil() + " (" + got.source() + ")");
+                if (json) {
+                    fetched.addObject().put("key", item.key()).put("fresh_until", got.freshUntil().toString()).put("source", got.source());
+                } else {
+                    System.out.println(item.key() + ": fresh until " + got.freshUntil() + " (" + got.source() + ")");
+                }
+            }
+            if (json) {
+                JsonOutput.print(n);
             }
             return Main.OK;
         }

@@ -160,6 +160,9 @@ final class SnpCommand {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where to write vcek.der and cert_chain.pem")
         Path out;
 
+        @Option(names = "--json", description = "Print the product, directory and files as JSON (schemas/snp-certs-fetch.schema.json)")
+        boolean json;
+
         @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the collateral cache lives (default: $GUEST_ATTEST_STATE_DIR or ~/.guest-attest)")
         Path stateDir;
 
@@ -174,7 +177,14 @@ final class SnpCommand {
             KdsCollateral kds = new KdsCollateral(root == null ? AmdRoots.amd() : AmdRoots.amdAnd(InputFiles.certificates("--root", root)));
             OutputFiles.write("--out", out.resolve("vcek.der"), service.get(kds.vcek(p, r.chipId(), r.reportedTcb())).value());
             OutputFiles.write("--out", out.resolve("cert_chain.pem"), service.get(kds.certChain(p, false)).value());
-            System.out.println("wrote vcek.der and cert_chain.pem for " + p.kdsName() + " to " + out);
+            if (json) {
+                var n = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("product", p.kdsName())
+                        .put("directory", out.toString());
+                n.putArray("files").add("vcek.der").add("cert_chain.pem");
+                JsonOutput.print(n);
+            } else {
+                System.out.println("wrote vcek.der and cert_chain.pem for " + p.kdsName() + " to " + out);
+            }
             return Main.OK;
         }
     }

@@ -38,7 +38,8 @@ class CliContractTest {
     private static final Map<String, String> SCHEMA_ALIASES = Map.of("emulator-extend", "mr-extend");
     /** Commands whose --json needs what this table cannot make, held to their schema by the test named. */
     private static final Map<String, String> JSON_ELSEWHERE = Map.of("fscrypt-status", "FscryptCliTest (a loop-mounted ext4 with encryption)",
-            "broker-audit", "BrokerCliTest (a running broker)", "broker-resource-list", "BrokerCliTest (a running broker)");
+            "broker-audit", "BrokerCliTest (a running broker)", "broker-resource-list", "BrokerCliTest (a running broker)",
+            "collateral-fetch", "CollateralCliTest (the emulated PCS)", "snp-certs-fetch", "CollateralCliTest (the emulated KDS)");
 
     @TempDir
     static Path tmp;

@@ -69,6 +69,9 @@ class CollateralCliTest {
         assertThat(cli.run("collateral", "fetch", "--tdx", quote.toString(), "--pcs", pcs, "--root", root.toString(), "--out", dir.toString()))
                 .as(cli.stderr()).isZero();
         assertThat(cli.stdout()).contains("tdx/tcb-info/", "tdx/qe-identity: fresh until ", "tdx/pck-crl/platform", "tdx/root-ca-crl");
+        assertThat(cli.run("collateral", "fetch", "--tdx", quote.toString(), "--pcs", pcs, "--root", root.toString(), "--out", dir.toString(),
+                "--json")).as(cli.stderr()).isZero();
+        assertThat(JsonSchemas.valid("collateral-fetch", cli.stdout()).get("items")).hasSize(4);
         assertThat(cli.run("collateral", "show", dir.toString())).isZero();
         assertThat(cli.stdout()).contains("tdx/qe-identity  fresh until ").contains("4 item(s) in " + dir);
         server.close();
@@ -94,6 +97,9 @@ class CollateralCliTest {
         assertThat(cli.run("snp", "certs", "fetch", "--report", report.toString(), "--kds", kds, "--root", root.toString(), "--out", out.toString(), "--state-dir", state))
                 .as(cli.stderr()).isZero();
         assertThat(out.resolve("vcek.der")).isRegularFile();
-        assertThat(server.requests("/vcek/v1/Milan/" )).as("the VCEK once, the CRL, the chain; the second VCEK from the cache").isEqualTo(3);
+        assertThat(cli.run("snp", "certs", "fetch", "--report", report.toString(), "--kds", kds, "--root", root.toString(), "--out", out.toString(),
+                "--state-dir", state, "--json")).as(cli.stderr()).isZero();
+        assertThat(JsonSchemas.valid("snp-certs-fetch", cli.stdout()).get("product").asText()).isEqualTo("Milan");
+        assertThat(server.requests("/vcek/v1/Milan/" )).as("the VCEK once, the CRL, the chain; later VCEKs from the cache").isEqualTo(3);
     }
 }
