@@ -50,14 +50,8 @@ public final class BrokerLoad {
     private BrokerLoad() {
     }
 
-    /** One JSON line per decision would time the console, not the broker: kept to warnings while measuring (a strong reference, as JUL holds loggers weakly). */
-    private static final java.util.logging.Logger DECISIONS = quiet();
-
-    private static java.util.logging.Logger quiet() {
-        java.util.logging.Logger l = java.util.logging.Logger.getLogger(dev.guestattest.broker.Broker.DECISION_LOG);
-        l.setLevel(java.util.logging.Level.WARNING);
-        return l;
-    }
+    /** One JSON line per decision would time the console, not the broker. */
+    private static final java.util.logging.Logger DECISIONS = dev.guestattest.broker.Broker.decisionsAtWarningOnly();
 
     public static void main(String[] args) throws Exception {
         Path work = Files.createTempDirectory("broker-load");

@@ -31,6 +31,17 @@ public final class Broker {
      * {@code broker serve} writes to stdout, a line each.
      */
     public static final String DECISION_LOG = "dev.guestattest.broker.decisions";
+
+    /**
+     * Keeps the decision log to warnings where java.util.logging is the backend: for an embedding
+     * that narrates decisions itself (the demo) or measures (the benchmarks). The caller holds the
+     * returned logger, as java.util.logging keeps its loggers weakly.
+     */
+    public static java.util.logging.Logger decisionsAtWarningOnly() {
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(DECISION_LOG);
+        log.setLevel(java.util.logging.Level.WARNING);
+        return log;
+    }
     private final Database db;
     private final BrokerConfig config;
     private final Metrics metrics = new Metrics();

@@ -51,7 +51,32 @@ class MainTest {
     @Test
     void demoRunsEveryStepAndWritesAQuote() throws Exception {
         Path quote = tmp.resolve("q.bin");
-        assertThat(run("demo", "--state-dir", state(), "--out", quote.toString())).isEqualTo(0);
+        // the demo narrates its broker's decisions itself; the broker's own decision lines stay out of its output
+        java.util.logging.Logger decisions = java.util.logging.Logger.getLogger(dev.guestattest.broker.Broker.DECISION_LOG);
+        java.util.List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler recorder = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        java.util.logging.Level before = decisions.getLevel();
+        decisions.addHandler(recorder);
+        try {
+            assertThat(run("demo", "--state-dir", state(), "--out", quote.toString())).isEqualTo(0);
+        } finally {
+            decisions.removeHandler(recorder);
+        }
+        assertThat(logged).as("decision lines during the demo").isEmpty();
+        assertThat(decisions.getLevel()).as("the level is given back").isEqualTo(before);
         assertThat(stdout()).contains("[1/11]", "[5/11] GetQuote: SUCCESS", "matches the nonce", "[6/11] wrote the quote to " + quote,
                 "[7/11] verified against the emulator's root and collateral: trusted (UpToDate), 18 checks passed",
                 "[9/11] RCAR with a key pair made for the exchange: attested (affirming), received 34 bytes wrapped to that key, equal to what was stored",
