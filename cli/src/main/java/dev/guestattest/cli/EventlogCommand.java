@@ -96,9 +96,9 @@ final class EventlogCommand {
         boolean json;
 
         /** sha256 when every event carries it, else the one bank every event carries. */
-        private HashAlgorithm defaultBank() throws IOException {
+        private static HashAlgorithm defaultBank(List<Event> events) {
             java.util.Set<HashAlgorithm> common = null;
-            for (Event e : input.events()) {
+            for (Event e : events) {
                 java.util.Set<HashAlgorithm> has = new java.util.HashSet<>();
                 e.digests().forEach(d -> has.add(d.algorithm()));
                 common = common == null ? has : common;
@@ -115,12 +115,19 @@ final class EventlogCommand {
 
         @Override
         public Integer call() throws IOException {
-            HashAlgorithm alg = bank != null ? HashAlgorithm.byLabel(bank) : input.format.equals("ccel") ? HashAlgorithm.SHA384 : defaultBank();
-            Map<Integer, Bytes> regs = switch (input.format) {
-                case "ccel" -> Tcg2Log.parse(input.read(), Event.IndexKind.CC_MR).replay(alg);
-                case "tcg2" -> Tcg2Log.parse(input.read(), Event.IndexKind.PCR).replay(alg);
-                default -> Replay.replay(input.events(), alg, Map.of());
-            };
+            // the log is read and parsed once: the default bank is chosen from the same events that are replayed
+            HashAlgorithm alg;
+            Map<Integer, Bytes> regs;
+            if (input.format.equals("ccel") || input.format.equals("tcg2")) {
+                boolean ccel = input.format.equals("ccel");
+                Tcg2Log log = Tcg2Log.parse(input.read(), ccel ? Event.IndexKind.CC_MR : Event.IndexKind.PCR);
+                alg = bank != null ? HashAlgorithm.byLabel(bank) : ccel ? HashAlgorithm.SHA384 : defaultBank(log.events());
+                regs = log.replay(alg);
+            } else {
+                List<Event> events = input.events();
+                alg = bank != null ? HashAlgorithm.byLabel(bank) : defaultBank(events);
+                regs = Replay.replay(events, alg, Map.of());
+            }
             if (json) {
                 ObjectNode n = JsonNodeFactory.instance.objectNode().put("bank", alg.label());
                 ObjectNode r = n.putObject("registers");
