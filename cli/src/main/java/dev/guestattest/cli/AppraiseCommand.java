@@ -155,11 +155,7 @@ final class AppraiseCommand implements Callable<Integer> {
     }
 
     static byte[] read(String option, Path file) {
-        try {
-            return InputFiles.read(option, file, MAX_FILE);
-        } catch (IOException e) {
-            throw AttestationException.invalid(option, "cannot read " + file + ": " + e.getMessage());
-        }
+        return InputFiles.read(option, file, MAX_FILE);
     }
 
     /** guest-attest appraiser key: the public key relying parties verify EAR tokens with. */

@@ -43,12 +43,8 @@ final class BrokerOptions {
                 Optional.ofNullable(brokerCa).map(ca -> KbsClient.trusting(InputFiles.certificates("--broker-ca", ca))));
         Optional<String> init = Optional.empty();
         if (initData != null) {
-            try {
-                init = Optional.of(new String(InputFiles.read("--init-data", initData, dev.guestattest.verify.initdata.InitData.MAX_SIZE),
-                        java.nio.charset.StandardCharsets.UTF_8));
-            } catch (java.io.IOException e) {
-                throw dev.guestattest.core.AttestationException.invalid("--init-data", initData + " cannot be read: " + e.getMessage());
-            }
+            init = Optional.of(new String(InputFiles.read("--init-data", initData, dev.guestattest.verify.initdata.InitData.MAX_SIZE),
+                    java.nio.charset.StandardCharsets.UTF_8));
         }
         KbsClient.Session session = client.attest(tee, SecretCommand.attester(p, ctx, tee, parts), init);
         try {

@@ -2,11 +2,8 @@
 package dev.guestattest.cli;
 
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.core.Reason;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
@@ -43,11 +40,7 @@ final class InblobOptions {
                 throw AttestationException.invalid("--inblob-b64", "not valid base64 (" + e.getMessage() + ")");
             }
         } else {
-            try {
-                raw = InputFiles.read("--inblob-file", source.file, ReportRequest.INBLOB_MAX);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e); // InputFiles.read reports its own failures
-            }
+            raw = InputFiles.read("--inblob-file", source.file, ReportRequest.INBLOB_MAX);
         }
         return padded("inblob", raw, pad);
     }

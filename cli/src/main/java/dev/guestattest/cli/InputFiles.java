@@ -2,7 +2,6 @@
 package dev.guestattest.cli;
 
 import dev.guestattest.core.AttestationException;
-import dev.guestattest.core.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,10 +22,9 @@ final class InputFiles {
 
     /**
      * The file's bytes, at most {@code limit}. A missing, unreadable or oversized file is bad input
-     * (exit 2) naming the option, as the CLI contract has it. (Declared to throw IOException for
-     * callers that also do other I/O; it never does.)
+     * (exit 2) naming the option, as the CLI contract has it.
      */
-    static byte[] read(String option, Path file, long limit) throws IOException {
+    static byte[] read(String option, Path file, long limit) {
         if (!Files.isRegularFile(file)) {
             throw AttestationException.invalid(option, file + " is not a readable file");
         }
@@ -59,8 +57,6 @@ final class InputFiles {
                 throw AttestationException.invalid(option, pem + " holds no certificate");
             }
             return out;
-        } catch (IOException e) {
-            throw AttestationException.of(Reason.IO_ERROR, option + ": cannot read " + pem + ": " + e.getMessage());
         } catch (GeneralSecurityException e) {
             throw AttestationException.invalid(option, pem + " is not a PEM certificate: " + e.getMessage());
         }
