@@ -5,6 +5,7 @@ import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.keys.upcall.UpcallMain;
+import dev.guestattest.tdx.verify.TdxVerifier;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -47,6 +48,14 @@ public final class Main {
             SecretUpcallMain.main(Arrays.copyOfRange(args, 2, args.length));
             return;
         }
+        if (args.length >= 1 && (args[0].equals("verify") || args[0].equals("appraise"))) {
+            // picocli takes ~60 ms to build its model; the verifier's root and crypto load on the other core meanwhile
+            Thread preload = new Thread(TdxVerifier::preload, "guest-attest-preload");
+            preload.setDaemon(true);
+            preload.start();
+        }
+        // picocli's first model otherwise looks for Groovy's Closure class, a failed lookup through the whole jar (~8 ms)
+        System.setProperty("picocli.disable.closures", "true");
         System.exit(run(args));
     }
 

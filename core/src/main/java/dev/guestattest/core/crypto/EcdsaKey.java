@@ -6,7 +6,6 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import java.math.BigInteger;
 import java.security.PublicKey;
 import java.util.Arrays;
-import org.bouncycastle.asn1.x9.X9ECParameters;
 import org.bouncycastle.crypto.ec.CustomNamedCurves;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECDomainParameters;
@@ -23,26 +22,38 @@ import org.bouncycastle.crypto.util.PublicKeyFactory;
 public final class EcdsaKey {
     /** The curves vendors sign with, each with the hash its signatures use and its scalar size. */
     public enum Curve {
-        P256("secp256r1", HashAlgorithm.SHA256), P384("secp384r1", HashAlgorithm.SHA384);
+        P256(HashAlgorithm.SHA256), P384(HashAlgorithm.SHA384);
 
-        private final X9ECParameters params;
-        private final ECDomainParameters domain;
         private final HashAlgorithm hash;
 
-        Curve(String name, HashAlgorithm hash) {
-            this.params = CustomNamedCurves.getByName(name);
-            this.domain = new ECDomainParameters(params);
+        Curve(HashAlgorithm hash) {
             this.hash = hash;
+        }
+
+        /**
+         * The curve's domain, built on first use of that curve: Bouncy Castle precomputes tables for
+         * its generator, work a process that only ever sees P-256 (TDX) should not pay for P-384.
+         */
+        ECDomainParameters domain() {
+            return this == P256 ? P256Domain.DOMAIN : P384Domain.DOMAIN;
         }
 
         /** Bytes of r or s. */
         public int scalarSize() {
-            return (domain.getN().bitLength() + 7) / 8;
+            return (domain().getN().bitLength() + 7) / 8;
         }
 
         public HashAlgorithm hash() {
             return hash;
         }
+    }
+
+    private static final class P256Domain {
+        static final ECDomainParameters DOMAIN = new ECDomainParameters(CustomNamedCurves.getByName("secp256r1"));
+    }
+
+    private static final class P384Domain {
+        static final ECDomainParameters DOMAIN = new ECDomainParameters(CustomNamedCurves.getByName("secp384r1"));
     }
 
     private final Curve curve;
@@ -63,7 +74,7 @@ public final class EcdsaKey {
         encoded[0] = 4;
         System.arraycopy(xy, 0, encoded, 1, 2 * n);
         try {
-            return new EcdsaKey(curve, new ECPublicKeyParameters(curve.params.getCurve().decodePoint(encoded), curve.domain));
+            return new EcdsaKey(curve, new ECPublicKeyParameters(curve.domain().getCurve().decodePoint(encoded), curve.domain()));
         } catch (IllegalArgumentException e) {
             throw AttestationException.invalid(field, "not a point on " + curve);
         }
@@ -73,8 +84,8 @@ public final class EcdsaKey {
     public static EcdsaKey of(Curve curve, String field, PublicKey publicKey) {
         try {
             AsymmetricKeyParameter p = PublicKeyFactory.createKey(publicKey.getEncoded());
-            if (p instanceof ECPublicKeyParameters ec && ec.getParameters().getCurve().equals(curve.params.getCurve())) {
-                return new EcdsaKey(curve, new ECPublicKeyParameters(ec.getQ(), curve.domain));
+            if (p instanceof ECPublicKeyParameters ec && ec.getParameters().getCurve().equals(curve.domain().getCurve())) {
+                return new EcdsaKey(curve, new ECPublicKeyParameters(ec.getQ(), curve.domain()));
             }
         } catch (java.io.IOException | IllegalArgumentException e) {
             // reported below

@@ -9,6 +9,8 @@ import dev.guestattest.tdx.abi.EnclaveReportBody;
 import dev.guestattest.tdx.abi.QeReportCertificationData;
 import dev.guestattest.tdx.abi.Quote;
 import dev.guestattest.tdx.abi.QuoteHeader;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertPathValidator;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -44,6 +46,24 @@ public final class TdxVerifier {
         this.anchors = b.anchors;
         this.clock = b.clock;
         this.grace = b.grace;
+    }
+
+    /**
+     * Readies what a first verification needs before its quote is at hand: the built-in Intel root
+     * (read and checked against its fingerprint), the JDK's PKIX validator and EC code (verifying the
+     * root's self-signature is what loads them) and Bouncy Castle's P-256. A process with other work
+     * before its first verification (the CLI parsing its command line) runs this on another thread so
+     * the two overlap. Never throws: whatever is wrong, the verification finds and reports itself.
+     */
+    public static void preload() {
+        try {
+            X509Certificate root = TrustAnchors.intel().roots().get(0);
+            root.verify(root.getPublicKey());
+            CertPathValidator.getInstance("PKIX");
+            EcdsaKey.Curve.P256.scalarSize();
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // left to the verification
+        }
     }
 
     public static Builder builder() {

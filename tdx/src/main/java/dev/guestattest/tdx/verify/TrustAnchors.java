@@ -28,7 +28,7 @@ public final class TrustAnchors {
 
     /** Intel's SGX Root CA only. */
     public static TrustAnchors intel() {
-        return new TrustAnchors(List.of(intelRoot()));
+        return new TrustAnchors(List.of(IntelRoot.CERTIFICATE));
     }
 
     public static TrustAnchors of(List<X509Certificate> roots) {
@@ -40,7 +40,7 @@ public final class TrustAnchors {
 
     /** Intel's root and {@code extra} (the emulator's, a test CA). */
     public static TrustAnchors intelAnd(List<X509Certificate> extra) {
-        List<X509Certificate> all = new ArrayList<>(List.of(intelRoot()));
+        List<X509Certificate> all = new ArrayList<>(List.of(IntelRoot.CERTIFICATE));
         all.addAll(extra);
         return new TrustAnchors(all);
     }
@@ -55,7 +55,12 @@ public final class TrustAnchors {
         return roots;
     }
 
-    static X509Certificate intelRoot() {
+    /** The built-in root, loaded and checked once per process (certificates are immutable). */
+    private static final class IntelRoot {
+        static final X509Certificate CERTIFICATE = intelRoot();
+    }
+
+    private static X509Certificate intelRoot() {
         try (InputStream in = TrustAnchors.class.getResourceAsStream("IntelSGXRootCA.der")) {
             if (in == null) {
                 throw new IllegalStateException("IntelSGXRootCA.der is missing from the tdx jar");
