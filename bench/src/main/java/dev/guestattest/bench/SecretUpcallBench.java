@@ -4,6 +4,7 @@ package dev.guestattest.bench;
 import dev.guestattest.broker.Broker;
 import dev.guestattest.broker.BrokerConfig;
 import dev.guestattest.broker.http.BrokerServer;
+import dev.guestattest.broker.store.CollateralDocuments;
 import dev.guestattest.broker.store.Database;
 import dev.guestattest.broker.store.Kek;
 import dev.guestattest.cli.Main;
@@ -11,7 +12,11 @@ import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.ProviderSession;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.collateral.CollateralService;
+import dev.guestattest.core.collateral.EmulatedServer;
+import dev.guestattest.core.collateral.Origins;
 import dev.guestattest.core.linux.Libc;
+import dev.guestattest.core.tee.Tees;
 import dev.guestattest.keys.kernel.KernelKeys;
 import dev.guestattest.keys.kernel.KeyringId;
 import dev.guestattest.keys.upcall.RequestKeyConf;
@@ -20,6 +25,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +62,7 @@ public class SecretUpcallBench {
     private Path work;
     private Database db;
     private BrokerServer server;
+    private EmulatedServer pcs;
 
     /** One JSON line per decision would time the console, not the broker. */
     private static final java.util.logging.Logger DECISIONS = dev.guestattest.broker.Broker.decisionsAtWarningOnly();
@@ -78,7 +85,12 @@ public class SecretUpcallBench {
             BrokerConfig config = BrokerConfig.DEFAULT.withRoots("tdx", List.of(tdx.platform().rootCertificate())).withAuthRate(1_000_000)
                     .withAppraiseRate(1_000_000);
             db = Database.open(work.resolve("store").toString());
-            Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, Appraiser.discover(), Clock.systemUTC());
+            // the guest sends its quote alone: the broker fetches the collateral from the emulated PCS, as from Intel's
+            pcs = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ctx, Duration.ofDays(1)), EmulatedServer.Faults.none(),
+                    line -> { });
+            Appraiser appraiser = Appraiser.discover().withCollateral(CollateralService.builder()
+                    .origins(Origins.none().with(Origins.PCS, pcs.uri())).store(new CollateralDocuments(db)).build());
+            Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, appraiser, Clock.systemUTC());
             broker.setAttestationPolicy(("{\"id\": \"bench\", \"tees\": [\"tdx\"], \"reference_values\": {\"initial_measurement\": [\""
                     + mrtd + "\"]}}").getBytes(StandardCharsets.UTF_8), "bench");
             broker.putResource("bench/disk/key", "a disk key for the upcall benchmark".getBytes(StandardCharsets.UTF_8), "bench");
@@ -98,6 +110,7 @@ public class SecretUpcallBench {
         KernelKeys.invalidate(ring);
         RequestKeyConf.uninstall(ROOT, Libc.geteuid());
         server.close();
+        pcs.close();
         db.close();
     }
 

@@ -161,4 +161,48 @@ class EmulatedQuoteVerificationTest {
         assertThat(c.problem()).startsWith("certificate chain: 'GuestAttest Emulated SGX PCK Certificate'");
         assertThat(PckChain.of(tdx.platform().pckChainPem(), TrustAnchors.intel().plus(tdx.platform().rootCertificate())).usable()).isTrue();
     }
+
+    /**
+     * The attack: signed collateral whose JSON names a key twice, so that a first-wins reader sees
+     * Revoked and a last-wins reader UpToDate. Signed by the TCB signing key itself (re-signing
+     * the unchanged JSON passes, so only the duplicate can fail it), it is refused outright.
+     */
+    @Test
+    void signedCollateralThatNamesAKeyTwiceIsRefused() throws Exception {
+        open(4);
+        Collateral good = collateral(false);
+        java.security.PrivateKey signing = dev.guestattest.core.state.PemFiles.readPrivateKey(
+                tdx.platform().directory().resolve("tcb-signing.key"));
+        String first = "\"tcbStatus\":\"UpToDate\"";
+        assertThat(good.tcbInfo()).contains(first);
+        String dupTcb = good.tcbInfo().replaceFirst(first, "\"tcbStatus\":\"Revoked\"," + first);
+        String dupQe = good.qeIdentity().replaceFirst("\\{", "{\"isvprodid\":99,");
+        Collateral resigned = withSigned(good, good.tcbInfo(), signing, good.qeIdentity());
+        assertThat(verifier(NOW).verify(quote(Bytes.zeros(64)), resigned).trusted()).isTrue();
+
+        TdxVerification v = verifier(NOW).verify(quote(Bytes.zeros(64)), withSigned(good, dupTcb, signing, dupQe));
+        assertThat(v.trusted()).isFalse();
+        assertThat(v.result().check("collateral.tcb_info").orElseThrow()).satisfies(c -> {
+            assertThat(c.passed()).isFalse();
+            assertThat(c.detail()).contains("tcbStatus").containsIgnoringCase("duplicate");
+        });
+        assertThat(v.result().check("collateral.qe_identity").orElseThrow()).satisfies(c -> {
+            assertThat(c.passed()).isFalse();
+            assertThat(c.detail()).contains("isvprodid").containsIgnoringCase("duplicate");
+        });
+        assertThat(v.result().check("tcb.status").orElseThrow().passed()).isFalse();
+    }
+
+    private static Collateral withSigned(Collateral c, String tcbInfo, java.security.PrivateKey key, String qeIdentity)
+            throws java.security.GeneralSecurityException {
+        return new Collateral(c.pckCrlIssuerChain(), c.rootCaCrl(), c.pckCrl(), c.tcbInfoIssuerChain(), tcbInfo, signed(key, tcbInfo),
+                c.qeIdentityIssuerChain(), qeIdentity, signed(key, qeIdentity));
+    }
+
+    private static Bytes signed(java.security.PrivateKey key, String json) throws java.security.GeneralSecurityException {
+        java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSAinP1363Format");
+        s.initSign(key);
+        s.update(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Bytes.of(s.sign());
+    }
 }
