@@ -3,6 +3,7 @@ package dev.guestattest.snp.verify;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.collateral.Freshness;
 import dev.guestattest.core.pki.CertificatePath;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
@@ -241,14 +242,12 @@ public final class SnpVerifier {
             } catch (GeneralSecurityException e) {
                 return Check.fail("chain.revocation", "the CRL of '" + ark.getSubjectX500Principal().getName() + "' is not signed by it");
             }
-            if (now.isBefore(crl.getThisUpdate().toInstant()) || crl.getNextUpdate() == null
-                    || now.isAfter(crl.getNextUpdate().toInstant().plus(grace))) {
-                return Check.fail("chain.revocation", "the CRL is not fresh at " + now + (crl.getNextUpdate() == null ? ""
-                        : " (nextUpdate " + crl.getNextUpdate().toInstant() + (grace.isZero() ? "" : ", grace " + grace) + ")"));
+            Freshness fresh = Freshness.of("the CRL", crl, now, grace);
+            if (!fresh.usable()) {
+                return Check.fail("chain.revocation", "the CRL is not fresh at " + now + ": " + fresh.detail());
             }
             X509Certificate intermediate = s.chain().get(1);
-            String graced = now.isAfter(crl.getNextUpdate().toInstant()) ? " (the CRL is past its nextUpdate "
-                    + crl.getNextUpdate().toInstant() + ", used within the configured grace period)" : "";
+            String graced = fresh.verdict() == Freshness.Verdict.WITHIN_GRACE ? " (" + fresh.detail() + ")" : "";
             return crl.isRevoked(intermediate) ? Check.fail("chain.revocation", "'" + intermediate.getSubjectX500Principal().getName()
                     + "' is revoked") : Check.pass("chain.revocation", "the ASK/ASVK is not revoked" + graced);
         }

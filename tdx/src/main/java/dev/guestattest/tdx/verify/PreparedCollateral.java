@@ -111,36 +111,4 @@ final class PreparedCollateral {
             throw new IllegalStateException("X.509 is mandatory in every JDK", e);
         }
     }
-
-    /** Why a CRL is not fresh at {@code now}, or empty; past its nextUpdate it is refused once {@code grace} has passed too. */
-    static Optional<String> staleness(String what, X509CRL crl, Instant now, java.time.Duration grace) {
-        if (now.isBefore(crl.getThisUpdate().toInstant())) {
-            return Optional.of(what + " is not valid before its thisUpdate " + crl.getThisUpdate().toInstant());
-        }
-        if (crl.getNextUpdate() == null) {
-            return Optional.of(what + " has no nextUpdate, so its freshness cannot be judged");
-        }
-        return pastNextUpdate(what, crl.getNextUpdate().toInstant(), now, grace);
-    }
-
-    /** Why a signed object is not current at {@code now}, or empty. */
-    static Optional<String> staleness(String what, Instant issueDate, Instant nextUpdate, CertChain chain, Instant now,
-                                      java.time.Duration grace) {
-        if (now.isBefore(issueDate)) {
-            return Optional.of(what + " is not valid before its issueDate " + issueDate);
-        }
-        Optional<String> stale = pastNextUpdate(what, nextUpdate, now, grace);
-        return stale.isPresent() ? stale : chain.validityProblem(now).map(p -> what + " signing chain: " + p);
-    }
-
-    private static Optional<String> pastNextUpdate(String what, Instant nextUpdate, Instant now, java.time.Duration grace) {
-        if (!now.isAfter(nextUpdate)) {
-            return Optional.empty();
-        }
-        return Optional.of(what + " is stale: its nextUpdate " + nextUpdate + " has passed"
-                + (grace.isZero() ? "" : now.isAfter(nextUpdate.plus(grace)) ? ", and the grace period of " + grace + " too" : GRACE));
-    }
-
-    /** Ends the "problem" of a document past its nextUpdate but inside the grace period: a note, not a failure. */
-    static final String GRACE = " (used within the configured grace period)";
 }

@@ -3,6 +3,7 @@ package dev.guestattest.tdx.verify;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.codec.Bytes;
+import dev.guestattest.core.collateral.Freshness;
 import dev.guestattest.core.verify.Check;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.tdx.abi.EnclaveReportBody;
@@ -261,8 +262,8 @@ public final class TdxVerifier {
         if (issuerValidity.isPresent()) {
             return Check.fail(name, "issuer chain: " + issuerValidity.get());
         }
-        return PreparedCollateral.staleness(name.substring("collateral.".length()), crl.get(), now, grace).map(p -> judged(name, p))
-                .orElseGet(() -> Check.pass(name, "signed by its issuer, fresh until " + crl.get().getNextUpdate().toInstant()));
+        return judged(name, Freshness.of(name.substring("collateral.".length()), crl.get(), now, grace),
+                () -> "signed by its issuer, fresh until " + crl.get().getNextUpdate().toInstant());
     }
 
     private static Check revocation(PckChain pck, PreparedCollateral pc) {
@@ -295,15 +296,22 @@ public final class TdxVerifier {
         }
         PreparedCollateral.Signed<T> s = part.value().get();
         String what = name.substring("collateral.".length());
-        return PreparedCollateral.staleness(what, issued.apply(s.value()), next.apply(s.value()), s.chain(), now, grace)
-                .map(p -> judged(name, p))
-                .orElseGet(() -> Check.pass(name, "signed by " + CertChain.name(s.chain().leaf()) + ", current until "
-                        + next.apply(s.value())));
+        Freshness f = Freshness.of(what, "issueDate", issued.apply(s.value()), Optional.of(next.apply(s.value())), now, grace);
+        Optional<String> chain = s.chain().validityProblem(now);
+        if (f.usable() && chain.isPresent()) {
+            // within the grace period or not, a document is no better than the chain that signed it
+            return Check.fail(name, what + " signing chain: " + chain.get());
+        }
+        return judged(name, f, () -> "signed by " + CertChain.name(s.chain().leaf()) + ", current until " + next.apply(s.value()));
     }
 
-    /** A staleness finding: a failure, unless it is within the grace period. */
-    private static Check judged(String name, String problem) {
-        return problem.endsWith(PreparedCollateral.GRACE) ? Check.pass(name, problem) : Check.fail(name, problem);
+    /** A freshness finding as a check: stale fails, within the grace period passes with its note, fresh passes saying {@code fresh}. */
+    private static Check judged(String name, Freshness f, java.util.function.Supplier<String> fresh) {
+        return switch (f.verdict()) {
+            case STALE -> Check.fail(name, f.detail());
+            case WITHIN_GRACE -> Check.pass(name, f.detail());
+            case FRESH -> Check.pass(name, fresh.get());
+        };
     }
 
     private static Check platformMatch(Optional<TcbInfo> info, PckChain pck, PreparedCollateral pc) {

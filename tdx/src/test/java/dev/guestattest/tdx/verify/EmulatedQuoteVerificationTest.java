@@ -205,4 +205,34 @@ class EmulatedQuoteVerificationTest {
         s.update(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return Bytes.of(s.sign());
     }
+
+    /**
+     * The attack: collateral past its nextUpdate but inside the verifier's grace period, whose TCB
+     * signing certificate has expired since. The grace period forgives a late refresh, not the chain:
+     * the documents it signed are refused (they were passed with a grace note before).
+     */
+    @Test
+    void withinTheGracePeriodADocumentIsNoBetterThanTheChainThatSignedIt() {
+        open(4);
+        collateral(false);
+        Instant expiry = dev.guestattest.core.state.PemFiles.readCertificate(tdx.platform().directory().resolve("tcb-signing.pem"))
+                .getNotAfter().toInstant();
+        Collateral late = EmulatedCollateral.issue(tdx.platform(), expiry.minus(Duration.ofDays(2)), Duration.ofDays(1), false,
+                new SecureRandom());
+        byte[] q = quote(Bytes.zeros(64));
+        java.util.function.Function<Instant, Check> tcbInfoAt = at -> TdxVerifier.builder().trust(tdx.platform().rootCertificate())
+                .clock(Clock.fixed(at, ZoneOffset.UTC)).grace(Duration.ofDays(2)).build().verify(q, late).result()
+                .check("collateral.tcb_info").orElseThrow();
+        // an hour before the signing certificate expires: past nextUpdate by 23 h, within the grace period, passed with the note
+        assertThat(tcbInfoAt.apply(expiry.minusSeconds(3600))).satisfies(c -> {
+            assertThat(c.passed()).isTrue();
+            assertThat(c.detail()).endsWith("(used within the configured grace period)");
+        });
+        // an hour after: still within the grace period, but its signer has expired
+        assertThat(tcbInfoAt.apply(expiry.plusSeconds(3600))).satisfies(c -> {
+            assertThat(c.passed()).isFalse();
+            assertThat(c.detail()).startsWith("tcb_info signing chain: ").contains("expired at");
+        });
+    }
 }
+
