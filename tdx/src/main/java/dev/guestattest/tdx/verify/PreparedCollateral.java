@@ -8,7 +8,6 @@ import java.security.cert.CRLException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509Certificate;
-import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
 import dev.guestattest.core.crypto.EcdsaKey;
