@@ -25,7 +25,7 @@ final class CommonOptions {
     long timeoutSeconds;
 
     @Option(names = "--setting", paramLabel = "KEY=VALUE", description = "Provider setting (repeatable), e.g. s390.arcb=FILE,"
-            + " tpm.pcrs=0-7, snp.vmpl=1, tdx.emulator.signer=bc")
+            + " tpm.pcrs=0-7, tpm.evidence=guest-components, tpm.ak-handle=0x81010002, snp.vmpl=1, tdx.emulator.signer=bc")
     java.util.List<String> settings = new java.util.ArrayList<>();
 
     ProviderContext context() {

@@ -154,9 +154,12 @@ final class SecretCommand {
      */
     static KbsClient.Attester attester(Optional<String> provider, ProviderContext ctx, String tee, Map<String, Bytes> parts) {
         Map<String, Bytes> fixed = new HashMap<>(parts);
-        Optional<String> auxblobPart = Tees.discover().find(tee).flatMap(Tee::auxblobPart);
+        Optional<Tee> t = Tees.discover().find(tee);
+        Optional<String> auxblobPart = t.flatMap(Tee::auxblobPart);
+        // in the form a Trustee reads (a TPM quotes as guest-components' attester does)
+        ProviderContext settings = t.flatMap(Tee::trusteeEvidence).map(shape -> shape.attesterSettings(ctx)).orElse(ctx);
         return reportData -> {
-            try (ProviderSession s = ProviderSession.open(provider, ctx)) {
+            try (ProviderSession s = ProviderSession.open(provider, settings)) {
                 Report r = s.report(ReportRequest.of(reportData.toArray()));
                 Map<String, Bytes> withBlob = new HashMap<>(fixed);
                 if (auxblobPart.isPresent() && r.auxblob().length() > 0) {

@@ -43,14 +43,21 @@ final class LoopbackBroker implements AutoCloseable {
     }
 
     static LoopbackBroker start(Path work) throws Exception {
-        Path state = work.resolve("state");
-        ProviderContext ctx = ProviderContext.defaults().withStateDir(state);
-        BrokerConfig config = EmulatorTrust.apply(ctx, BrokerConfig.DEFAULT);
+        ProviderContext ctx = ProviderContext.defaults().withStateDir(work.resolve("state"));
         String mrtd;
         try (TdxEmulatedProvider tdx = TdxEmulatedProvider.open(ctx)) {
             mrtd = dev.guestattest.tdx.abi.Quote.parse(tdx.report(dev.guestattest.core.ReportRequest.of(new byte[64])).outblob().toArray())
                     .body().mrTd().hex();
         }
+        return start(work, c -> c, "{\"id\": \"guest\", \"tees\": [\"tdx\"], \"reference_values\": {\"initial_measurement\": [\""
+                + mrtd + "\"]}}");
+    }
+
+    /** A broker trusting the emulators' anchors and what {@code trust} adds, under the attestation policy {@code policy}. */
+    static LoopbackBroker start(Path work, java.util.function.UnaryOperator<BrokerConfig> trust, String policy) throws Exception {
+        Path state = work.resolve("state");
+        ProviderContext ctx = ProviderContext.defaults().withStateDir(state);
+        BrokerConfig config = trust.apply(EmulatorTrust.apply(ctx, BrokerConfig.DEFAULT));
         Database db = Database.open(work.resolve("store").toString());
         // the guest sends its quote alone: the broker fetches the collateral from the emulated PCS, as from Intel's
         EmulatedServer pcs = EmulatedServer.start("127.0.0.1", 0, Tees.discover().emulatedServices(ctx, Duration.ofDays(1)),
@@ -59,8 +66,7 @@ final class LoopbackBroker implements AutoCloseable {
             Appraiser appraiser = Appraiser.discover().withCollateral(CollateralService.builder().origins(Origins.none()
                     .with(Origins.PCS, pcs.uri()).with(Origins.KDS, pcs.uri())).store(new CollateralDocuments(db)).build());
             Broker broker = new Broker(db, Kek.loadOrCreate(work.resolve("kek")), config, appraiser, Clock.systemUTC());
-            broker.setAttestationPolicy(("{\"id\": \"guest\", \"tees\": [\"tdx\"], \"reference_values\": {\"initial_measurement\": [\""
-                    + mrtd + "\"]}}").getBytes(StandardCharsets.UTF_8), "test");
+            broker.setAttestationPolicy(policy.getBytes(StandardCharsets.UTF_8), "test");
             BrokerServer server = BrokerServer.start(broker, "127.0.0.1", 0, "admin-token-for-this-test".getBytes(StandardCharsets.UTF_8),
                     Optional.empty());
             return new LoopbackBroker(state, db, broker, server, pcs);
@@ -69,6 +75,12 @@ final class LoopbackBroker implements AutoCloseable {
             db.close();
             throw e;
         }
+    }
+
+    /** Sets the resource policy (JSON). */
+    LoopbackBroker resourcePolicy(String document) {
+        broker.setResourcePolicy(document.getBytes(StandardCharsets.UTF_8), "test");
+        return this;
     }
 
     LoopbackBroker put(String path, byte[] value) {

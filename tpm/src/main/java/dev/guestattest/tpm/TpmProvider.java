@@ -14,28 +14,92 @@ import dev.guestattest.tpm.abi.TpmPublic;
 import dev.guestattest.tpm.client.Tpm;
 import dev.guestattest.tpm.client.TpmTransport;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Supplier;
 
 /**
  * A TPM as an evidence provider: the inblob is the quote's qualifying data; the outblob is
- * {@link TpmEvidence}. The attestation key is an ECC P-256 restricted signing primary key in the
- * owner hierarchy (the same key every time for a TPM), created per report and flushed after it.
+ * {@link TpmEvidence}. Two forms, chosen by the {@code tpm.evidence} setting:
+ * <ul>
+ * <li>{@link Form#GUESTATTEST} (default): 64 bytes of qualifying data, an ECC P-256 restricted
+ *     signing primary key in the owner hierarchy as the attestation key, the configured PCRs
+ *     ({@code tpm.pcrs}, default 0-7) and the EK certificate when the TPM holds one;
+ * <li>{@link Form#GUEST_COMPONENTS}: as guest-components' TPM attester quotes, which is what a
+ *     Trustee reads (guest-components 8246e5e0 {@code attestation-agent/attester/src/tpm}): 32 bytes,
+ *     an RSA-2048 RSASSA-SHA256 restricted signing primary key in the owner hierarchy, the SHA-256
+ *     bank's PCRs 0..23, no EK certificate.
+ * </ul>
+ * The key is the same every time for a TPM (a primary key is derived from the hierarchy's seed),
+ * created per report and flushed after it.
  */
 public final class TpmProvider implements ReportProvider {
-    public static final InputRules INPUT = InputRules.exactly(64, false, false);
+    /** The form of the evidence: what the quote covers, with which key, for whom. */
+    public enum Form {
+        GUESTATTEST("guestattest", 64), GUEST_COMPONENTS("guest-components", 32);
+
+        private final String label;
+        private final int qualifyingData;
+
+        Form(String label, int qualifyingData) {
+            this.label = label;
+            this.qualifyingData = qualifyingData;
+        }
+
+        /** The setting's value for this form. */
+        public String label() {
+            return label;
+        }
+
+        /** Parses a {@code tpm.evidence} setting. */
+        public static Form parse(String text) {
+            for (Form f : values()) {
+                if (f.label.equals(text)) {
+                    return f;
+                }
+            }
+            throw AttestationException.invalid("tpm.evidence", "'" + text + "' is not guestattest or guest-components");
+        }
+    }
+
+    /** guest-components quotes every PCR of the SHA-256 bank. */
+    public static final SortedSet<Integer> ALL_PCRS = java.util.Collections.unmodifiableSortedSet(
+            new TreeSet<>(java.util.stream.IntStream.range(0, 24).boxed().toList()));
 
     private final String name;
     private final boolean emulated;
     private final Supplier<TpmTransport> connect;
     private final SortedSet<Integer> pcrs;
+    private final Form form;
+    private final Optional<Long> akHandle;
 
+    /** guest-components' TPM attester's AK handle unless AA_TPM_AK_HANDLE says otherwise. */
+    public static final long GUEST_COMPONENTS_AK_HANDLE = 0x81010002L;
+
+    /** A provider in this project's form over {@code pcrs}. */
     public TpmProvider(String name, boolean emulated, Supplier<TpmTransport> connect, SortedSet<Integer> pcrs) {
+        this(name, emulated, connect, pcrs, Form.GUESTATTEST, Optional.empty());
+    }
+
+    /**
+     * A provider in {@code form}; guest-components' form quotes {@link #ALL_PCRS} and no other set,
+     * with the persistent AK at {@code akHandle} when given (see {@link #persistentAk}).
+     */
+    public TpmProvider(String name, boolean emulated, Supplier<TpmTransport> connect, SortedSet<Integer> pcrs, Form form,
+                       Optional<Long> akHandle) {
+        if (form == Form.GUESTATTEST && akHandle.isPresent()) {
+            throw AttestationException.invalid("tpm.ak-handle", "applies to tpm.evidence=guest-components; this project's form makes its own AK");
+        }
+        if (form == Form.GUEST_COMPONENTS && !pcrs.equals(ALL_PCRS)) {
+            throw AttestationException.invalid("tpm.pcrs", "guest-components' TPM evidence quotes the SHA-256 bank's PCRs 0..23, not " + pcrs);
+        }
         this.name = name;
         this.emulated = emulated;
         this.connect = connect;
         this.pcrs = new TreeSet<>(pcrs);
+        this.form = form;
+        this.akHandle = akHandle;
     }
 
     /** "0-7,14" style PCR lists. */
@@ -59,15 +123,41 @@ public final class TpmProvider implements ReportProvider {
         return out;
     }
 
+    /**
+     * guest-components' AK: the key at {@code akHandle} when one is configured (it must be there);
+     * otherwise the one at the attester's default handle 0x81010002 if the TPM has it (provisioned as
+     * its README says: {@code tpm2_createak -C 0x81010001 -G rsa -g sha256 -s rsassa} and {@code
+     * tpm2_evictcontrol ... 0x81010002}), else none and an RSA primary key is made. It must be RSA:
+     * the attester refuses others and Trustee reads only RSASSA quotes.
+     */
+    private Optional<Tpm.Key> persistentAk(Tpm tpm) {
+        long handle = akHandle.orElse(GUEST_COMPONENTS_AK_HANDLE);
+        TpmPublic area;
+        try {
+            area = tpm.readPublic(handle);
+        } catch (AttestationException absent) {
+            if (akHandle.isPresent()) {
+                throw AttestationException.invalid("tpm.ak-handle", String.format("the TPM has no key at 0x%08x (%s); provision it"
+                        + " as guest-components' README does (tpm2_createak, tpm2_evictcontrol)", handle, absent.getMessage()));
+            }
+            return Optional.empty();
+        }
+        if (!(area.key() instanceof java.security.interfaces.RSAPublicKey)) {
+            throw AttestationException.invalid("tpm.ak-handle", String.format("the key at 0x%08x is not an RSA key, which"
+                    + " guest-components' TPM evidence requires", handle));
+        }
+        return Optional.of(new Tpm.Key(handle, area));
+    }
+
     /** The first EK certificate the TPM holds in TCG's NV indexes, if any. */
-    private static java.util.Optional<Bytes> ekCertificate(Tpm tpm) {
+    private static Optional<Bytes> ekCertificate(Tpm tpm) {
         for (long index : Tpm2.EK_CERT_INDEXES) {
             java.util.Optional<Integer> size = tpm.nvSize(index);
             if (size.isPresent()) {
-                return java.util.Optional.of(tpm.nvRead(index, size.get()));
+                return Optional.of(tpm.nvRead(index, size.get()));
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 
     @Override
@@ -87,22 +177,27 @@ public final class TpmProvider implements ReportProvider {
 
     @Override
     public InputRules inputRules() {
-        return INPUT;
+        return InputRules.exactly(form.qualifyingData, false, false);
     }
 
     @Override
     public ReportBlobs report(ReportRequest request) {
         try (Tpm tpm = new Tpm(connect.get())) {
             tpm.startup();
-            Tpm.Key ak = tpm.createPrimary(Tpm2.RH_OWNER, TpmPublic.eccAttestationKeyTemplate());
+            boolean ours = form == Form.GUESTATTEST;
+            Optional<Tpm.Key> persistent = ours ? Optional.empty() : persistentAk(tpm);
+            Tpm.Key ak = persistent.orElseGet(() -> tpm.createPrimary(Tpm2.RH_OWNER,
+                    ours ? TpmPublic.eccAttestationKeyTemplate() : TpmPublic.rsaAttestationKeyTemplate()));
             try {
                 PcrSelection selection = new PcrSelection(Tpm2.ALG_SHA256, pcrs);
                 Tpm.Quoted q = tpm.quote(ak.handle(), request.inblob(), selection);
                 Map<Integer, Bytes> values = tpm.pcrRead(selection);
                 return ReportBlobs.of(new TpmEvidence(q.attest(), Bytes.of(q.signature().encode()), ak.publicArea().encoded(),
-                        HashAlgorithm.SHA256, values, ekCertificate(tpm)).toJson());
+                        HashAlgorithm.SHA256, values, ours ? ekCertificate(tpm) : Optional.empty()).toJson());
             } finally {
-                tpm.flush(ak.handle());
+                if (persistent.isEmpty()) {
+                    tpm.flush(ak.handle());
+                }
             }
         }
     }

@@ -17,7 +17,7 @@ public final class TpmProviders implements ProviderCatalog {
     public static final ProviderFactory DEVICE = ProviderFactory.of("tpm/device",
             "TPM 2.0 quote via the kernel resource manager /dev/tpmrm0", false,
             c -> DeviceFile.presence(device(c)),
-            c -> new TpmProvider("tpm/device", false, () -> TpmTransport.device(device(c)), pcrs(c)));
+            c -> new TpmProvider("tpm/device", false, () -> TpmTransport.device(device(c)), pcrs(c), form(c), akHandle(c)));
 
     /** Host and port from {@code tpm/swtpm:HOST:PORT} or the {@code tpm.swtpm} setting (default 127.0.0.1:2321). */
     public static final ProviderFactory SWTPM = ProviderFactory.of("tpm/swtpm",
@@ -33,7 +33,36 @@ public final class TpmProviders implements ProviderCatalog {
         return c.deviceDir().resolve("tpmrm0");
     }
 
+    /** The setting that chooses the evidence's form ({@link TpmProvider.Form}): guestattest (default) or guest-components. */
+    public static final String EVIDENCE = "tpm.evidence";
+
+    private static TpmProvider.Form form(ProviderContext c) {
+        return c.setting(EVIDENCE).map(TpmProvider.Form::parse).orElse(TpmProvider.Form.GUESTATTEST);
+    }
+
+    /** The setting naming a persistent AK for guest-components' form, in hex as tpm2-tools write it (0x81010002). */
+    public static final String AK_HANDLE = "tpm.ak-handle";
+
+    private static java.util.Optional<Long> akHandle(ProviderContext c) {
+        return c.setting(AK_HANDLE).map(text -> {
+            String hex = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
+            try {
+                long h = Long.parseLong(hex, 16);
+                if ((h >>> 24) != 0x81) {
+                    throw AttestationException.invalid(AK_HANDLE, "'" + text + "' is not a persistent handle (0x81xxxxxx)");
+                }
+                return h;
+            } catch (NumberFormatException e) {
+                throw AttestationException.invalid(AK_HANDLE, "'" + text + "' is not a hex handle such as 0x81010002");
+            }
+        });
+    }
+
+    /** The configured PCRs (default 0-7); guest-components' form quotes all 24. */
     private static SortedSet<Integer> pcrs(ProviderContext c) {
+        if (form(c) == TpmProvider.Form.GUEST_COMPONENTS) {
+            return c.setting("tpm.pcrs").map(TpmProvider::parsePcrs).orElse(TpmProvider.ALL_PCRS);
+        }
         return TpmProvider.parsePcrs(c.setting("tpm.pcrs").orElse("0-7"));
     }
 
@@ -76,6 +105,6 @@ public final class TpmProviders implements ProviderCatalog {
     private static TpmProvider swtpm(ProviderContext context) {
         java.net.InetSocketAddress a = swtpmAddress(context);
         return new TpmProvider("tpm/swtpm:" + swtpmTarget(context), true, () -> TpmTransport.tcp(a.getHostString(), a.getPort(),
-                context.quoteTimeout()), pcrs(context));
+                context.quoteTimeout()), pcrs(context), form(context), akHandle(context));
     }
 }

@@ -185,8 +185,9 @@ public final class KbsClient {
 
     /**
      * The evidence as guest-components' attester makes and writes it; none when this attester's
-     * evidence does not fit that form (a TPM whose quote takes 64 bytes, with an ECC key or a subset of
-     * PCRs, say): the guest then attests in this project's own form, whose binding the broker also reads.
+     * evidence does not fit that form (a TPM told to quote in this project's form, 64 bytes with an
+     * ECC key, say): the guest then attests in this project's own form, whose binding only this
+     * project's broker reads.
      */
     private static Optional<Attestation.CompositeEvidence> guestComponents(TrusteeEvidence shape, Attester attester, Challenge challenge,
                                                                           JsonNode jwk) {

@@ -11,6 +11,8 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.tpm.TpmEvidence;
+import dev.guestattest.tpm.TpmProvider;
+import dev.guestattest.tpm.TpmProviders;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.Map;
@@ -132,6 +134,13 @@ public final class TpmTrusteeEvidence implements TrusteeEvidence {
         t.pcrs().values().forEach(v -> pcrs.add(v.hex()));
         n.put("ak_public", SerdeJson.base64(ak));
         return n;
+    }
+
+    /** guest-components' form ({@code tpm.evidence=guest-components}) unless the caller chose a form. */
+    @Override
+    public dev.guestattest.core.ProviderContext attesterSettings(dev.guestattest.core.ProviderContext context) {
+        return context.setting(TpmProviders.EVIDENCE).isPresent() ? context
+                : context.withSetting(TpmProviders.EVIDENCE, TpmProvider.Form.GUEST_COMPONENTS.label());
     }
 
     /** The digest resized to 32 bytes, truncated or zero-padded, as the attester's {@code report_data.resize(32, 0)}. */
