@@ -12,7 +12,7 @@ import java.util.stream.Stream;
 /**
  * What the launcher runs once with {@code -XX:ArchiveClassesAtExit}: the commands whose start-up
  * matters (every command's parser and help, verify and appraise of TDX and SNP evidence from the
- * emulators), in a throwaway state directory, output discarded. The archive then holds the classes
+ * emulators, a broker client up to its first connection), in a throwaway state directory, output discarded. The archive then holds the classes
  * they load, and later starts map them instead of loading and verifying them again.
  */
 public final class CdsTraining {
@@ -42,6 +42,14 @@ public final class CdsTraining {
             Main.run("verify", "--tdx", q, "--collateral", col, "--root", root, "--report-data", "00".repeat(64));
             Path policy = Files.writeString(dir.resolve("policy.yaml"), "id: cds\ntees: [tdx]\nallow_debug: true\n");
             Main.run("appraise", q, "--offline", "--aux", "collateral=" + col, "--root", root, "--policy", policy.toString(), "--state-dir", state);
+            // a guest's broker client as far as its first connection (to a port nothing listens on): the HTTP client, TLS
+            // defaults, JSON and the exchange key, which the secret upcall loads at boot
+            int closed;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closed = s.getLocalPort();
+            }
+            Main.run("secret", "get", "kbs:///cds/training/key", "--broker", "http://127.0.0.1:" + closed, "--provider", "tdx/emulated",
+                    "--state-dir", state, "--out", dir.resolve("secret").toString());
         } finally {
             System.setOut(out);
             System.setErr(err);
