@@ -3,6 +3,7 @@ package dev.guestattest.cli;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.linux.JnaStartup;
 import dev.guestattest.core.verify.VerificationResult;
 import dev.guestattest.keys.upcall.UpcallMain;
 import dev.guestattest.tdx.verify.TdxVerifier;
@@ -39,6 +40,7 @@ public final class Main {
     boolean verbose;
 
     public static void main(String[] args) {
+        JnaStartup.withoutLdconfig();
         if (args.length >= 2 && args[0].equals("keys") && args[1].equals("upcall")) {
             // request-key's handler: skip picocli and everything else a one-shot upcall does not need
             UpcallMain.main(Arrays.copyOfRange(args, 2, args.length));

@@ -40,6 +40,7 @@ public final class UpcallMain {
     }
 
     public static void main(String[] args) {
+        dev.guestattest.core.linux.JnaStartup.withoutLdconfig();
         if (args.length > 0 && args[0].equals(TRAIN)) {
             System.exit(train(Arrays.copyOfRange(args, 1, args.length), System.err)); // a normal exit writes the CDS archive
         }
