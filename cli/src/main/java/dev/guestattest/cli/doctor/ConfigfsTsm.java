@@ -2,6 +2,7 @@
 package dev.guestattest.cli.doctor;
 
 import dev.guestattest.core.configfs.ConfigfsIo;
+import dev.guestattest.core.configfs.ConfigfsReports;
 import dev.guestattest.core.configfs.ErrnoException;
 import dev.guestattest.core.configfs.LibcConfigfsIo;
 import dev.guestattest.core.linux.Errno;
@@ -84,54 +85,51 @@ record ConfigfsTsm(Path root, Optional<String> provider, String detail, String f
                 return found(root, io, existing.get(), "item " + existing.get().getFileName() + " that was already there");
             } catch (ErrnoException e) {
                 if (e.errno() != Errno.ENOENT) {
-                    return unreadable(root, existing.get(), e);
+                    return unreadable(root, existing.get(), e.errno());
                 }
                 // its owner removed it meanwhile: make one of our own
             }
         }
-        Path item = root.resolve("guestattest-doctor-" + ProcessHandle.current().pid());
-        try {
-            io.mkdir(item);
-        } catch (ErrnoException e) {
-            return switch (e.errno()) {
+        ConfigfsReports.ProviderProbe p = ConfigfsReports.probeProvider(io, root);
+        // nobody else would notice: the item would linger in the kernel
+        p.rmdirErrno().ifPresent(errno -> System.err.println("guest-attest doctor: could not remove " + p.item() + ": "
+                + Errno.explain(errno) + "; rmdir it"));
+        if (p.provider().isPresent()) {
+            return provided(root, p.provider().get(), "a private item, removed again");
+        }
+        ConfigfsReports.ProviderProbe.Step failed = p.failed().orElseThrow();
+        if (failed.name().equals("mkdir")) {
+            return switch (failed.errno()) {
                 case Errno.ENXIO -> new ConfigfsTsm(root, Optional.empty(), root + " exists but no provider is registered (mkdir: ENXIO)",
                         DRIVERS);
                 case Errno.EACCES, Errno.EPERM -> new ConfigfsTsm(root, Optional.empty(), "only root may create report items in " + root
-                        + " (mkdir: " + Errno.name(e.errno()) + "), so quotes need root too", "run doctor, and guest-attest report, as root");
-                default -> new ConfigfsTsm(root, Optional.empty(), "mkdir " + item + ": " + Errno.explain(e.errno()), "");
+                        + " (mkdir: " + Errno.name(failed.errno()) + "), so quotes need root too", "run doctor, and guest-attest report, as root");
+                default -> new ConfigfsTsm(root, Optional.empty(), "mkdir " + p.item() + ": " + Errno.explain(failed.errno()), "");
             };
         }
-        try {
-            return found(root, io, item, "a private item, removed again");
-        } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT) {
-                return new ConfigfsTsm(root, Optional.empty(), root + " is a plain directory: a new item in it has no provider attribute"
-                        + " (not configfs-tsm)", "point --configfs-root at the configfs-tsm report directory");
-            }
-            return unreadable(root, item, e);
-        } finally {
-            try {
-                io.rmdir(item);
-            } catch (ErrnoException e) {
-                // nobody else would notice: the item would linger in the kernel
-                System.err.println("guest-attest doctor: could not remove " + item + ": " + Errno.explain(e.errno()) + "; rmdir it");
-            }
+        if (failed.errno() == Errno.ENOENT) {
+            return new ConfigfsTsm(root, Optional.empty(), root + " is a plain directory: a new item in it has no provider attribute"
+                    + " (not configfs-tsm)", "point --configfs-root at the configfs-tsm report directory");
         }
+        return unreadable(root, p.item(), failed.errno());
     }
 
     private static ConfigfsTsm found(Path root, ConfigfsIo io, Path item, String where) {
-        String provider = new String(io.read(item.resolve("provider"), 4096), StandardCharsets.US_ASCII).strip();
+        return provided(root, new String(io.read(item.resolve("provider"), 4096), StandardCharsets.US_ASCII).strip(), where);
+    }
+
+    private static ConfigfsTsm provided(Path root, String provider, String where) {
         return new ConfigfsTsm(root, Optional.of(provider).filter(p -> !p.isEmpty()), "provider " + provider + " at " + root
                 + " (read from " + where + ")", "");
     }
 
-    private static ConfigfsTsm unreadable(Path root, Path item, ErrnoException e) {
-        if (e.errno() == Errno.ENXIO) {
+    private static ConfigfsTsm unreadable(Path root, Path item, int errno) {
+        if (errno == Errno.ENXIO) {
             return new ConfigfsTsm(root, Optional.empty(), "item " + item.getFileName() + " in " + root
                     + " outlived its provider (provider: ENXIO): a guest driver was unloaded with items left", "rmdir the items in "
                     + root + ", then " + DRIVERS);
         }
-        return new ConfigfsTsm(root, Optional.empty(), "read " + item.resolve("provider") + ": " + Errno.explain(e.errno()), "");
+        return new ConfigfsTsm(root, Optional.empty(), "read " + item.resolve("provider") + ": " + Errno.explain(errno), "");
     }
 
     /** The {@code configfs-tsm} line: a failure only where a TEE that reports through it is expected. */

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -42,36 +44,71 @@ public final class ConfigfsReports {
     }
 
     /**
-     * Whether this backend can report here, as far as can be told without a quote: the provider is
-     * only known inside an item, so the probe makes one, reads its {@code provider} and removes it.
+     * What one private item showed of a report directory: it was made, its {@code provider} read
+     * and it was removed again, for the provider is only visible inside an item. Nothing is written
+     * to it, so no report is generated. {@link #probe()} and {@code guest-attest doctor} word it each
+     * for their reader.
+     *
+     * @param item the item that was made (or that could not be)
+     * @param provider its {@code provider} attribute, when it could be read
+     * @param failed the step that failed, {@code mkdir} or {@code read provider}, and its errno
+     * @param rmdirErrno the errno of removing the item, when that failed: the item lingers in the kernel
+     */
+    public record ProviderProbe(Path item, Optional<String> provider, Optional<Step> failed, OptionalInt rmdirErrno) {
+        /** A step of the probe that failed, with the errno the kernel gave. */
+        public record Step(String name, int errno) {
+        }
+    }
+
+    /** Probes {@code root} through {@code io} with an item of its own (see {@link ProviderProbe}). */
+    public static ProviderProbe probeProvider(ConfigfsIo io, Path root) {
+        Path item = newItem(root);
+        try {
+            io.mkdir(item);
+        } catch (ErrnoException e) {
+            return new ProviderProbe(item, Optional.empty(), Optional.of(new ProviderProbe.Step("mkdir", e.errno())), OptionalInt.empty());
+        }
+        Optional<String> provider = Optional.empty();
+        Optional<ProviderProbe.Step> failed = Optional.empty();
+        try {
+            provider = Optional.of(new String(io.read(item.resolve("provider"), TEXT_MAX), StandardCharsets.US_ASCII).strip());
+        } catch (ErrnoException e) {
+            failed = Optional.of(new ProviderProbe.Step("read provider", e.errno()));
+        }
+        OptionalInt rmdir = OptionalInt.empty();
+        try {
+            io.rmdir(item);
+        } catch (ErrnoException e) {
+            rmdir = OptionalInt.of(e.errno());
+        }
+        return new ProviderProbe(item, provider, failed, rmdir);
+    }
+
+    /**
+     * Whether this backend can report here, as far as can be told without a quote: a private item's
+     * {@code provider} must be this backend's ({@link #probeProvider}).
      */
     public Availability probe() {
         if (!io.exists(root)) {
             return Availability.no("configfs-tsm directory " + root + " not found (needs Linux 6.7+ in a TEE guest, configfs mounted)");
         }
-        Path item = newItem();
-        try {
-            mkdir(item);
-        } catch (AttestationException e) {
+        ProviderProbe p = probeProvider(io, root);
+        if (p.failed().isPresent() && p.failed().get().name().equals("mkdir")) {
+            AttestationException e = mkdirFailure(root, p.item(), p.failed().get().errno());
             return Availability.no(e.getMessage() + (e.reason() == Reason.PERMISSION_DENIED ? " (report items need root)" : ""));
         }
-        Availability answer;
-        try {
-            String provider = text(item, "provider");
-            answer = provider.equals(kernelProvider) ? Availability.yes("configfs-tsm at " + root + ", provider " + provider)
-                    : Availability.no("configfs-tsm at " + root + " is served by '" + provider + "', not " + kernelProvider);
-        } catch (AttestationException e) {
-            answer = Availability.no(e.getMessage());
+        if (p.rmdirErrno().isPresent()) {
+            return Availability.no(mapped("rmdir " + p.item(), p.rmdirErrno().getAsInt()).getMessage());
         }
-        try {
-            io.rmdir(item);
-        } catch (ErrnoException e) {
-            return Availability.no(mapped("rmdir " + item, e).getMessage());
+        if (p.failed().isPresent()) {
+            return Availability.no(mapped(p.failed().get().name(), p.failed().get().errno()).getMessage());
         }
-        return answer;
+        String provider = p.provider().orElseThrow();
+        return provider.equals(kernelProvider) ? Availability.yes("configfs-tsm at " + root + ", provider " + provider)
+                : Availability.no("configfs-tsm at " + root + " is served by '" + provider + "', not " + kernelProvider);
     }
 
-    private Path newItem() {
+    private static Path newItem(Path root) {
         return root.resolve("guestattest-" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet()
                 + "-" + HexFormat.of().toHexDigits(RANDOM.nextInt()));
     }
@@ -92,7 +129,7 @@ public final class ConfigfsReports {
     }
 
     private ReportBlobs generateOnce(ReportRequest request) {
-        Path item = newItem();
+        Path item = newItem(root);
         mkdir(item);
         AttestationException failure = null;
         try {
@@ -158,16 +195,20 @@ public final class ConfigfsReports {
         try {
             io.mkdir(item);
         } catch (ErrnoException e) {
-            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
-                throw AttestationException.fromErrno(Reason.UNSUPPORTED, e.errno(), "configfs-tsm: " + root
-                        + " not found (needs Linux 6.7+ in a TEE guest with configfs mounted)");
-            }
-            if (e.errno() == Errno.ENXIO) {
-                throw AttestationException.fromErrno(Reason.NO_PROVIDER, e.errno(),
-                        "configfs-tsm: no attestation provider is registered with the kernel (ENXIO on mkdir)");
-            }
-            throw mapped("mkdir " + item, e);
+            throw mkdirFailure(root, item, e.errno());
         }
+    }
+
+    private static AttestationException mkdirFailure(Path root, Path item, int errno) {
+        if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
+            return AttestationException.fromErrno(Reason.UNSUPPORTED, errno, "configfs-tsm: " + root
+                    + " not found (needs Linux 6.7+ in a TEE guest with configfs mounted)");
+        }
+        if (errno == Errno.ENXIO) {
+            return AttestationException.fromErrno(Reason.NO_PROVIDER, errno,
+                    "configfs-tsm: no attestation provider is registered with the kernel (ENXIO on mkdir)");
+        }
+        return mapped("mkdir " + item, errno);
     }
 
     private void checkGeneration(Path item, long expected, String when) {
@@ -223,7 +264,11 @@ public final class ConfigfsReports {
     }
 
     private static AttestationException mapped(String step, ErrnoException e) {
-        return AttestationException.fromErrno(Errno.reason(e.errno()), e.errno(), "configfs-tsm " + step + ": " + Errno.explain(e.errno()));
+        return mapped(step, e.errno());
+    }
+
+    private static AttestationException mapped(String step, int errno) {
+        return AttestationException.fromErrno(Errno.reason(errno), errno, "configfs-tsm " + step + ": " + Errno.explain(errno));
     }
 
     private static byte[] ascii(String s) {
