@@ -152,6 +152,34 @@ class ConfigfsReportsTest {
         assertThat(none.detail()).contains("no attestation provider is registered with the kernel");
     }
 
+    /** The one probe mechanism: what each step showed, and the item removed whatever happened after mkdir. */
+    @Test
+    void theProviderProbeReportsWhatEachStepShowedAndAlwaysRemovesItsItem() {
+        ConfigfsFixture ok = tdx();
+        ConfigfsReports.ProviderProbe served = ConfigfsReports.probeProvider(ok, ok.root());
+        assertThat(served.provider()).contains("tdx_guest");
+        assertThat(served.failed()).isEmpty();
+        assertThat(served.rmdirErrno()).isEmpty();
+        assertThat(ok.removed).isEqualTo(ok.created).containsExactly(served.item());
+
+        ConfigfsFixture denied = tdx().fail("mkdir", "", Errno.EACCES);
+        assertThat(ConfigfsReports.probeProvider(denied, denied.root()).failed())
+                .contains(new ConfigfsReports.ProviderProbe.Step("mkdir", Errno.EACCES));
+        assertThat(denied.created).isEmpty();
+
+        ConfigfsFixture unreadable = tdx().fail("read", "provider", Errno.EIO);
+        ConfigfsReports.ProviderProbe p = ConfigfsReports.probeProvider(unreadable, unreadable.root());
+        assertThat(p.provider()).isEmpty();
+        assertThat(p.failed()).contains(new ConfigfsReports.ProviderProbe.Step("read provider", Errno.EIO));
+        assertThat(unreadable.removed).isEqualTo(unreadable.created).hasSize(1);
+
+        ConfigfsFixture stuck = tdx().fail("rmdir", "", Errno.EBUSY);
+        ConfigfsReports.ProviderProbe lingering = ConfigfsReports.probeProvider(stuck, stuck.root());
+        assertThat(lingering.provider()).contains("tdx_guest");
+        assertThat(lingering.rmdirErrno()).hasValue(Errno.EBUSY);
+        assertThat(new ConfigfsReports(stuck, stuck.root(), "tdx_guest").probe().available()).as("an item it cannot remove").isFalse();
+    }
+
     @Test
     void anotherVendorsProviderIsRefused() {
         ConfigfsFixture fx = snp();
