@@ -62,8 +62,9 @@ public final class TdxVerifier {
             root.verify(root.getPublicKey());
             CertPathValidator.getInstance("PKIX");
             EcdsaKey.Curve.P256.scalarSize();
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // left to the verification
+        } catch (GeneralSecurityException | RuntimeException | LinkageError e) {
+            // left to the verification; a class that failed to initialize here fails there too (LinkageError:
+            // ExceptionInInitializerError), and the thread must not print a stack trace of its own
         }
     }
 
