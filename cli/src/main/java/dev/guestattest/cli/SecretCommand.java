@@ -157,7 +157,7 @@ final class SecretCommand {
         Optional<Tee> t = Tees.discover().find(tee);
         Optional<String> auxblobPart = t.flatMap(Tee::auxblobPart);
         // in the form a Trustee reads (a TPM quotes as guest-components' attester does)
-        ProviderContext settings = t.flatMap(Tee::trusteeEvidence).map(shape -> shape.attesterSettings(ctx)).orElse(ctx);
+        ProviderContext settings = t.map(named -> named.trusteeSettings(ctx)).orElse(ctx);
         return reportData -> {
             try (ProviderSession s = ProviderSession.open(provider, settings)) {
                 Report r = s.report(ReportRequest.of(reportData.toArray()));

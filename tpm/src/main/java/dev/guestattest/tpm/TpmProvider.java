@@ -31,8 +31,8 @@ import java.util.function.Supplier;
  *     an RSA-2048 RSASSA-SHA256 restricted signing primary key in the owner hierarchy, the SHA-256
  *     bank's PCRs 0..23, no EK certificate.
  * </ul>
- * The key is the same every time for a TPM (a primary key is derived from the hierarchy's seed),
- * created per report and flushed after it.
+ * A primary key is the same every time for a TPM (it is derived from the hierarchy's seed): it is
+ * created per report and flushed after it. A persistent AK stays where it was provisioned.
  */
 public final class TpmProvider implements ReportProvider {
     /** The form of the evidence: what the quote covers, with which key, for whom. */
@@ -63,10 +63,6 @@ public final class TpmProvider implements ReportProvider {
         }
     }
 
-    /** guest-components quotes every PCR of the SHA-256 bank. */
-    public static final SortedSet<Integer> ALL_PCRS = java.util.Collections.unmodifiableSortedSet(
-            new TreeSet<>(java.util.stream.IntStream.range(0, 24).boxed().toList()));
-
     private final String name;
     private final boolean emulated;
     private final Supplier<TpmTransport> connect;
@@ -83,7 +79,7 @@ public final class TpmProvider implements ReportProvider {
     }
 
     /**
-     * A provider in {@code form}; guest-components' form quotes {@link #ALL_PCRS} and no other set,
+     * A provider in {@code form}; guest-components' form quotes {@link PcrSelection#EVERY_PCR} and no other set,
      * with the persistent AK at {@code akHandle} when given (see {@link #persistentAk}).
      */
     public TpmProvider(String name, boolean emulated, Supplier<TpmTransport> connect, SortedSet<Integer> pcrs, Form form,
@@ -91,7 +87,7 @@ public final class TpmProvider implements ReportProvider {
         if (form == Form.GUESTATTEST && akHandle.isPresent()) {
             throw AttestationException.invalid("tpm.ak-handle", "applies to tpm.evidence=guest-components; this project's form makes its own AK");
         }
-        if (form == Form.GUEST_COMPONENTS && !pcrs.equals(ALL_PCRS)) {
+        if (form == Form.GUEST_COMPONENTS && !pcrs.equals(PcrSelection.EVERY_PCR)) {
             throw AttestationException.invalid("tpm.pcrs", "guest-components' TPM evidence quotes the SHA-256 bank's PCRs 0..23, not " + pcrs);
         }
         this.name = name;
@@ -152,7 +148,7 @@ public final class TpmProvider implements ReportProvider {
     /** The first EK certificate the TPM holds in TCG's NV indexes, if any. */
     private static Optional<Bytes> ekCertificate(Tpm tpm) {
         for (long index : Tpm2.EK_CERT_INDEXES) {
-            java.util.Optional<Integer> size = tpm.nvSize(index);
+            Optional<Integer> size = tpm.nvSize(index);
             if (size.isPresent()) {
                 return Optional.of(tpm.nvRead(index, size.get()));
             }

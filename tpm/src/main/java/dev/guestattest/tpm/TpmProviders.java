@@ -10,6 +10,7 @@ import dev.guestattest.core.device.DeviceFile;
 import dev.guestattest.tpm.client.TpmTransport;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.SortedSet;
 
 /** The TPM providers: {@code tpm/device} (/dev/tpmrm0) and {@code tpm/swtpm} (swtpm's TCP socket). */
@@ -43,7 +44,7 @@ public final class TpmProviders implements ProviderCatalog {
     /** The setting naming a persistent AK for guest-components' form, in hex as tpm2-tools write it (0x81010002). */
     public static final String AK_HANDLE = "tpm.ak-handle";
 
-    private static java.util.Optional<Long> akHandle(ProviderContext c) {
+    private static Optional<Long> akHandle(ProviderContext c) {
         return c.setting(AK_HANDLE).map(text -> {
             String hex = text.startsWith("0x") || text.startsWith("0X") ? text.substring(2) : text;
             try {
@@ -61,7 +62,7 @@ public final class TpmProviders implements ProviderCatalog {
     /** The configured PCRs (default 0-7); guest-components' form quotes all 24. */
     private static SortedSet<Integer> pcrs(ProviderContext c) {
         if (form(c) == TpmProvider.Form.GUEST_COMPONENTS) {
-            return c.setting("tpm.pcrs").map(TpmProvider::parsePcrs).orElse(TpmProvider.ALL_PCRS);
+            return c.setting("tpm.pcrs").map(TpmProvider::parsePcrs).orElse(dev.guestattest.tpm.abi.PcrSelection.EVERY_PCR);
         }
         return TpmProvider.parsePcrs(c.setting("tpm.pcrs").orElse("0-7"));
     }

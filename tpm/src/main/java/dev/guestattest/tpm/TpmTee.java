@@ -33,6 +33,13 @@ public final class TpmTee implements Tee {
         return Optional.of(new TpmTrusteeEvidence());
     }
 
+    /** guest-components' form ({@code tpm.evidence=guest-components}) unless the caller chose a form. */
+    @Override
+    public ProviderContext trusteeSettings(ProviderContext context) {
+        return context.setting(TpmProviders.EVIDENCE).isPresent() ? context
+                : context.withSetting(TpmProviders.EVIDENCE, TpmProvider.Form.GUEST_COMPONENTS.label());
+    }
+
     @Override
     public Set<String> verifierAux() {
         return Set.of("ak");

@@ -43,6 +43,16 @@ public interface Tee {
         return Optional.empty();
     }
 
+    /**
+     * The provider settings under which this TEE's provider makes the evidence of
+     * {@link #trusteeEvidence()}, for a guest about to attest to a Trustee-compatible broker:
+     * {@code context} itself unless the provider's default form is another (the TPM provider quotes
+     * as guest-components' attester does only when asked). A setting the caller gave is kept.
+     */
+    default ProviderContext trusteeSettings(ProviderContext context) {
+        return context;
+    }
+
     /** The TEE's own policy rules (a section of the appraisal policy named after it), judged by the appraiser; empty if it has none. */
     default Optional<TeeRules.Parser> rules() {
         return Optional.empty();

@@ -35,16 +35,6 @@ public interface TrusteeEvidence {
         return Bytes.of(java.util.Arrays.copyOf(digest.toArray(), 64));
     }
 
-    /**
-     * The provider settings under which this TEE's provider makes evidence in the attester's form,
-     * for a guest about to attest to a Trustee-compatible broker: {@code context} itself unless the
-     * provider has another form by default (the TPM provider quotes as guest-components does only
-     * when asked). A setting the caller gave is kept.
-     */
-    default dev.guestattest.core.ProviderContext attesterSettings(dev.guestattest.core.ProviderContext context) {
-        return context;
-    }
-
     /** The prefix refusals name fields with. */
     String FIELD = "tee-evidence.primary_evidence";
 }

@@ -10,6 +10,10 @@ import java.util.TreeSet;
 
 /** A TPML_PCR_SELECTION with one bank: which PCRs (0..23) of which hash algorithm. */
 public record PcrSelection(int hashAlg, SortedSet<Integer> pcrs) {
+    /** Every PCR of a bank: 0..23, as guest-components' attester and Azure's vTPM quote them. */
+    public static final SortedSet<Integer> EVERY_PCR = java.util.Collections.unmodifiableSortedSet(
+            new TreeSet<>(java.util.stream.IntStream.range(0, 24).boxed().toList()));
+
     public PcrSelection {
         pcrs = new TreeSet<>(pcrs);
         for (int p : pcrs) {

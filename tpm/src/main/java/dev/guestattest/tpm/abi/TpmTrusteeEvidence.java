@@ -11,8 +11,6 @@ import dev.guestattest.core.mr.HashAlgorithm;
 import dev.guestattest.core.tee.TrusteeEvidence;
 import dev.guestattest.core.verify.Evidence;
 import dev.guestattest.tpm.TpmEvidence;
-import dev.guestattest.tpm.TpmProvider;
-import dev.guestattest.tpm.TpmProviders;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.Map;
@@ -42,10 +40,8 @@ public final class TpmTrusteeEvidence implements TrusteeEvidence {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String QUOTE = FIELD + ".tpm_quote";
     /** guest-components quotes and reads every PCR of the SHA-256 bank. */
-    static final int PCRS = 24;
+    static final int PCRS = PcrSelection.EVERY_PCR.size();
     static final int REPORT_DATA_SIZE = 32;
-    private static final java.util.Set<Integer> ALL_PCRS = java.util.stream.IntStream.range(0, PCRS).boxed()
-            .collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final Pattern LOWER_HEX_32 = Pattern.compile("[0-9a-f]{64}");
 
     @Override
@@ -114,7 +110,7 @@ public final class TpmTrusteeEvidence implements TrusteeEvidence {
         if (t.ekCertificate().isPresent()) {
             throw AttestationException.invalid("TPM evidence ek_certificate", "guest-components' TPM evidence has no place for it");
         }
-        if (t.bank() != HashAlgorithm.SHA256 || !t.pcrs().keySet().equals(ALL_PCRS)) {
+        if (t.bank() != HashAlgorithm.SHA256 || !t.pcrs().keySet().equals(PcrSelection.EVERY_PCR)) {
             throw AttestationException.invalid("TPM evidence pcrs", "guest-components sends the SHA-256 bank's PCRs 0..23, not "
                     + t.bank().label() + " " + t.pcrs().keySet());
         }
@@ -134,13 +130,6 @@ public final class TpmTrusteeEvidence implements TrusteeEvidence {
         t.pcrs().values().forEach(v -> pcrs.add(v.hex()));
         n.put("ak_public", SerdeJson.base64(ak));
         return n;
-    }
-
-    /** guest-components' form ({@code tpm.evidence=guest-components}) unless the caller chose a form. */
-    @Override
-    public dev.guestattest.core.ProviderContext attesterSettings(dev.guestattest.core.ProviderContext context) {
-        return context.setting(TpmProviders.EVIDENCE).isPresent() ? context
-                : context.withSetting(TpmProviders.EVIDENCE, TpmProvider.Form.GUEST_COMPONENTS.label());
     }
 
     /** The digest resized to 32 bytes, truncated or zero-padded, as the attester's {@code report_data.resize(32, 0)}. */
