@@ -173,7 +173,7 @@ final class VerifyCommand implements Callable<Integer> {
             if (!a.vendorClaims().isEmpty()) {
                 n.set("claims", new ObjectMapper().valueToTree(a.vendorClaims()));
             }
-            System.out.println(n.toPrettyString());
+            JsonOutput.print(n);
         } else {
             printText(v, tee);
         }
@@ -243,7 +243,7 @@ final class VerifyCommand implements Callable<Integer> {
             ObjectNode n = resultJson(v, Instant.now());
             r.common().ifPresent(c -> n.set("common", commonJson(c)));
             r.realm().ifPresent(c -> n.set("realm", recordJson(c)));
-            System.out.println(n.toPrettyString());
+            JsonOutput.print(n);
         } else {
             printText(v, "CCA token");
         }
@@ -263,7 +263,7 @@ final class VerifyCommand implements Callable<Integer> {
         VerificationResult verified = TpmVerifier.verify(e, pinnedAk(), rootCertificates(), clock().instant());
         VerificationResult v = judged(judge("tpm", bytes, aux, TpmEvidenceVerifier.of(e, verified), p, expectedReportData()));
         if (json) {
-            System.out.println(resultJson(v, Instant.now()).toPrettyString());
+            JsonOutput.print(resultJson(v, Instant.now()));
         } else {
             printText(v, "TPM quote");
         }
@@ -310,7 +310,7 @@ final class VerifyCommand implements Callable<Integer> {
             v.product().ifPresent(pr -> n.put("product", pr.kdsName()));
             v.claims().ifPresent(c -> n.set("common", commonJson(c.common())));
             v.claims().ifPresent(c -> n.set("claims", recordJson(c)));
-            System.out.println(n.toPrettyString());
+            JsonOutput.print(n);
         } else {
             printText(judged, v.product().map(Product::kdsName).orElse(""));
         }
@@ -364,7 +364,7 @@ final class VerifyCommand implements Callable<Integer> {
         TdxVerification v = b.build().verify(quote, source);
         VerificationResult judged = judged(judge("tdx", quote, Map.of(), TdxEvidenceVerifier.of(v), policy("tdx"), expected));
         if (json) {
-            System.out.println(toJson(v, judged).toPrettyString());
+            JsonOutput.print(toJson(v, judged));
         } else {
             printText(judged, v.tcb().map(t -> t.status().toString()).orElse(""));
         }
