@@ -2,7 +2,8 @@
 package dev.guestattest.cli.doctor;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Native;
+import dev.guestattest.core.linux.Errno;
+import dev.guestattest.core.linux.Libc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.OptionalInt;
@@ -18,35 +19,25 @@ final class Vsock {
     private static final int SOCK_STREAM = 1;
     private static final int SOCK_CLOEXEC = 0x80000;
 
-    static {
-        Native.register("c");
-    }
-
     private Vsock() {
     }
-
-    private static native int socket(int domain, int type, int protocol) throws LastErrorException;
-
-    private static native int connect(int fd, byte[] address, int length) throws LastErrorException;
-
-    private static native int close(int fd) throws LastErrorException;
 
     /** Empty when the connect succeeded (then the socket is closed at once); else the errno. */
     static OptionalInt connect(int cid, int port) {
         int fd;
         try {
-            fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            fd = Libc.socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0);
         } catch (LastErrorException e) {
             return OptionalInt.of(e.getErrorCode());
         }
         try {
-            connect(fd, address(cid, port), 16);
+            Libc.connect(fd, address(cid, port), 16);
             return OptionalInt.empty();
         } catch (LastErrorException e) {
             return OptionalInt.of(e.getErrorCode());
         } finally {
             try {
-                close(fd);
+                Libc.close(fd);
             } catch (LastErrorException ignored) {
                 // nothing was sent: a failed close loses nothing
             }
@@ -70,7 +61,7 @@ final class Vsock {
             case 110 -> "ETIMEDOUT: no answer";
             case 113 -> "EHOSTUNREACH: the host is unreachable";
             case 1, 13 -> "permission denied";
-            default -> "errno " + errno;
+            default -> Errno.explain(errno);
         };
     }
 }

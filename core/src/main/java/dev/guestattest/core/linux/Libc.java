@@ -31,6 +31,11 @@ public final class Libc {
 
     public static native int close(int fd) throws LastErrorException;
 
+    public static native int socket(int domain, int type, int protocol) throws LastErrorException;
+
+    /** {@code address}: the struct sockaddr of the socket's family, as bytes. */
+    public static native int connect(int fd, byte[] address, int length) throws LastErrorException;
+
     public static native int mkdir(String path, int mode) throws LastErrorException;
 
     public static native int rmdir(String path) throws LastErrorException;
