@@ -7,6 +7,7 @@ import dev.guestattest.core.ProviderCatalog;
 import dev.guestattest.core.ProviderContext;
 import dev.guestattest.core.ProviderFactory;
 import dev.guestattest.core.device.DeviceFile;
+import dev.guestattest.core.net.NetworkFailures;
 import dev.guestattest.tpm.client.TpmTransport;
 import java.nio.file.Path;
 import java.util.List;
@@ -83,8 +84,8 @@ public final class TpmProviders implements ProviderCatalog {
             s.connect(new java.net.InetSocketAddress(address.getHostString(), address.getPort()), 500);
             return Availability.yes("swtpm answers at " + swtpmTarget(context));
         } catch (java.io.IOException e) {
-            return Availability.no("nothing answers at " + swtpmTarget(context) + " (" + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()) + "); start swtpm socket --tpm2 --server type=tcp,port=PORT");
+            return Availability.no("nothing answers at " + swtpmTarget(context) + " (" + NetworkFailures.describe(e)
+                    + "); start swtpm socket --tpm2 --server type=tcp,port=PORT");
         }
     }
 

@@ -4,6 +4,7 @@ package dev.guestattest.broker.client;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
 import dev.guestattest.core.net.EnvironmentProxies;
+import dev.guestattest.core.net.NetworkFailures;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,39 +41,14 @@ public final class BrokerHttp {
     public static AttestationException unreachable(String what, URI uri, IOException e, EnvironmentProxies proxies) {
         String via = proxies.proxyFor(uri).map(p -> " via proxy " + p.getHostString() + ":" + p.getPort()).orElse("");
         if (e instanceof HttpTimeoutException) {
-            return AttestationException.of(Reason.TIMEOUT, what + ": " + endpoint(uri) + via + " did not answer in time (" + cause(e) + ")");
+            return AttestationException.of(Reason.TIMEOUT, what + ": " + endpoint(uri) + via + " did not answer in time (" + NetworkFailures.describe(e) + ")");
         }
-        return AttestationException.of(Reason.IO_ERROR, what + ": " + endpoint(uri) + " cannot be reached" + via + " (" + cause(e) + ")");
+        return AttestationException.of(Reason.IO_ERROR, what + ": " + endpoint(uri) + " cannot be reached" + via + " (" + NetworkFailures.describe(e) + ")");
     }
 
     /** {@code host:port}, the port spelled out even when the URL leaves it to the scheme. */
     static String endpoint(URI uri) {
         int port = uri.getPort() > 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
         return uri.getHost() + ":" + port;
-    }
-
-    /** The failure as "Type: message" from the first exception of its chain that has words; an unresolvable name says so. */
-    static String cause(Throwable e) {
-        Throwable worded = null;
-        Throwable last = e;
-        int depth = 0;
-        for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
-            if (t instanceof java.nio.channels.UnresolvedAddressException || t instanceof java.net.UnknownHostException) {
-                return t.getClass().getSimpleName() + ": the host name does not resolve";
-            }
-            if (worded == null && t.getMessage() != null && !t.getMessage().isBlank()) {
-                worded = t;
-            }
-            last = t;
-        }
-        if (worded == null) {
-            if (e instanceof java.net.ConnectException) {
-                // the JDK's HTTP client loses the socket's own words ("Connection refused") on its way out
-                return e.getClass().getSimpleName() + ": the connection was refused or the host is unreachable";
-            }
-            return last == e ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + " (" + last.getClass().getSimpleName() + ")";
-        }
-        String line = worded.getMessage().lines().findFirst().orElse("").strip();
-        return (worded == e ? e.getClass().getSimpleName() : worded.getClass().getSimpleName()) + ": " + line;
     }
 }

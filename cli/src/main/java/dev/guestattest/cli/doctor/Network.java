@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.cli.doctor;
 
+import dev.guestattest.core.net.NetworkFailures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -56,10 +57,8 @@ final class Network {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(ip, t.port()), (int) LIMIT.toMillis());
         } catch (IOException e) {
-            String cause = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             return Finding.fail(t.check(), "cannot reach " + named + ": TCP connect to " + address + (host.equals(ip.getHostAddress()) ? "" : " ("
-                    + ip.getHostAddress() + ")") + " failed: "
-                    + cause, fix(t, e));
+                    + ip.getHostAddress() + ")") + " failed: " + NetworkFailures.describe(e), fix(t, e));
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         return Finding.ok(t.check(), named + ": TCP " + address + " accepts connections (" + ms + " ms)");
