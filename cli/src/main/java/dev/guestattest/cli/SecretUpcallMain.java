@@ -4,6 +4,7 @@ package dev.guestattest.cli;
 import dev.guestattest.broker.client.KbsClient;
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.concurrent.BoundedCall;
 import dev.guestattest.core.linux.Errno;
 import dev.guestattest.keys.Secret;
 import dev.guestattest.keys.fscrypt.ProvisioningKeys;
@@ -18,10 +19,6 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -69,11 +66,6 @@ final class SecretUpcallMain {
         Thread watchdog = UpcallMain.startWatchdog(o, kernel, log);
         int key = o.upcall().key();
         int ring = o.upcall().sessionKeyring();
-        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "secret-upcall");
-            t.setDaemon(true);
-            return t;
-        });
         try {
             KeyInfo info = kernel.describe(key);
             Duration expiry = expiry(o);
@@ -86,13 +78,11 @@ final class SecretUpcallMain {
             String path = SecretCommand.resourcePath(o.upcall().callout());
             String tee = SecretCommand.tee(o.provider(), o.context());
             KbsClient client = new KbsClient(URI.create(o.extra().get("--broker")), o.timeout());
-            Future<Secret> got = worker.submit(() -> client.get(tee, SecretCommand.attester(o.provider(), o.context(), tee,
-                    java.util.Map.of()), path));
             Secret secret;
             try {
-                secret = got.get(o.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                secret = BoundedCall.within("secret-upcall", o.timeout(), () -> client.get(tee, SecretCommand.attester(o.provider(),
+                        o.context(), tee, java.util.Map.of()), path));
             } catch (TimeoutException e) {
-                got.cancel(true);
                 throw AttestationException.of(Reason.TIMEOUT, "the broker did not release " + path + " within " + o.timeout().toSeconds() + " s");
             } catch (java.util.concurrent.ExecutionException e) {
                 throw e.getCause() instanceof AttestationException ae ? ae
@@ -127,7 +117,6 @@ final class SecretUpcallMain {
             kernel.reject(key, o.negativeTimeout(), Errno.EINTR, ring);
             return 1;
         } finally {
-            worker.shutdownNow();
             watchdog.interrupt();
         }
     }

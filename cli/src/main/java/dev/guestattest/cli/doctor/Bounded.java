@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package dev.guestattest.cli.doctor;
 
+import dev.guestattest.core.concurrent.BoundedCall;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
@@ -22,12 +21,8 @@ final class Bounded {
      * must not keep the JVM alive.
      */
     static <T> T within(Duration limit, String name, Supplier<T> work, Supplier<T> late) {
-        FutureTask<T> task = new FutureTask<>(work::get);
-        Thread t = new Thread(task, "doctor-" + name);
-        t.setDaemon(true);
-        t.start();
         try {
-            return task.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+            return BoundedCall.within("doctor-" + name, limit, work::get);
         } catch (TimeoutException e) {
             return late.get();
         } catch (InterruptedException e) {

@@ -3,6 +3,7 @@ package dev.guestattest.keys.upcall;
 
 import dev.guestattest.core.AttestationException;
 import dev.guestattest.core.Reason;
+import dev.guestattest.core.concurrent.BoundedCall;
 import dev.guestattest.core.Report;
 import dev.guestattest.core.ReportRequest;
 import dev.guestattest.core.linux.Errno;
@@ -13,10 +14,6 @@ import dev.guestattest.keys.kernel.KernelKeys;
 import dev.guestattest.keys.kernel.KeyInfo;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -85,30 +82,18 @@ public final class UpcallHandler {
     }
 
     private Report attestWithin(ReportRequest request) {
-        ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "guest-attest-upcall-provider");
-            t.setDaemon(true);
-            return t;
-        });
         try {
-            Future<Report> f = worker.submit(() -> attester.attest(request));
-            try {
-                return f.get(bound.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                f.cancel(true);
-                throw AttestationException.of(Reason.TIMEOUT, "the provider did not answer within " + bound.toMillis() + " ms");
-            } catch (InterruptedException e) {
-                f.cancel(true);
-                Thread.currentThread().interrupt();
-                throw AttestationException.of(Reason.INTERRUPTED, "interrupted while waiting for the provider");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof AttestationException ae) {
-                    throw ae;
-                }
-                throw AttestationException.of(Reason.DEVICE_ERROR, "provider failed: " + e.getCause().getClass().getName());
+            return BoundedCall.within("guest-attest-upcall-provider", bound, () -> attester.attest(request));
+        } catch (TimeoutException e) {
+            throw AttestationException.of(Reason.TIMEOUT, "the provider did not answer within " + bound.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AttestationException.of(Reason.INTERRUPTED, "interrupted while waiting for the provider");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AttestationException ae) {
+                throw ae;
             }
-        } finally {
-            worker.shutdownNow();
+            throw AttestationException.of(Reason.DEVICE_ERROR, "provider failed: " + e.getCause().getClass().getName());
         }
     }
 
